@@ -1,0 +1,1 @@
+"""genserve: a web service that trains and serves generative models."""

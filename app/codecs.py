@@ -1,0 +1,169 @@
+"""Bytes and JSON at the edge: nested arrays and base64 PNG in; arrays, PNG and .npy out.
+
+Decoding validates everything a model's maths relies on (width, finiteness, value range,
+pixel count), so a bad request becomes a 422 that names the field instead of a 500.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import orjson
+from numpy.typing import NDArray
+from PIL import Image, UnidentifiedImageError
+
+from app.errors import InvalidInput, LimitExceeded
+from models import DataSpec
+
+__all__ = [
+    "array_to_png",
+    "decode_arrays",
+    "decode_images",
+    "dumps",
+    "grid_png",
+    "npy_bytes",
+    "png_to_array",
+]
+
+_RANGE_TOLERANCE = 1e-6
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def dumps(content: Any) -> bytes:
+    """JSON with numpy arrays serialised natively (no per-element Python objects)."""
+    return orjson.dumps(content, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
+def decode_arrays(
+    inputs: Sequence[Any], data: DataSpec, *, field: str = "inputs"
+) -> NDArray[np.float32]:
+    """Nested lists -> ``[B, D]`` float32, flattened or in the model's data shape per row."""
+    try:
+        array = np.asarray(inputs, dtype=np.float64)
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput(
+            f"{field} must be a rectangular array of numbers ({exc})", field=field,
+            rule="rectangular_numeric_array",
+        ) from None
+    if array.ndim == 0 or len(array) == 0:
+        raise InvalidInput(f"{field} must hold at least one example", field=field, rule="min_items")
+    flat_ok = array.ndim == 2 and array.shape[1] == data.dim
+    shaped_ok = array.shape[1:] == tuple(data.shape)
+    if not (flat_ok or shaped_ok):
+        shape_text = "x".join(str(s) for s in data.shape)
+        raise InvalidInput(
+            f"{field} has shape {list(array.shape)}; the model expects rows of {data.dim} values "
+            f"({shape_text}), as [B, {data.dim}] or [B, {', '.join(map(str, data.shape))}]",
+            field=field, rule="shape",
+        )
+    rows = array.reshape(len(array), data.dim)
+    finite = np.isfinite(rows)
+    if not finite.all():
+        bad = int(np.argwhere(~finite.all(axis=1))[0, 0])
+        raise InvalidInput(
+            f"{field}[{bad}] contains NaN or infinity", field=f"{field}[{bad}]", rule="finite"
+        )
+    if data.value_range is not None:
+        low, high = data.value_range
+        outside = (rows < low - _RANGE_TOLERANCE) | (rows > high + _RANGE_TOLERANCE)
+        if outside.any():
+            bad = int(np.argwhere(outside.any(axis=1))[0, 0])
+            raise InvalidInput(
+                f"{field}[{bad}] has values outside the model's range [{low}, {high}]",
+                field=f"{field}[{bad}]", rule="value_range",
+            )
+    return rows.astype(np.float32)
+
+
+def png_to_array(
+    encoded: str, data: DataSpec, *, max_pixels: int, field: str = "images[0]"
+) -> NDArray[np.float32]:
+    """One base64 PNG -> a row ``[D]`` in the model's value range, resized to its shape."""
+    if not data.is_image or data.value_range is None:
+        raise InvalidInput(
+            f"{field}: this model's data are not images; send 'inputs' as arrays",
+            field=field, rule="image_model",
+        )
+    if encoded.startswith("data:"):
+        encoded = encoded.partition(",")[2]
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput(f"{field} is not valid base64", field=field, rule="base64") from None
+    if not raw.startswith(_PNG_SIGNATURE):
+        raise InvalidInput(f"{field} is not a PNG image", field=field, rule="png")
+    try:
+        with Image.open(io.BytesIO(raw), formats=["PNG"]) as image:
+            width, height = image.size
+            if width * height > max_pixels:
+                raise LimitExceeded(
+                    f"{field} has {width}x{height} pixels; the limit is {max_pixels}",
+                    field=field, rule="max_image_pixels",
+                )
+            gray = image.convert("L")
+            target_h, target_w = data.shape
+            if gray.size != (target_w, target_h):
+                gray = gray.resize((target_w, target_h), Image.Resampling.BOX)
+            pixels = np.asarray(gray, dtype=np.float32) / 255.0
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise InvalidInput(
+            f"{field} is not a readable PNG ({exc})", field=field, rule="png"
+        ) from None
+    low, high = data.value_range
+    return (low + pixels * (high - low)).reshape(-1)
+
+
+def decode_images(images: Sequence[str], data: DataSpec, *, max_pixels: int) -> NDArray[np.float32]:
+    if len(images) == 0:
+        raise InvalidInput("images must hold at least one PNG", field="images", rule="min_items")
+    rows = [
+        png_to_array(image, data, max_pixels=max_pixels, field=f"images[{i}]")
+        for i, image in enumerate(images)
+    ]
+    return np.stack(rows)
+
+
+def _to_uint8(values: NDArray[np.floating[Any]], data: DataSpec) -> NDArray[np.uint8]:
+    low, high = data.value_range or (float(values.min()), float(values.max()) or 1.0)
+    scaled = (values - low) / max(high - low, 1e-12)
+    return np.clip(np.rint(scaled * 255.0), 0, 255).astype(np.uint8)
+
+
+def _png_bytes(pixels: NDArray[np.uint8]) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(pixels, mode="L").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def array_to_png(row: NDArray[np.floating[Any]], data: DataSpec) -> str:
+    """One row ``[D]`` of an image model -> base64 PNG (value range mapped to 0-255)."""
+    return base64.b64encode(_png_bytes(_to_uint8(row.reshape(data.shape), data))).decode()
+
+
+def grid_png(rows: NDArray[np.floating[Any]], data: DataSpec, *, padding: int = 1) -> bytes:
+    """``[n, D]`` images tiled into one near-square PNG grid."""
+    height, width = data.shape
+    n = len(rows)
+    columns = max(1, math.ceil(math.sqrt(n)))
+    lines = max(1, math.ceil(n / columns))
+    canvas = np.zeros(
+        (lines * (height + padding) + padding, columns * (width + padding) + padding), np.uint8
+    )
+    tiles = _to_uint8(rows.reshape(n, height, width), data)
+    for i, tile in enumerate(tiles):
+        top = padding + (i // columns) * (height + padding)
+        left = padding + (i % columns) * (width + padding)
+        canvas[top : top + height, left : left + width] = tile
+    return _png_bytes(canvas)
+
+
+def npy_bytes(array: NDArray[Any]) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    return buffer.getvalue()

@@ -1,0 +1,34 @@
+"""Settings from ``GENSERVE_*`` environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GENSERVE_", env_file=".env", extra="ignore")
+
+    weights_dir: Path = Field(default=Path("weights"), description="Folder of <name>/<version>/.")
+    data_dir: Path = Field(default=Path("data"), description="Jobs, uploads and keys.")
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    default_model: str | None = Field(
+        default=None, description="Model used when a request names none; else the first loaded."
+    )
+    api_key: str | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    cors_origins: list[str] = Field(default_factory=list)
+    torch_threads: int | None = Field(default=None, ge=1)
+
+    max_batch_size: int = Field(default=256, ge=1, description="Examples per request.")
+    max_samples: int = Field(default=256, ge=1, description="n in /sample.")
+    max_interpolation_steps: int = Field(default=64, ge=2)
+    max_importance_samples: int = Field(default=5000, ge=1)
+    max_image_pixels: int = Field(default=1_048_576, ge=1, description="Pixels per PNG.")
+    max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)

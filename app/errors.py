@@ -1,0 +1,116 @@
+"""Domain errors, and the one place they become HTTP responses.
+
+    ServiceError                 any error a client caused; carries status, field and rule
+    ├── ModelNotFound            404: unknown model or version
+    ├── UnsupportedOperation     400: the model kind cannot do this (or not in this format)
+    ├── InvalidInput             422: the request is well-formed but its values are not
+    └── LimitExceeded            413/422: a configured limit was passed
+
+Every 4xx has the same JSON shape: ``{"error": {"type", "message", "field", "rule"}, "errors": []}``
+with one entry per failing field in ``errors``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+__all__ = [
+    "InvalidInput",
+    "LimitExceeded",
+    "ModelNotFound",
+    "ServiceError",
+    "UnsupportedOperation",
+    "install_error_handlers",
+]
+
+logger = logging.getLogger("genserve.errors")
+
+
+class ServiceError(Exception):
+    status_code = 400
+    error_type = "bad_request"
+
+    def __init__(self, message: str, *, field: str | None = None, rule: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.rule = rule
+
+
+class ModelNotFound(ServiceError):
+    status_code = 404
+    error_type = "model_not_found"
+
+
+class UnsupportedOperation(ServiceError):
+    status_code = 400
+    error_type = "unsupported_operation"
+
+
+class InvalidInput(ServiceError):
+    status_code = 422
+    error_type = "invalid_input"
+
+
+class LimitExceeded(ServiceError):
+    status_code = 422
+    error_type = "limit_exceeded"
+
+
+def error_body(
+    error_type: str, message: str, field: str | None, rule: str | None,
+    errors: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    entry = {"type": error_type, "message": message, "field": field, "rule": rule}
+    return {"error": entry, "errors": errors if errors is not None else [entry]}
+
+
+def _field_path(location: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in location if p != "body"]
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if part.isdigit() else (f".{part}" if path else part)
+    return path or "body"
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = []
+    for item in exc.errors():
+        field = _field_path(item.get("loc", ()))
+        message = f"{field}: {item.get('msg', 'invalid value')}"
+        errors.append(
+            {"type": "validation_error", "message": message, "field": field,
+             "rule": item.get("type")}
+        )
+    first = errors[0] if errors else {"message": "invalid request", "field": None, "rule": None}
+    body = error_body("validation_error", first["message"], first["field"], first["rule"], errors)
+    return JSONResponse(status_code=422, content=body)
+
+
+async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
+    body = error_body(exc.error_type, exc.message, exc.field, exc.rule)
+    return JSONResponse(status_code=exc.status_code, content=body)
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    body = error_body("http_error", str(exc.detail), None, None)
+    return JSONResponse(status_code=exc.status_code, content=body, headers=exc.headers)
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    body = error_body("internal_error", "internal server error", None, None)
+    return JSONResponse(status_code=500, content=body)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(ServiceError, _service_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected_error)

@@ -1,0 +1,213 @@
+"""Request and response schemas: the contract clients and the page are written against.
+
+Upper limits that depend on settings (``n``, ``steps``, ``importance_samples``, batch size) are
+checked against the running configuration in ``app.inference``; fixed rules live in ``Field``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from models.storage import NAME_PATTERN
+
+__all__ = [
+    "EncodeRequest",
+    "EncodeResponse",
+    "HealthResponse",
+    "InputsRequest",
+    "InterpolateRequest",
+    "InterpolateResponse",
+    "LogLikelihoodRequest",
+    "LogLikelihoodResponse",
+    "ModelDetail",
+    "ModelList",
+    "ModelSummary",
+    "ReadyResponse",
+    "ReconstructRequest",
+    "ReconstructResponse",
+    "SampleRequest",
+    "SampleResponse",
+]
+
+ArrayFormat = Literal["array", "png", "npy"]
+_DIGIT_ROW = [0.0] * 64
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    model: str | None = Field(
+        default=None, pattern=NAME_PATTERN, description="Model name; omitted, the default model.",
+        examples=["digits-vae"],
+    )
+    version: int | None = Field(default=None, ge=1, description="Omitted, the latest version.")
+
+
+class SampleRequest(_Request):
+    n: int = Field(default=16, ge=1, description="Number of samples (limit: GENSERVE_MAX_SAMPLES).")
+    seed: int | None = Field(
+        default=None, ge=0, le=2**63 - 1, description="Same seed, same samples; omitted, random."
+    )
+    temperature: float = Field(default=1.0, ge=0.0, le=10.0, description="Scales prior noise.")
+    format: Literal["array", "png", "grid", "npy"] = Field(
+        default="array",
+        description="array: nested lists; png: one base64 PNG per sample; grid: one PNG image; "
+        "npy: a float32 .npy body.",
+    )
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"model": "digits-vae", "n": 16, "seed": 0}]},
+    )
+
+
+class InputsRequest(_Request):
+    inputs: list[Any] | None = Field(
+        default=None,
+        description="Examples as nested arrays in the model's value range, one per row, "
+        "flattened or in the model's data shape.",
+    )
+    images: list[str] | None = Field(
+        default=None, description="Examples as base64 PNG (image models; resized to fit)."
+    )
+
+    @model_validator(mode="after")
+    def _exactly_one_source(self) -> InputsRequest:
+        if (self.inputs is None) == (self.images is None):
+            raise ValueError("send exactly one of 'inputs' (arrays) or 'images' (base64 PNG)")
+        return self
+
+
+class EncodeRequest(InputsRequest):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"model": "digits-vae", "inputs": [_DIGIT_ROW]}]},
+    )
+
+
+class ReconstructRequest(InputsRequest):
+    format: ArrayFormat = "array"
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"model": "digits-vae", "inputs": [_DIGIT_ROW]}]},
+    )
+
+
+class LogLikelihoodRequest(InputsRequest):
+    importance_samples: int = Field(
+        default=100, ge=1,
+        description="k for the VAE's importance-weighted bound (ignored by exact GMM densities).",
+    )
+    seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"model": "pinwheel-gmm", "inputs": [[0.5, 1.0], [-1.0, 0.2]]}]
+        },
+    )
+
+
+class InterpolateRequest(InputsRequest):
+    steps: int = Field(default=8, ge=2, description="Points on the path, both ends included.")
+    method: Literal["linear", "slerp"] = "linear"
+    format: ArrayFormat = "array"
+
+    @model_validator(mode="after")
+    def _two_examples(self) -> InterpolateRequest:
+        given = self.inputs if self.inputs is not None else self.images
+        if given is not None and len(given) != 2:
+            raise ValueError("interpolation takes exactly two examples, the path's two ends")
+        return self
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"model": "digits-vae", "inputs": [_DIGIT_ROW, [1.0] * 64], "steps": 8}]
+        },
+    )
+
+
+class _Response(BaseModel):
+    model: str
+    version: int
+
+
+class SampleResponse(_Response):
+    seed: int
+    shape: list[int]
+    samples: list[Any] | None = None
+    images: list[str] | None = None
+
+
+class EncodeResponse(_Response):
+    encoding: dict[str, list[Any]] = Field(
+        description="VAE: mean and log_var of q(z|x). GMM: responsibilities, component, "
+        "component_log_density."
+    )
+
+
+class ReconstructResponse(_Response):
+    shape: list[int]
+    reconstructions: list[Any] | None = None
+    images: list[str] | None = None
+
+
+class LogLikelihoodResponse(_Response):
+    log_likelihood: list[float] = Field(description="log p(x) per example, nats.")
+    bits_per_dim: list[float] = Field(
+        description="Per example; on the discrete data's footing when the model was trained on "
+        "dequantised data."
+    )
+    elbo: list[float] | None = Field(default=None, description="VAE only: the ELBO per example.")
+    mean_log_likelihood: float
+    estimator: str
+
+
+class InterpolateResponse(_Response):
+    t: list[float]
+    shape: list[int]
+    path: list[Any] | None = None
+    images: list[str] | None = None
+    details: dict[str, list[Any]] = Field(
+        default_factory=dict,
+        description="VAE: latents along the path. GMM: log_likelihood and responsibilities.",
+    )
+
+
+class ModelSummary(BaseModel):
+    name: str
+    kind: Literal["vae", "gmm"]
+    version: int
+    versions: list[int]
+    default: bool
+    data_shape: list[int]
+    value_range: tuple[float, float] | None
+    capabilities: list[str]
+    interpolation_methods: list[str]
+    formats: list[str]
+    dataset: str
+    metrics: dict[str, Any]
+
+
+class ModelDetail(ModelSummary):
+    config: dict[str, Any]
+
+
+class ModelList(BaseModel):
+    default: str | None
+    models: list[ModelSummary]
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"]
+
+
+class ReadyResponse(BaseModel):
+    ready: bool
+    device: str
+    models: list[str]
+    failed: dict[str, str]

@@ -1,0 +1,299 @@
+"""Variational autoencoder with a diagonal-Gaussian encoder (Kingma & Welling 2014).
+
+Generative model ``p(z) = N(0, I)``, ``p(x | z)`` Bernoulli (logits) or diagonal Gaussian with a
+learned per-dimension variance; inference model ``q(z | x) = N(mu(x), diag sigma^2(x))``.
+
+The maths methods (``encode_params``, ``reparameterize``, ``decode``, ``decoder_mean``,
+``log_px_given_z``, ``log_pz``, ``log_qz_given_x``, ``kl_to_prior``, ``elbo``, ``iwae_bound``)
+take tensors already on the model's device and keep autograd, so training can use them. The five
+operations of :class:`GenerativeModel` (``sample``, ``encode``, ``reconstruct``,
+``log_likelihood``, ``interpolate``) validate their inputs, run without gradients and return
+float32.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+import torch
+import torch.nn.functional as F
+from pydantic import BaseModel, ConfigDict, Field
+from torch import Tensor, nn
+
+from models.base import DataSpec, GenerativeModel, InvalidModelInput
+
+__all__ = ["VAE", "VAEHyperparameters"]
+
+_LOG_2PI = math.log(2.0 * math.pi)
+_MAX_CHUNK_FLOATS = 2**24
+"""Rough cap on the floats in one importance-sampling chunk (``samples x rows x width``)."""
+
+_ACTIVATIONS: dict[str, type[nn.Module]] = {"relu": nn.ReLU, "tanh": nn.Tanh, "elu": nn.ELU}
+
+
+class VAEHyperparameters(BaseModel):
+    """Architecture and objective of a :class:`VAE`; saved as JSON beside the weights."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    latent_dim: int = Field(default=8, ge=1, description="Dimension L of the latent z.")
+    hidden_sizes: list[Annotated[int, Field(ge=1)]] = Field(
+        default_factory=lambda: [128, 128],
+        description="Encoder hidden widths (the decoder mirrors them); [] = linear maps.",
+    )
+    likelihood: Literal["bernoulli", "gaussian"] = "gaussian"
+    beta: float = Field(default=1.0, gt=0.0, description="Weight of the KL term in the ELBO.")
+    activation: Literal["relu", "tanh", "elu"] = "relu"
+    min_log_var: float = Field(
+        default=-9.0, description="Floor of the decoder's learned log-variance, for stability."
+    )
+    iw_chunk_size: int = Field(
+        default=256, ge=1, description="Importance samples evaluated together in one chunk."
+    )
+
+
+def _mlp(sizes: list[int], activation: str, *, activate_last: bool) -> nn.Sequential:
+    """Linear layers ``sizes[0] -> ... -> sizes[-1]`` with ``activation`` between them."""
+    layers: list[nn.Module] = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        layers.append(nn.Linear(n_in, n_out, dtype=torch.float32))
+        if activate_last or i < len(sizes) - 2:
+            layers.append(_ACTIVATIONS[activation]())
+    return nn.Sequential(*layers)
+
+
+class VAE(GenerativeModel):
+    """VAE with ``D = data.dim`` observed and ``L = latent_dim`` latent dimensions."""
+
+    kind = "vae"
+    Hyperparameters = VAEHyperparameters
+    interpolation_methods = frozenset({"linear", "slerp"})
+
+    hparams: VAEHyperparameters
+
+    def __init__(self, hparams: VAEHyperparameters, data: DataSpec) -> None:
+        super().__init__(hparams, data)
+        hidden, latent = list(hparams.hidden_sizes), hparams.latent_dim
+        trunk_width = hidden[-1] if hidden else self.dim
+        self.encoder = _mlp([self.dim, *hidden], hparams.activation, activate_last=True)
+        self.encoder_mean = nn.Linear(trunk_width, latent, dtype=torch.float32)
+        self.encoder_log_var = nn.Linear(trunk_width, latent, dtype=torch.float32)
+        self.decoder = _mlp([latent, *hidden[::-1], self.dim], hparams.activation,
+                            activate_last=False)
+        if hparams.likelihood == "gaussian":
+            self.decoder_log_var = nn.Parameter(torch.zeros(self.dim, dtype=torch.float32))
+
+    @property
+    def latent_dim(self) -> int:
+        return self.hparams.latent_dim
+
+    # -- the maths ---------------------------------------------------------------------------
+    def encode_params(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        """``x: [..., D]`` -> ``(mu, log_var)`` of ``q(z | x)``, each ``[..., L]``."""
+        h = self.encoder(x)
+        return self.encoder_mean(h), self.encoder_log_var(h)
+
+    def reparameterize(
+        self, mu: Tensor, log_var: Tensor, generator: torch.Generator | None = None
+    ) -> Tensor:
+        """``z = mu + sigma * eps`` with ``eps ~ N(0, I)`` (Kingma & Welling 2014, eq. 10)."""
+        eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
+        return mu + torch.exp(0.5 * log_var) * eps
+
+    def decode(self, z: Tensor) -> Tensor:
+        """``z: [..., L]`` -> Bernoulli logits or Gaussian mean of ``p(x | z)``, ``[..., D]``."""
+        return self.decoder(z)
+
+    def decoder_mean(self, z: Tensor) -> Tensor:
+        """``E[x | z]``: ``z: [..., L]`` -> ``[..., D]``."""
+        decoded = self.decode(z)
+        return torch.sigmoid(decoded) if self.hparams.likelihood == "bernoulli" else decoded
+
+    def decoder_log_variance(self) -> Tensor:
+        """The Gaussian decoder's per-dimension log-variance ``[D]``, floored at min_log_var."""
+        return self.decoder_log_var.clamp(min=self.hparams.min_log_var)
+
+    def log_px_given_z(self, x: Tensor, decoded: Tensor) -> Tensor:
+        """``log p(x | z)`` summed over D; ``x: [B, D]``, ``decoded = decode(z): [..., B, D]``.
+
+        Returns ``[..., B]``.
+        """
+        if self.hparams.likelihood == "bernoulli":
+            bce = F.binary_cross_entropy_with_logits(
+                decoded, x.expand_as(decoded), reduction="none"
+            )
+            return -bce.sum(-1)
+        log_var = self.decoder_log_variance()
+        return -0.5 * ((x - decoded).square() * torch.exp(-log_var) + log_var + _LOG_2PI).sum(-1)
+
+    def log_pz(self, z: Tensor) -> Tensor:
+        """``log N(z; 0, I)``: ``z: [..., L]`` -> ``[...]``."""
+        return -0.5 * (z.square() + _LOG_2PI).sum(-1)
+
+    def log_qz_given_x(self, z: Tensor, mu: Tensor, log_var: Tensor) -> Tensor:
+        """``log N(z; mu, diag exp(log_var))``: ``z: [..., B, L]``, ``mu, log_var: [B, L]``."""
+        return -0.5 * ((z - mu).square() * torch.exp(-log_var) + log_var + _LOG_2PI).sum(-1)
+
+    def kl_to_prior(self, mu: Tensor, log_var: Tensor) -> Tensor:
+        """Closed-form ``KL(q(z | x) || N(0, I))``, ``[B]`` (Kingma & Welling 2014, appendix B)."""
+        return 0.5 * (mu.square() + torch.exp(log_var) - 1.0 - log_var).sum(-1)
+
+    def elbo(
+        self, x: Tensor, *, beta: float | None = None, generator: torch.Generator | None = None
+    ) -> Tensor:
+        """One-sample ``E_q[log p(x | z)] - beta KL(q || p(z))``: ``x: [B, D]`` -> ``[B]``.
+
+        Differentiable (the training objective); ``beta`` defaults to ``hparams.beta``.
+        """
+        beta = self.hparams.beta if beta is None else beta
+        mu, log_var = self.encode_params(x)
+        z = self.reparameterize(mu, log_var, generator)
+        return self.log_px_given_z(x, self.decode(z)) - beta * self.kl_to_prior(mu, log_var)
+
+    def iwae_bound(
+        self, x: Tensor, k: int, *, generator: torch.Generator | None = None
+    ) -> Tensor:
+        """``log (1/k) sum_j p(x, z_j) / q(z_j | x)``, ``z_j ~ q(z | x)``: ``[B, D]`` -> ``[B]``.
+
+        Burda et al. 2015, "Importance Weighted Autoencoders", eq. 8. Memory does not grow with
+        ``k``; see :meth:`importance_weighted_bounds`.
+        """
+        return self.importance_weighted_bounds(x, k, generator=generator)[0]
+
+    def importance_weighted_bounds(
+        self, x: Tensor, k: int, *, generator: torch.Generator | None = None
+    ) -> tuple[Tensor, Tensor]:
+        """``(IWAE_k, ELBO)`` per example ``[B]`` each, from the same ``k`` samples of ``q``.
+
+        With ``log w_j = log p(x | z_j) + log p(z_j) - log q(z_j | x)``:
+        ``IWAE_k = logsumexp_j log w_j - log k`` (Burda et al. 2015, eq. 8) and
+        ``ELBO = mean_j log w_j`` (an unbiased estimate of the beta = 1 ELBO). Samples are
+        evaluated ``iw_chunk_size`` at a time (fewer, and the batch is split into row blocks, when
+        a chunk would pass about 2^24 floats), keeping a running logsumexp and a running sum.
+        ``z_j`` is drawn for the whole batch one ``j`` at a time, so the chunking does not change
+        the draws.
+        """
+        if k < 1:
+            raise InvalidModelInput(f"importance_samples must be >= 1, got {k}")
+        mu, log_var = self.encode_params(x)
+        if x.shape[0] == 0:
+            return mu.new_zeros(0), mu.new_zeros(0)
+        chunk, block = self._chunk_sizes(x.shape[0], k)
+        blocks = [slice(r, r + block) for r in range(0, x.shape[0], block)]
+        lse = [torch.full_like(mu[rows, 0], -math.inf) for rows in blocks]  # running logsumexp
+        total = [torch.zeros_like(mu[rows, 0]) for rows in blocks]  # running sum of log w
+        for start in range(0, k, chunk):
+            z = torch.stack([self.reparameterize(mu, log_var, generator)
+                             for _ in range(min(chunk, k - start))])  # [S, B, L]
+            for i, rows in enumerate(blocks):
+                log_w = self._log_weights(x[rows], z[:, rows], mu[rows], log_var[rows])  # [S, b]
+                lse[i] = torch.logaddexp(lse[i], log_w.logsumexp(0))
+                total[i] = total[i] + log_w.sum(0)
+        return torch.cat(lse) - math.log(k), torch.cat(total) / k
+
+    def _log_weights(self, x: Tensor, z: Tensor, mu: Tensor, log_var: Tensor) -> Tensor:
+        """``log p(x | z) + log p(z) - log q(z | x)``: ``z: [S, B, L]`` -> ``[S, B]``."""
+        log_px = self.log_px_given_z(x, self.decode(z))
+        return log_px + self.log_pz(z) - self.log_qz_given_x(z, mu, log_var)
+
+    def _chunk_sizes(self, rows: int, k: int) -> tuple[int, int]:
+        """(samples per chunk, rows per block) so one block holds about 2^24 floats at most."""
+        width = max(self.dim, self.latent_dim, *self.hparams.hidden_sizes)
+        per_sample = max(1, rows * self.latent_dim)  # the [S, B, L] latents of one chunk
+        chunk = max(1, min(self.hparams.iw_chunk_size, k, _MAX_CHUNK_FLOATS // per_sample))
+        block = max(1, min(rows, _MAX_CHUNK_FLOATS // (chunk * width)))
+        return chunk, block
+
+    # -- the five operations -----------------------------------------------------------------
+    @torch.no_grad()
+    def sample(
+        self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0
+    ) -> Tensor:
+        """``z ~ N(0, T^2 I)``, returns ``E[x | z]`` clamped to the value range: ``[n, D]``."""
+        if n < 0:
+            raise InvalidModelInput(f"n must be >= 0, got {n}")
+        if not (math.isfinite(temperature) and temperature >= 0.0):
+            raise InvalidModelInput(f"temperature must be finite and >= 0, got {temperature}")
+        z = torch.randn((n, self.latent_dim), generator=generator, device=self.device,
+                        dtype=self.parameter_dtype)
+        return self.decode_latents(temperature * z)
+
+    @torch.no_grad()
+    def decode_latents(self, z: Tensor) -> Tensor:
+        """``z: [n, L]`` -> ``E[x | z]`` clamped to the value range, ``[n, D]`` float32."""
+        if z.ndim != 2 or z.shape[1] != self.latent_dim:
+            raise InvalidModelInput(
+                f"expected latents of shape [n, {self.latent_dim}], got {list(z.shape)}"
+            )
+        if not torch.isfinite(z).all():
+            raise InvalidModelInput("latents contain NaN or infinity")
+        z = z.to(self.device, self.parameter_dtype)
+        return self.clamp_to_range(self.decoder_mean(z)).float()
+
+    @torch.no_grad()
+    def encode(self, x: Tensor) -> dict[str, Tensor]:
+        """``x: [B, D]`` -> ``{"mean": mu [B, L], "log_var": [B, L]}`` of ``q(z | x)``."""
+        mu, log_var = self.encode_params(self.check_input(x))
+        return {"mean": mu.float(), "log_var": log_var.float()}
+
+    @torch.no_grad()
+    def reconstruct(self, x: Tensor) -> Tensor:
+        """Decoder mean at the posterior mean, clamped to the value range: ``[B, D]``."""
+        mu, _ = self.encode_params(self.check_input(x))
+        return self.clamp_to_range(self.decoder_mean(mu)).float()
+
+    @torch.no_grad()
+    def log_likelihood(
+        self,
+        x: Tensor,
+        *,
+        importance_samples: int = 1,
+        generator: torch.Generator | None = None,
+    ) -> dict[str, Tensor]:
+        """IWAE_k estimate of ``log p(x)`` and the ELBO from the same samples, ``[B]`` each."""
+        iwae, elbo = self.importance_weighted_bounds(
+            self.check_input(x), importance_samples, generator=generator
+        )
+        return {"log_likelihood": iwae.float(), "elbo": elbo.float()}
+
+    @torch.no_grad()
+    def interpolate(
+        self, a: Tensor, b: Tensor, steps: int, method: Literal["linear", "slerp"] = "linear"
+    ) -> dict[str, Tensor]:
+        """Decode a path between the posterior means of ``a, b: [D]``.
+
+        Returns ``{"path": [steps, D], "latents": [steps, L]}``; both endpoints are included, so
+        ``path[0] == reconstruct(a)`` and ``path[-1] == reconstruct(b)``.
+        """
+        if method not in self.interpolation_methods:
+            raise InvalidModelInput(
+                f"unknown interpolation method {method!r}; "
+                f"use one of {sorted(self.interpolation_methods)}"
+            )
+        if steps < 2:
+            raise InvalidModelInput(f"steps must be >= 2 (both endpoints), got {steps}")
+        for name, end in (("a", a), ("b", b)):
+            if end.shape != (self.dim,):
+                raise InvalidModelInput(
+                    f"{name} has shape {list(end.shape)}; expected [{self.dim}]"
+                )
+        mu, _ = self.encode_params(self.check_input(torch.stack([a, b])))
+        t = torch.linspace(0.0, 1.0, steps, device=mu.device, dtype=mu.dtype)[:, None]
+        latents = _slerp(mu[0], mu[1], t) if method == "slerp" else torch.lerp(mu[0], mu[1], t)
+        latents[0], latents[-1] = mu[0], mu[1]
+        path = self.clamp_to_range(self.decoder_mean(latents))
+        return {"path": path.float(), "latents": latents.float()}
+
+
+def _slerp(a: Tensor, b: Tensor, t: Tensor, eps: float = 1e-6) -> Tensor:
+    """Spherical interpolation of ``a, b: [L]`` at ``t: [S, 1]`` (Shoemake 1985) -> ``[S, L]``.
+
+    Falls back to linear interpolation when ``a`` and ``b`` are (anti-)parallel or zero.
+    """
+    cos = torch.dot(a, b) / (a.norm() * b.norm()).clamp(min=torch.finfo(a.dtype).tiny)
+    omega = torch.arccos(cos.clamp(-1.0, 1.0))
+    sin = torch.sin(omega)
+    if float(sin) < eps:
+        return torch.lerp(a, b, t)
+    return (torch.sin((1.0 - t) * omega) * a + torch.sin(t * omega) * b) / sin

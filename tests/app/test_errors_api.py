@@ -1,0 +1,80 @@
+"""Bad input gets a 4xx JSON error that names the field and the rule; never a 500."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from fastapi.testclient import TestClient
+
+ROW = [0.5] * 64
+
+
+def assert_error(response, status: int, field: str, rule: str) -> None:  # type: ignore[no-untyped-def]
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["field"] == field, error
+    assert error["rule"] == rule, error
+    assert error["message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "request_body", "status", "field", "rule"),
+    [
+        ("/encode", {"inputs": [[0.5] * 63]}, 422, "inputs", "shape"),
+        ("/encode", {"inputs": [[2.0] * 64]}, 422, "inputs[0]", "value_range"),
+        ("/reconstruct", {"inputs": [ROW, [0.1] * 10]}, 422, "inputs", "rectangular_numeric_array"),
+        ("/encode", {"model": "nope", "inputs": [ROW]}, 404, "model", "exists"),
+        ("/encode", {"version": 99, "inputs": [ROW]}, 404, "version", "exists"),
+        ("/encode", {"model": "../etc", "inputs": [ROW]}, 422, "model", "string_pattern_mismatch"),
+        ("/sample", {"n": 65}, 422, "n", "max_samples"),
+        ("/sample", {"n": 0}, 422, "n", "greater_than_equal"),
+        ("/sample", {"temperature": -1}, 422, "temperature", "greater_than_equal"),
+        ("/interpolate", {"inputs": [ROW, ROW], "steps": 17}, 422, "steps", "max_interpolation_steps"),
+        ("/log-likelihood", {"inputs": [ROW], "importance_samples": 501}, 422,
+         "importance_samples", "max_importance_samples"),
+        ("/encode", {"inputs": [ROW] * 33}, 422, "inputs", "max_batch_size"),
+        ("/encode", {"images": ["%%%"]}, 422, "images[0]", "base64"),
+        ("/encode", {"images": [base64.b64encode(b"hello").decode()]}, 422, "images[0]", "png"),
+        ("/encode", {}, 422, "body", "value_error"),
+        ("/encode", {"inputs": [ROW], "images": []}, 422, "body", "value_error"),
+        ("/sample", {"n": 2, "colour": "red"}, 422, "colour", "extra_forbidden"),
+        ("/sample", {"model": "tiny-gmm", "format": "png"}, 400, "format", "supported_formats"),
+        ("/interpolate", {"model": "tiny-gmm", "inputs": [[0, 0], [1, 1]], "method": "slerp"},
+         400, "method", "interpolation_methods"),
+        ("/encode", {"model": "tiny-gmm", "images": ["aGVsbG8="]}, 422, "images[0]", "image_model"),
+    ],
+)
+def test_bad_requests_name_the_field_and_rule(
+    client: TestClient, path: str, request_body: dict, status: int, field: str, rule: str
+) -> None:
+    assert_error(client.post(path, json=request_body), status, field, rule)
+
+
+def test_nan_in_inputs_is_refused(client: TestClient) -> None:
+    body = '{"inputs": [[' + ", ".join(["NaN"] * 64) + "]]}"
+    response = client.post("/encode", content=body, headers={"content-type": "application/json"})
+    assert_error(response, 422, "inputs[0]", "finite")
+
+
+def test_interpolation_needs_exactly_two_examples(client: TestClient) -> None:
+    response = client.post("/interpolate", json={"inputs": [ROW, ROW, ROW]})
+    assert response.status_code == 422
+    assert "exactly two" in response.json()["error"]["message"]
+
+
+def test_body_over_the_limit_gets_413(client: TestClient) -> None:
+    response = client.post("/encode", json={"inputs": [ROW] * 3000})
+    assert_error(response, 413, "body", "max_body_bytes")
+
+
+def test_malformed_json_is_a_422(client: TestClient) -> None:
+    response = client.post("/sample", content=b"{", headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["error"]["type"] == "validation_error"
+
+
+def test_unknown_path_has_the_same_error_shape(client: TestClient) -> None:
+    response = client.get("/nowhere")
+    assert response.status_code == 404
+    assert response.json()["error"]["type"] == "http_error"

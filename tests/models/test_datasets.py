@@ -1,0 +1,77 @@
+"""Built-in data sets, file loading, and dequantisation of discrete data."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from models.datasets import (
+    UnknownDataset,
+    discrete_bits_per_dim,
+    load_array_file,
+    load_dataset,
+)
+
+
+def test_digits_are_17_level_8x8_images() -> None:
+    digits = load_dataset("digits")
+    assert digits.examples.shape == (1797, 8, 8)
+    assert digits.levels == 17 and digits.value_range == (0.0, 1.0)
+
+
+def test_dequantised_digits_stay_within_their_bins() -> None:
+    digits = load_dataset("digits")
+    split = digits.split(test_fraction=0.25, seed=0)
+    rows = np.concatenate([split.train, split.test])
+    assert rows.min() >= 0.0 and rows.max() < 1.0
+    levels = np.floor(rows * 17 + 1e-5)
+    assert set(np.unique(levels)) <= set(range(17))
+    assert len(np.unique(rows)) > 1000  # noise was added: not 17 distinct values
+
+
+def test_split_is_seeded_and_recorded() -> None:
+    digits = load_dataset("digits")
+    a, b = digits.split(seed=3), digits.split(seed=3)
+    np.testing.assert_array_equal(a.test, b.test)
+    assert a.record == {"test_fraction": 0.25, "seed": 3, "n_train": 1348, "n_test": 449}
+    assert not np.array_equal(a.test, digits.split(seed=4).test)
+
+
+@pytest.mark.parametrize("name", ["pinwheel", "two-moons"])
+def test_toy_sets_are_2d_and_continuous(name: str) -> None:
+    dataset = load_dataset(name)
+    assert dataset.shape == (2,) and dataset.levels is None and dataset.value_range is None
+    assert dataset.examples.shape == (2000, 2)
+
+
+def test_uint8_npz_is_taken_as_256_levels(tmp_path: Path) -> None:
+    images = np.random.default_rng(0).integers(0, 256, (20, 4, 4)).astype(np.uint8)
+    np.savez(tmp_path / "faces.npz", x_train=images)
+    dataset = load_array_file(tmp_path / "faces.npz")
+    assert dataset.shape == (4, 4) and dataset.levels == 256 and dataset.name == "faces"
+
+
+def test_float_npy_is_continuous(tmp_path: Path) -> None:
+    np.save(tmp_path / "points.npy", np.random.default_rng(0).normal(size=(30, 3)))
+    dataset = load_dataset(str(tmp_path / "points.npy"))
+    assert dataset.shape == (3,) and dataset.levels is None
+
+
+def test_object_arrays_are_refused_without_unpickling(tmp_path: Path) -> None:
+    np.save(tmp_path / "evil.npy", np.array([{"a": 1}, None], dtype=object), allow_pickle=True)
+    with pytest.raises(ValueError):
+        load_array_file(tmp_path / "evil.npy")
+
+
+def test_unknown_dataset_names_the_choices() -> None:
+    with pytest.raises(UnknownDataset, match="digits"):
+        load_dataset("imagenet")
+
+
+def test_discrete_bits_per_dim_adds_the_bin_width() -> None:
+    # a uniform density on [0, 1)^D is worth exactly log2(L) bits per dimension on L levels
+    assert discrete_bits_per_dim(0.0, 64, 17) == pytest.approx(math.log2(17))
+    assert discrete_bits_per_dim(-2 * math.log(2), 2, None) == pytest.approx(1.0)

@@ -1,0 +1,101 @@
+"""The real server: uvicorn in a subprocess on a free port, serving the shipped weights."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ["digits-vae", "digits-gmm", "pinwheel-gmm"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "GENSERVE_WEIGHTS_DIR": str(REPO_ROOT / "weights"),
+        "GENSERVE_DATA_DIR": str(tmp_path_factory.mktemp("server-data")),
+        "GENSERVE_DEVICE": "cpu",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
+         "--port", str(port)],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None:
+                raise RuntimeError(process.stdout.read().decode() if process.stdout else "died")
+            time.sleep(0.2)
+        else:
+            raise RuntimeError("server did not become ready in 60 s")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def http(server: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server, timeout=30) as client:
+        yield client
+
+
+def test_every_shipped_model_is_listed(http: httpx.Client) -> None:
+    names = {m["name"] for m in http.get("/models").json()["models"]}
+    assert set(SHIPPED) <= names
+    assert http.get("/ready").json()["failed"] == {}
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_endpoint_answers_for_a_shipped_model(http: httpx.Client, name: str) -> None:
+    info = http.get(f"/models/{name}").json()
+    assert info["metrics"]["test_log_likelihood"] < 0 or info["data_shape"] == [2]
+    samples = http.post("/sample", json={"model": name, "n": 4, "seed": 0}).json()["samples"]
+    inputs = np.asarray(samples).reshape(4, -1).tolist()
+    for path, extra in [
+        ("/encode", {}),
+        ("/reconstruct", {}),
+        ("/log-likelihood", {"importance_samples": 20}),
+    ]:
+        response = http.post(path, json={"model": name, "inputs": inputs, **extra})
+        assert response.status_code == 200, (path, response.text)
+    response = http.post("/interpolate", json={"model": name, "inputs": inputs[:2], "steps": 6})
+    assert response.status_code == 200
+    assert len(response.json()["path"]) == 6
+    log_px = http.post("/log-likelihood", json={"model": name, "inputs": inputs}).json()
+    assert np.isfinite(log_px["log_likelihood"]).all()
+
+
+def test_sample_grid_for_an_image_model(http: httpx.Client) -> None:
+    response = http.post("/sample", json={"model": "digits-vae", "n": 16, "format": "grid"})
+    assert response.status_code == 200 and response.content.startswith(b"\x89PNG")
+
+
+def test_bad_request_on_the_real_server_is_a_4xx(http: httpx.Client) -> None:
+    response = http.post("/encode", json={"model": "digits-gmm", "inputs": [[0.5] * 10]})
+    assert response.status_code == 422
+    assert response.json()["error"]["rule"] == "shape"
