@@ -89,7 +89,9 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
              "rule": item.get("type")}
         )
     first = errors[0] if errors else {"message": "invalid request", "field": None, "rule": None}
-    body = error_body("validation_error", first["message"], first["field"], first["rule"], errors)
+    body = error_body(
+        "validation_error", str(first["message"]), first["field"], first["rule"], errors
+    )
     return JSONResponse(status_code=422, content=body)
 
 

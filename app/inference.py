@@ -28,7 +28,7 @@ from app.schemas import (
     ReconstructRequest,
     SampleRequest,
 )
-from models import GenerativeModel, InvalidModelInput
+from models import DataSpec, GenerativeModel, InvalidModelInput
 from models.datasets import discrete_bits_per_dim
 
 __all__ = ["InferenceService", "JSONBytesResponse", "supported_formats"]
@@ -45,6 +45,12 @@ class JSONBytesResponse(Response):
 
 def supported_formats(model: GenerativeModel) -> list[str]:
     return ["array", "npy", "png", "grid"] if model.data.is_image else ["array", "npy"]
+
+
+def _npy_response(rows: NDArray[Any], data: DataSpec) -> Response:
+    return Response(
+        codecs.npy_bytes(rows.reshape(-1, *data.shape)), media_type="application/x-npy"
+    )
 
 
 def _numpy(tensor: torch.Tensor) -> NDArray[Any]:
@@ -135,7 +141,7 @@ class InferenceService:
         )
         data = loaded.model.data
         if request.format == "npy":
-            return Response(codecs.npy_bytes(samples.reshape(-1, *data.shape)), media_type="application/x-npy")
+            return _npy_response(samples, data)
         if request.format == "grid":
             return Response(codecs.grid_png(samples, data), media_type="image/png")
         body = {
@@ -157,7 +163,7 @@ class InferenceService:
         rows = await self._run(lambda: _numpy(loaded.model.reconstruct(x)))
         data = loaded.model.data
         if request.format == "npy":
-            return Response(codecs.npy_bytes(rows.reshape(-1, *data.shape)), media_type="application/x-npy")
+            return _npy_response(rows, data)
         body = {
             **self._header(loaded), "shape": [len(rows), *data.shape],
             **self._arrays_or_images(rows, loaded, request.format, "reconstructions"),
@@ -219,7 +225,7 @@ class InferenceService:
         path = result.pop("path")
         data = loaded.model.data
         if request.format == "npy":
-            return Response(codecs.npy_bytes(path.reshape(-1, *data.shape)), media_type="application/x-npy")
+            return _npy_response(path, data)
         body = {
             **self._header(loaded),
             "t": np.linspace(0.0, 1.0, request.steps),

@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 ArrayFormat = Literal["array", "png", "npy"]
-_DIGIT_ROW = [0.0] * 64
+_DIGIT_ROW: list[Any] = [0.0] * 64
 
 
 class _Request(BaseModel):
@@ -126,7 +126,7 @@ class InterpolateRequest(InputsRequest):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "examples": [{"model": "digits-vae", "inputs": [_DIGIT_ROW, [1.0] * 64], "steps": 8}]
+            "examples": [{"model": "digits-vae", "inputs": [_DIGIT_ROW, _DIGIT_ROW], "steps": 8}]
         },
     )
 

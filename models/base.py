@@ -123,7 +123,7 @@ class GenerativeModel(nn.Module, ABC):
     def interpolate(
         self, a: Tensor, b: Tensor, steps: int, method: Literal["linear", "slerp"] = "linear"
     ) -> dict[str, Tensor]:
-        """Path from ``a: [D]`` to ``b: [D]`` in ``steps`` points, under key ``path`` ``[steps, D]``."""
+        """Path from ``a: [D]`` to ``b: [D]`` in ``steps`` points: key ``path``, ``[steps, D]``."""
 
     # -- shape and device helpers --------------------------------------------------------------
     @property

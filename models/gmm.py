@@ -72,7 +72,7 @@ class _Statistics:
     def __init__(self, k: int, d: int, covariance_type: CovarianceType, like: Tensor) -> None:
         self.covariance_type = covariance_type
         self.n = 0
-        self.log_likelihood = 0.0  # sum_n log p(x_n), filled by the E-step only
+        self.log_likelihood = like.new_zeros(())  # sum_n log p(x_n), filled by the E-step only
         self.nk = like.new_zeros(k)
         self.sum_x = like.new_zeros(k, d)
         shapes = {"full": (k, d, d), "tied": (d, d), "diag": (k, d), "spherical": (k, d)}
@@ -379,7 +379,7 @@ class GaussianMixture(GenerativeModel):
                 previous = bound
                 stats = self._e_step(x, shift, params)
                 params = _m_step(stats, hp.reg_covar)
-                bound = stats.log_likelihood / n
+                bound = float(stats.log_likelihood) / n
                 if progress is not None:
                     progress({"iteration": iteration, "restart": restart, "log_likelihood": bound})
                 if abs(bound - previous) < hp.tol:
@@ -471,7 +471,7 @@ class GaussianMixture(GenerativeModel):
             )  # [c, K]
             log_px = torch.logsumexp(log_joint, dim=-1, keepdim=True)  # [c, 1]
             stats.add(xc, torch.exp(log_joint - log_px))
-            stats.log_likelihood += float(log_px.sum())
+            stats.log_likelihood += log_px.sum()
         return stats
 
     # -- densities (buffer dtype in, buffer dtype out) -----------------------------------------

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
-from models import DataSpec, GaussianMixture, GMMHyperparameters, VAE, VAEHyperparameters
+from models import VAE, DataSpec, GaussianMixture, GMMHyperparameters, VAEHyperparameters
 from models.datasets import make_pinwheel
 from models.storage import publish_model
 

@@ -74,7 +74,8 @@ def test_vae_encoding_is_the_posterior_mean_and_log_variance(client: TestClient)
 
 
 def test_gmm_encoding_gives_responsibilities_that_sum_to_one(client: TestClient) -> None:
-    encoding = client.post("/encode", json={"model": "tiny-gmm", "inputs": POINTS}).json()["encoding"]
+    response = client.post("/encode", json={"model": "tiny-gmm", "inputs": POINTS})
+    encoding = response.json()["encoding"]
     np.testing.assert_allclose(np.asarray(encoding["responsibilities"]).sum(axis=1), 1.0, atol=1e-5)
     assert np.asarray(encoding["component"]).shape == (3,)
 
