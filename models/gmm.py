@@ -579,7 +579,7 @@ class GaussianMixture(GenerativeModel):
     ) -> Tensor:
         """k ~ Categorical(w), x = mu_k + temperature * A_k eps, A_k A_k^T = Sigma_k: ``[n, D]``.
 
-        A_k = U_k^-T comes from a triangular solve; values are not clamped to the data range.
+        A_k = U_k^-T comes from a triangular solve; image models clamp to their value range.
         """
         if n < 0 or temperature < 0:
             raise InvalidModelInput(f"need n >= 0 and temperature >= 0; got {n}, {temperature}")
@@ -602,7 +602,8 @@ class GaussianMixture(GenerativeModel):
                 for k in range(self.n_components):  # one product per component, not per row
                     rows = (components == k).nonzero().squeeze(-1)
                     noise[rows] = eps[rows] @ root[k]
-        return (self.means[components] + noise).float()
+        # image models: keep samples in the value range the service accepts back as input
+        return self.clamp_to_range((self.means[components] + noise).float())
 
     @torch.no_grad()
     def interpolate(

@@ -33,10 +33,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "GENSERVE_DATA_DIR": str(tmp_path_factory.mktemp("server-data")),
         "GENSERVE_DEVICE": "cpu",
     }
+    log_path = tmp_path_factory.mktemp("server-log") / "server.log"
+    log = log_path.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
          "--port", str(port)],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -48,7 +50,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if process.poll() is not None:
-                raise RuntimeError(process.stdout.read().decode() if process.stdout else "died")
+                raise RuntimeError(log_path.read_text())
             time.sleep(0.2)
         else:
             raise RuntimeError("server did not become ready in 60 s")
@@ -56,6 +58,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=15)
+        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +76,7 @@ def test_every_shipped_model_is_listed(http: httpx.Client) -> None:
 @pytest.mark.parametrize("name", SHIPPED)
 def test_every_endpoint_answers_for_a_shipped_model(http: httpx.Client, name: str) -> None:
     info = http.get(f"/models/{name}").json()
-    assert info["metrics"]["test_log_likelihood"] < 0 or info["data_shape"] == [2]
+    assert np.isfinite(info["metrics"]["test_log_likelihood"])
     samples = http.post("/sample", json={"model": name, "n": 4, "seed": 0}).json()["samples"]
     inputs = np.asarray(samples).reshape(4, -1).tolist()
     for path, extra in [
