@@ -32,3 +32,26 @@ class Settings(BaseSettings):
     max_importance_samples: int = Field(default=5000, ge=1)
     max_image_pixels: int = Field(default=1_048_576, ge=1, description="Pixels per PNG.")
     max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+
+    # -- access --------------------------------------------------------------------------------
+    protect_inference: bool = Field(
+        default=False, description="Require the API key on inference endpoints too."
+    )
+
+    # -- jobs, queue and storage (issue: training jobs) ----------------------------------------
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL for job records; default SQLite in data_dir."
+    )
+    queue_url: str | None = Field(
+        default=None, description="redis://... for a shared queue; default SQLite in data_dir."
+    )
+    embedded_worker: bool = Field(
+        default=True, description="Start a local worker process beside the API."
+    )
+    max_upload_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    reload_interval_s: float = Field(default=2.0, gt=0, description="Weights folder polling.")
+
+    # -- dynamic batching (issue: throughput) --------------------------------------------------
+    batching: bool = True
+    batch_max_size: int = Field(default=64, ge=1)
+    batch_max_wait_ms: float = Field(default=2.0, ge=0)

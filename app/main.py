@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.auth import ensure_api_key
 from app.config import Settings
 from app.errors import error_body, install_error_handlers
 from app.inference import InferenceService, JSONBytesResponse
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.weights_dir, resolve_device(settings.device), settings.default_model
         )
         registry.refresh()
+        app.state.api_key = ensure_api_key(settings.api_key, settings.data_dir)
         app.state.registry = registry
         app.state.inference = InferenceService(registry, settings)
         logger.info("serving %d model(s) from %s", len(registry.names()), settings.weights_dir)

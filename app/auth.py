@@ -1,0 +1,65 @@
+"""The API key: required on jobs, datasets and model management; optional on inference.
+
+With no ``GENSERVE_API_KEY`` set, the first start writes a random key to ``<data_dir>/api_key``
+(mode 0600) and logs where it is, so management endpoints are never open by default.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from app.errors import ServiceError
+
+__all__ = ["NotAuthenticated", "RequireAPIKey", "ensure_api_key", "require_api_key"]
+
+logger = logging.getLogger("genserve.auth")
+KEY_FILE = "api_key"
+
+
+class NotAuthenticated(ServiceError):
+    status_code = 401
+    error_type = "not_authenticated"
+
+
+def ensure_api_key(configured: str | None, data_dir: Path) -> str:
+    """The configured key, else the one stored in the data folder, else a new one stored there."""
+    if configured:
+        return configured
+    path = data_dir / KEY_FILE
+    if path.is_file():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key + "\n")
+    logger.warning("no GENSERVE_API_KEY set: generated one and stored it in %s", path)
+    return key
+
+
+_bearer = HTTPBearer(auto_error=False, description="GENSERVE_API_KEY, or <data_dir>/api_key")
+
+
+def require_api_key(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    expected: str = request.app.state.api_key
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise NotAuthenticated(
+            "this endpoint needs 'Authorization: Bearer <api key>'",
+            field="Authorization", rule="bearer_token",
+        )
+    if not hmac.compare_digest(credentials.credentials.encode(), expected.encode()):
+        raise NotAuthenticated("the API key is not valid", field="Authorization", rule="api_key")
+
+
+RequireAPIKey = Depends(require_api_key)
