@@ -19,7 +19,7 @@ serve: $(BIN)/.installed  ## start the service with the shipped models
 test: lint typecheck unit  ## lint, type-check and run the test suite
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check app models tests bench
+	$(BIN)/ruff check .
 
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy app models
