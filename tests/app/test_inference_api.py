@@ -132,3 +132,10 @@ def test_gmm_interpolation_carries_the_density_along_the_path(client: TestClient
     np.testing.assert_allclose(body["path"][0], POINTS[0], atol=1e-6)
     np.testing.assert_allclose(body["path"][-1], POINTS[1], atol=1e-6)
     assert len(body["details"]["log_likelihood"]) == 4
+
+
+def test_vae_interpolation_ends_are_the_reconstructions_of_the_inputs(client: TestClient) -> None:
+    path = client.post("/interpolate", json={"inputs": ROWS[:2], "steps": 3}).json()["path"]
+    ends = client.post("/reconstruct", json={"inputs": ROWS[:2]}).json()["reconstructions"]
+    np.testing.assert_allclose(path[0], ends[0], atol=1e-6)
+    np.testing.assert_allclose(path[-1], ends[1], atol=1e-6)
