@@ -32,6 +32,8 @@ __all__ = [
 ]
 
 _RANGE_TOLERANCE = 1e-6
+MAX_ABS_VALUE = 1e6
+"""Inputs of unbounded models are kept to this magnitude so densities stay finite in float32."""
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -69,7 +71,15 @@ def decode_arrays(
         raise InvalidInput(
             f"{field}[{bad}] contains NaN or infinity", field=f"{field}[{bad}]", rule="finite"
         )
-    if data.value_range is not None:
+    if data.value_range is None:
+        too_large = np.abs(rows) > MAX_ABS_VALUE
+        if too_large.any():
+            bad = int(np.argwhere(too_large.any(axis=1))[0, 0])
+            raise InvalidInput(
+                f"{field}[{bad}] has values beyond +-{MAX_ABS_VALUE:g}", field=f"{field}[{bad}]",
+                rule="max_abs_value",
+            )
+    else:
         low, high = data.value_range
         outside = (rows < low - _RANGE_TOLERANCE) | (rows > high + _RANGE_TOLERANCE)
         if outside.any():

@@ -13,8 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from models.storage import NAME_PATTERN
 
 __all__ = [
+    "ERROR_RESPONSES",
     "EncodeRequest",
     "EncodeResponse",
+    "ErrorResponse",
     "HealthResponse",
     "InputsRequest",
     "InterpolateRequest",
@@ -129,6 +131,32 @@ class InterpolateRequest(InputsRequest):
             "examples": [{"model": "digits-vae", "inputs": [_DIGIT_ROW, _DIGIT_ROW], "steps": 8}]
         },
     )
+
+
+class ErrorDetail(BaseModel):
+    type: str
+    message: str
+    field: str | None
+    rule: str | None
+
+
+class ErrorResponse(BaseModel):
+    """The one shape of every 4xx: the first error, and all of them."""
+
+    error: ErrorDetail
+    errors: list[ErrorDetail]
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": description}
+    for status, description in [
+        (400, "Unsupported operation or format for this model"),
+        (401, "Missing or invalid API key"),
+        (404, "Unknown model, version or resource"),
+        (413, "Body over the size limit"),
+        (422, "Invalid input: the error names the field and the rule"),
+    ]
+}
 
 
 class _Response(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -32,6 +32,12 @@ def tiny_point_gmm() -> GaussianMixture:
     )
     model.fit(points)
     return model.eval()
+
+
+@pytest.fixture
+def make_image_vae() -> Callable[[int], VAE]:
+    """Builds tiny untrained image VAEs; different seeds give different weights."""
+    return tiny_image_vae
 
 
 @pytest.fixture(scope="session")
