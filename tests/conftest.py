@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import torch
 from fastapi.testclient import TestClient
@@ -47,6 +53,71 @@ def weights_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     publish_model(tiny_image_vae(seed=1), root, "tiny-vae")  # version 2
     publish_model(tiny_point_gmm(), root, "tiny-gmm")
     return root
+
+
+class LiveServer:
+    """``uvicorn app.main:app`` in a subprocess on a free port, configured by environment."""
+
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = int(sock.getsockname()[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self._log = log_path.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
+             "--port", str(self.port)],
+            cwd=REPO_ROOT, env={**os.environ, **env}, stdout=self._log, stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, timeout: float = 90.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/ready", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited:\n{self.log_path.read_text()}")
+            time.sleep(0.2)
+        raise RuntimeError(f"server not ready in {timeout} s:\n{self.log_path.read_text()}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
+@pytest.fixture(scope="session")
+def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., LiveServer]]:
+    """Starts real servers (shipped weights, a fresh data folder unless told otherwise)."""
+    servers: list[LiveServer] = []
+
+    def start(**env: str) -> LiveServer:
+        base = {
+            "GENSERVE_WEIGHTS_DIR": str(REPO_ROOT / "weights"),
+            "GENSERVE_DATA_DIR": str(tmp_path_factory.mktemp("server-data")),
+            "GENSERVE_DEVICE": "cpu",
+        }
+        server = LiveServer({**base, **env}, tmp_path_factory.mktemp("server-log") / "log.txt")
+        servers.append(server)
+        try:
+            server.wait_ready()
+        except Exception:
+            server.stop()
+            raise
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

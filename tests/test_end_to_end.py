@@ -2,63 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import httpx
 import numpy as np
 import pytest
+from conftest import LiveServer
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ["digits-vae", "digits-gmm", "pinwheel-gmm"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "GENSERVE_WEIGHTS_DIR": str(REPO_ROOT / "weights"),
-        "GENSERVE_DATA_DIR": str(tmp_path_factory.mktemp("server-data")),
-        "GENSERVE_DEVICE": "cpu",
-    }
-    log_path = tmp_path_factory.mktemp("server-log") / "server.log"
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-         "--port", str(port)],
-        cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None:
-                raise RuntimeError(log_path.read_text())
-            time.sleep(0.2)
-        else:
-            raise RuntimeError("server did not become ready in 60 s")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        log.close()
+def server(start_server: Callable[..., LiveServer]) -> str:
+    return start_server().url
 
 
 @pytest.fixture(scope="module")
