@@ -10,15 +10,17 @@ log-likelihoods degenerate. The log-likelihood of the discrete data is then boun
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 __all__ = [
+    "BINARIZATIONS",
     "BUILTIN_DATASETS",
+    "Binarization",
     "Dataset",
     "DatasetSplit",
     "UnknownDataset",
@@ -28,6 +30,10 @@ __all__ = [
     "make_pinwheel",
     "make_two_moons",
 ]
+
+
+Binarization = Literal["dynamic", "static", "threshold"]
+BINARIZATIONS: tuple[str, ...] = ("dynamic", "static", "threshold")
 
 
 class UnknownDataset(LookupError):
@@ -41,6 +47,8 @@ class DatasetSplit:
     train: NDArray[np.float32]
     test: NDArray[np.float32]
     record: dict[str, Any]
+    dynamic_binarization: bool = False
+    """When set, ``train`` holds Bernoulli probabilities to be sampled afresh every epoch."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,20 @@ class Dataset:
     levels: int | None = None  # number of discrete values, when the data are integers 0..L-1
     labels: NDArray[np.int64] | None = None
     source: dict[str, Any] = field(default_factory=dict)
+    test_examples: NDArray[np.float64] | None = None  # a published test split, when there is one
+    binarization: Binarization | None = None
+
+    def binarized(self, mode: Binarization) -> Dataset:
+        """Pixels become Bernoulli probabilities ``x / (L - 1)``, binarised as ``mode`` says.
+
+        ``dynamic`` draws every pixel afresh each epoch (training) and once, seeded, for the test
+        split; ``static`` draws once with the split seed; ``threshold`` takes ``p > 0.5``.
+        """
+        if self.levels is None:
+            raise ValueError(f"{self.name}: only discrete data (integer levels) can be binarised")
+        if mode not in BINARIZATIONS:
+            raise ValueError(f"binarization must be one of {BINARIZATIONS}, got {mode!r}")
+        return replace(self, binarization=mode)
 
     @property
     def dim(self) -> int:
@@ -63,7 +85,22 @@ class Dataset:
         """The range of model inputs: [0, 1] after dequantisation, unbounded otherwise."""
         return (0.0, 1.0) if self.levels is not None else None
 
+    @property
+    def model_levels(self) -> int | None:
+        """Levels of the data the model sees: None for binary data (a pmf needs no offset)."""
+        return None if self.binarization else self.levels
+
     def preprocessing(self) -> dict[str, Any]:
+        if self.binarization is not None:
+            top = (self.levels or 2) - 1
+            transform = (
+                f"x = [x / {top} > 0.5]" if self.binarization == "threshold"
+                else f"p = x / {top}; x ~ Bernoulli(p) ({self.binarization})"
+            )
+            return {
+                "dequantize": None, "binarize": self.binarization, "levels": None,
+                "transform": transform,
+            }
         if self.levels is None:
             return {"dequantize": None}
         return {
@@ -73,26 +110,39 @@ class Dataset:
         }
 
     def split(self, *, test_fraction: float = 0.25, seed: int = 0) -> DatasetSplit:
-        """A seeded train/test split, dequantised with seeded noise, flattened to rows."""
+        """A seeded train/test split (or the published one), preprocessed, flattened to rows."""
         rng = np.random.default_rng(seed)
-        n = len(self.examples)
-        order = rng.permutation(n)
-        n_test = max(1, int(round(n * test_fraction)))
-        test_idx, train_idx = np.sort(order[:n_test]), np.sort(order[n_test:])
-        rows = self.examples.reshape(n, -1).astype(np.float64)
-        if self.levels is not None:
-            rows = (rows + rng.random(rows.shape)) / self.levels
-        record = {
-            "test_fraction": test_fraction,
-            "seed": seed,
-            "n_train": int(len(train_idx)),
-            "n_test": int(len(test_idx)),
-        }
+        if self.test_examples is not None:
+            train = self.examples.reshape(len(self.examples), -1).astype(np.float64)
+            test = self.test_examples.reshape(len(self.test_examples), -1).astype(np.float64)
+            record: dict[str, Any] = {"published_test_split": True, "seed": seed}
+        else:
+            n = len(self.examples)
+            order = rng.permutation(n)
+            n_test = max(1, int(round(n * test_fraction)))
+            rows = self.examples.reshape(n, -1).astype(np.float64)
+            train, test = rows[np.sort(order[n_test:])], rows[np.sort(order[:n_test])]
+            record = {"test_fraction": test_fraction, "seed": seed}
+        record.update(n_train=int(len(train)), n_test=int(len(test)))
+        train, test = self._preprocess(train, rng), self._preprocess(test, rng, evaluation=True)
         return DatasetSplit(
-            train=rows[train_idx].astype(np.float32),
-            test=rows[test_idx].astype(np.float32),
-            record=record,
+            train=train.astype(np.float32), test=test.astype(np.float32), record=record,
+            dynamic_binarization=self.binarization == "dynamic",
         )
+
+    def _preprocess(
+        self, rows: NDArray[np.float64], rng: np.random.Generator, *, evaluation: bool = False
+    ) -> NDArray[np.float64]:
+        if self.levels is None:
+            return rows
+        if self.binarization is None:
+            return (rows + rng.random(rows.shape)) / self.levels
+        probabilities = rows / (self.levels - 1)
+        if self.binarization == "threshold":
+            return (probabilities > 0.5).astype(np.float64)
+        if self.binarization == "dynamic" and not evaluation:
+            return probabilities  # sampled afresh every epoch by the training loop
+        return (rng.random(rows.shape) < probabilities).astype(np.float64)
 
 
 def discrete_bits_per_dim(mean_log_likelihood: float, dim: int, levels: int | None) -> float:
@@ -164,6 +214,7 @@ def load_array_file(path: str | Path, *, key: str | None = None) -> Dataset:
     In an ``.npz`` the array named ``key``, else ``x_train``, ``x`` or the only array is used.
     """
     path = Path(path)
+    test_array = None
     if path.suffix == ".npz":
         with np.load(path, allow_pickle=False) as archive:
             names = list(archive.keys())
@@ -173,6 +224,8 @@ def load_array_file(path: str | Path, *, key: str | None = None) -> Dataset:
             if chosen is None or chosen not in names:
                 raise ValueError(f"{path.name}: choose an array with key=, one of {names}")
             array = archive[chosen]
+            if chosen == "x_train" and "x_test" in names:
+                test_array = archive["x_test"]
     elif path.suffix == ".npy":
         array = np.load(path, allow_pickle=False)
     else:
@@ -185,9 +238,13 @@ def load_array_file(path: str | Path, *, key: str | None = None) -> Dataset:
     examples = array.astype(np.float64)
     if not np.isfinite(examples).all():
         raise ValueError(f"{path.name}: contains NaN or infinity")
+    test = None
+    if test_array is not None and test_array.shape[1:] == array.shape[1:]:
+        test = test_array.astype(np.float64)
     return Dataset(
         name=path.stem, examples=examples, shape=tuple(int(s) for s in array.shape[1:]),
         levels=levels, source={"origin": "file", "path": str(path), "dtype": str(array.dtype)},
+        test_examples=test,
     )
 
 

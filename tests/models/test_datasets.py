@@ -75,3 +75,67 @@ def test_discrete_bits_per_dim_adds_the_bin_width() -> None:
     # a uniform density on [0, 1)^D is worth exactly log2(L) bits per dimension on L levels
     assert discrete_bits_per_dim(0.0, 64, 17) == pytest.approx(math.log2(17))
     assert discrete_bits_per_dim(-2 * math.log(2), 2, None) == pytest.approx(1.0)
+
+
+@pytest.fixture
+def mnist_like(tmp_path: Path) -> Path:
+    rng = np.random.default_rng(0)
+    path = tmp_path / "mnist-like.npz"
+    np.savez(
+        path, x_train=rng.integers(0, 256, (200, 6, 6), dtype=np.uint8),
+        x_test=rng.integers(0, 256, (50, 6, 6), dtype=np.uint8),
+    )
+    return path
+
+
+def test_an_npz_with_a_test_array_keeps_its_published_split(mnist_like: Path) -> None:
+    split = load_array_file(mnist_like).split()
+    assert split.record["published_test_split"] is True
+    assert (split.record["n_train"], split.record["n_test"]) == (200, 50)
+
+
+@pytest.mark.parametrize("mode", ["static", "threshold"])
+def test_fixed_binarisations_give_binary_rows(mnist_like: Path, mode: str) -> None:
+    split = load_array_file(mnist_like).binarized(mode).split()  # type: ignore[arg-type]
+    for rows in (split.train, split.test):
+        assert set(np.unique(rows)) <= {0.0, 1.0}
+    assert not split.dynamic_binarization
+
+
+def test_threshold_binarisation_is_pixel_over_half(mnist_like: Path) -> None:
+    dataset = load_array_file(mnist_like)
+    split = dataset.binarized("threshold").split()
+    expected = (dataset.examples.reshape(200, -1) / 255 > 0.5).astype(np.float32)
+    np.testing.assert_array_equal(split.train, expected)
+
+
+def test_static_binarisation_is_fixed_by_the_seed(mnist_like: Path) -> None:
+    dataset = load_array_file(mnist_like).binarized("static")
+    np.testing.assert_array_equal(dataset.split(seed=1).train, dataset.split(seed=1).train)
+    assert not np.array_equal(dataset.split(seed=1).train, dataset.split(seed=2).train)
+
+
+def test_static_draws_follow_the_pixel_probabilities(tmp_path: Path) -> None:
+    np.save(tmp_path / "grey.npy", np.full((4000, 2, 2), 64, dtype=np.uint8))
+    split = load_array_file(tmp_path / "grey.npy").binarized("static").split()
+    p = 64 / 255
+    assert abs(split.train.mean() - p) < 4 * np.sqrt(p * (1 - p) / split.train.size)
+
+
+def test_dynamic_binarisation_keeps_probabilities_for_training(mnist_like: Path) -> None:
+    dataset = load_array_file(mnist_like)
+    split = dataset.binarized("dynamic").split()
+    assert split.dynamic_binarization
+    np.testing.assert_allclose(split.train, dataset.examples.reshape(200, -1) / 255, rtol=1e-6)
+    assert set(np.unique(split.test)) <= {0.0, 1.0}  # evaluation data are drawn once
+
+
+def test_binary_data_count_no_level_offset_in_bits_per_dim(mnist_like: Path) -> None:
+    dataset = load_array_file(mnist_like).binarized("static")
+    assert dataset.model_levels is None
+    assert dataset.preprocessing()["binarize"] == "static"
+
+
+def test_continuous_data_cannot_be_binarised() -> None:
+    with pytest.raises(ValueError, match="discrete"):
+        load_dataset("pinwheel").binarized("static")
