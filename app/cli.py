@@ -60,7 +60,10 @@ def _train(args: argparse.Namespace) -> int:
 
     dataset = load_dataset(args.dataset)
     params = _parse_params(args.param)
-    split = {"test_fraction": args.test_fraction, "split_seed": args.split_seed}
+    split = {
+        "test_fraction": args.test_fraction, "split_seed": args.split_seed,
+        "binarize": args.binarize,
+    }
     progress = None if args.quiet else _progress_printer(args.kind)
     if args.kind == "vae":
         hparams: Any = VAEHyperparameters.model_validate(
@@ -69,9 +72,14 @@ def _train(args: argparse.Namespace) -> int:
         )
         options = VAETrainingOptions(
             epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
-            seed=args.seed, eval_importance_samples=args.eval_k, **split,
+            lr_schedule=args.lr_schedule, objective=args.objective, train_k=args.train_k,
+            seed=args.seed, eval_importance_samples=args.eval_k,
+            checkpoint_every=args.checkpoint_every, **split,
         )
-        model: Any = train_vae(dataset, hparams, options, progress=progress)
+        model: Any = train_vae(
+            dataset, hparams, options, progress=progress,
+            checkpoint_dir=Path(args.checkpoint_dir) if args.checkpoint_dir else None,
+        )
     else:
         hparams = GMMHyperparameters.model_validate(
             {"n_components": args.components, "covariance_type": args.covariance,
@@ -112,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--test-fraction", type=float, default=0.25)
     train.add_argument("--split-seed", type=int, default=0)
+    train.add_argument(
+        "--binarize", choices=["dynamic", "static", "threshold"], default=None,
+        help="binarise discrete images (MNIST-style log-likelihood tables use dynamic)",
+    )
     train.add_argument("--param", action="append", default=[], help="extra key=value")
     train.add_argument("--quiet", action="store_true")
     vae = train.add_argument_group("VAE")
@@ -122,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
     vae.add_argument("--hidden", type=_hidden_sizes, default=[128, 128], help="e.g. 256,128")
     vae.add_argument("--likelihood", choices=["bernoulli", "gaussian"], default="gaussian")
     vae.add_argument("--eval-k", type=int, default=1000, help="importance samples for metrics")
+    vae.add_argument("--objective", choices=["elbo", "iwae"], default="elbo")
+    vae.add_argument("--train-k", type=int, default=1, help="importance samples (iwae)")
+    vae.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant")
+    vae.add_argument("--checkpoint-dir", default=None, help="save and resume training state")
+    vae.add_argument("--checkpoint-every", type=int, default=10, help="epochs per checkpoint")
     gmm = train.add_argument_group("GMM")
     gmm.add_argument("--components", type=int, default=8)
     gmm.add_argument("--covariance", choices=["full", "diag", "spherical", "tied"], default="full")

@@ -63,18 +63,21 @@ class Dataset:
     source: dict[str, Any] = field(default_factory=dict)
     test_examples: NDArray[np.float64] | None = None  # a published test split, when there is one
     binarization: Binarization | None = None
+    dequantize_binary: bool = False
 
-    def binarized(self, mode: Binarization) -> Dataset:
+    def binarized(self, mode: Binarization, *, dequantize: bool = False) -> Dataset:
         """Pixels become Bernoulli probabilities ``x / (L - 1)``, binarised as ``mode`` says.
 
         ``dynamic`` draws every pixel afresh each epoch (training) and once, seeded, for the test
         split; ``static`` draws once with the split seed; ``threshold`` takes ``p > 0.5``.
+        ``dequantize`` (for continuous densities such as a GMM) then spreads the two levels
+        uniformly, ``y = (b + u) / 2``; EM fits fixed data, so ``dynamic`` is drawn once there.
         """
         if self.levels is None:
             raise ValueError(f"{self.name}: only discrete data (integer levels) can be binarised")
         if mode not in BINARIZATIONS:
             raise ValueError(f"binarization must be one of {BINARIZATIONS}, got {mode!r}")
-        return replace(self, binarization=mode)
+        return replace(self, binarization=mode, dequantize_binary=dequantize)
 
     @property
     def dim(self) -> int:
@@ -88,7 +91,9 @@ class Dataset:
     @property
     def model_levels(self) -> int | None:
         """Levels of the data the model sees: None for binary data (a pmf needs no offset)."""
-        return None if self.binarization else self.levels
+        if self.binarization:
+            return 2 if self.dequantize_binary else None
+        return self.levels
 
     def preprocessing(self) -> dict[str, Any]:
         if self.binarization is not None:
@@ -97,8 +102,11 @@ class Dataset:
                 f"x = [x / {top} > 0.5]" if self.binarization == "threshold"
                 else f"p = x / {top}; x ~ Bernoulli(p) ({self.binarization})"
             )
+            if self.dequantize_binary:
+                transform += "; y = (x + u) / 2, u ~ U[0, 1)"
             return {
-                "dequantize": None, "binarize": self.binarization, "levels": None,
+                "dequantize": "uniform" if self.dequantize_binary else None,
+                "binarize": self.binarization, "levels": self.model_levels,
                 "transform": transform,
             }
         if self.levels is None:
@@ -127,7 +135,7 @@ class Dataset:
         train, test = self._preprocess(train, rng), self._preprocess(test, rng, evaluation=True)
         return DatasetSplit(
             train=train.astype(np.float32), test=test.astype(np.float32), record=record,
-            dynamic_binarization=self.binarization == "dynamic",
+            dynamic_binarization=self.binarization == "dynamic" and not self.dequantize_binary,
         )
 
     def _preprocess(
@@ -139,10 +147,14 @@ class Dataset:
             return (rows + rng.random(rows.shape)) / self.levels
         probabilities = rows / (self.levels - 1)
         if self.binarization == "threshold":
-            return (probabilities > 0.5).astype(np.float64)
-        if self.binarization == "dynamic" and not evaluation:
+            binary = (probabilities > 0.5).astype(np.float64)
+        elif self.binarization == "dynamic" and not evaluation and not self.dequantize_binary:
             return probabilities  # sampled afresh every epoch by the training loop
-        return (rng.random(rows.shape) < probabilities).astype(np.float64)
+        else:
+            binary = (rng.random(rows.shape) < probabilities).astype(np.float64)
+        if self.dequantize_binary:
+            return (binary + rng.random(rows.shape)) / 2.0
+        return binary
 
 
 def discrete_bits_per_dim(mean_log_likelihood: float, dim: int, levels: int | None) -> float:

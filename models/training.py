@@ -10,13 +10,15 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 import torch
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.base import DataSpec, ProgressCallback
-from models.datasets import Dataset, DatasetSplit, discrete_bits_per_dim
+from models.checkpoints import load_checkpoint, save_checkpoint
+from models.datasets import Binarization, Dataset, DatasetSplit, discrete_bits_per_dim
 from models.gmm import GaussianMixture, GMMHyperparameters
 from models.vae import VAE, VAEHyperparameters
 
@@ -28,14 +30,26 @@ class SplitOptions(BaseModel):
 
     test_fraction: float = Field(default=0.25, gt=0.0, lt=1.0)
     split_seed: int = Field(default=0, ge=0)
+    binarize: Binarization | None = Field(
+        default=None, description="Binarise discrete images: dynamic, static or threshold."
+    )
 
 
 class VAETrainingOptions(SplitOptions):
     epochs: int = Field(default=50, ge=1, le=10_000)
     batch_size: int = Field(default=128, ge=1, le=65_536)
     learning_rate: float = Field(default=1e-3, gt=0.0, le=1.0)
+    lr_schedule: Literal["constant", "cosine"] = Field(
+        default="constant", description="cosine: anneal to min_learning_rate over the epochs."
+    )
+    min_learning_rate: float = Field(default=1e-5, ge=0.0, le=1.0)
+    objective: Literal["elbo", "iwae"] = Field(
+        default="elbo", description="iwae: the importance-weighted bound with train_k samples."
+    )
+    train_k: int = Field(default=1, ge=1, le=5000)
     seed: int = Field(default=0, ge=0)
     eval_importance_samples: int = Field(default=1000, ge=1, le=100_000)
+    checkpoint_every: int = Field(default=0, ge=0, description="Epochs between checkpoints.")
 
 
 def _data_spec(dataset: Dataset, split: DatasetSplit) -> DataSpec:
@@ -51,7 +65,7 @@ def _held_out_metrics(
     return {
         f"{prefix}_log_likelihood": mean_log_likelihood,
         f"{prefix}_bits_per_dim": discrete_bits_per_dim(
-            mean_log_likelihood, dataset.dim, dataset.levels
+            mean_log_likelihood, dataset.dim, dataset.model_levels
         ),
     }
 
@@ -70,6 +84,8 @@ def train_gmm(
 ) -> GaussianMixture:
     """EM on the training split; metrics are held-out mean log-likelihoods per example."""
     split = split or SplitOptions()
+    if split.binarize:  # EM fits fixed data: one draw, then dequantised on two levels
+        dataset = dataset.binarized(split.binarize, dequantize=True)
     rows = dataset.split(test_fraction=split.test_fraction, seed=split.split_seed)
     model = GaussianMixture(hparams, _data_spec(dataset, rows))
     started = time.perf_counter()
@@ -100,6 +116,24 @@ def _evaluate_vae(
     return model.log_likelihood(x, importance_samples=importance_samples, generator=generator)
 
 
+def _learning_rate(options: VAETrainingOptions, epoch: int) -> float:
+    """The rate for ``epoch`` (1-based): constant, or cosine-annealed to the minimum."""
+    if options.lr_schedule == "constant":
+        return options.learning_rate
+    progress = (epoch - 1) / max(1, options.epochs - 1)
+    span = options.learning_rate - options.min_learning_rate
+    return options.min_learning_rate + 0.5 * span * (1.0 + math.cos(math.pi * progress))
+
+
+def _objective(
+    model: VAE, batch: torch.Tensor, options: VAETrainingOptions, generator: torch.Generator
+) -> torch.Tensor:
+    """Per-example bound to maximise; all noise comes from ``generator`` (checkpointed)."""
+    if options.objective == "iwae":  # Burda et al. 2015, eq. 8
+        return model.iwae_bound(batch, options.train_k, generator=generator)
+    return model.elbo(batch, generator=generator)
+
+
 def train_vae(
     dataset: Dataset,
     hparams: VAEHyperparameters,
@@ -107,25 +141,45 @@ def train_vae(
     *,
     progress: ProgressCallback | None = None,
     device: str | torch.device = "cpu",
+    checkpoint_dir: Path | None = None,
 ) -> VAE:
-    """Adam on the negative ELBO over shuffled in-memory mini-batches (no DataLoader)."""
+    """Adam on the negative ELBO (or IWAE bound) over shuffled in-memory mini-batches.
+
+    With ``checkpoint_dir`` and ``checkpoint_every``, the loop saves its whole state every few
+    epochs and, when a checkpoint is already there, resumes from it instead of starting over.
+    """
     options = options or VAETrainingOptions()
     torch.manual_seed(options.seed)
+    if options.binarize:
+        dataset = dataset.binarized(options.binarize)
     rows = dataset.split(test_fraction=options.test_fraction, seed=options.split_seed)
     model = VAE(hparams, _data_spec(dataset, rows)).to(device)
     train = torch.from_numpy(rows.train).to(device)
     test = torch.from_numpy(rows.test).to(device)
     optimiser = torch.optim.Adam(model.parameters(), lr=options.learning_rate)
     generator = torch.Generator(device=device).manual_seed(options.seed)
-    started = time.perf_counter()
     history: list[dict[str, float]] = []
-    for epoch in range(1, options.epochs + 1):
+    first_epoch, resumed_elapsed = 1, 0.0
+    if checkpoint_dir is not None:
+        restored = load_checkpoint(
+            checkpoint_dir, model=model, optimiser=optimiser, generator=generator
+        )
+        if restored is not None:
+            history = list(restored["history"])
+            first_epoch = int(restored["epoch"]) + 1
+            resumed_elapsed = float(restored["elapsed_s"])
+    started = time.perf_counter() - resumed_elapsed
+    for epoch in range(first_epoch, options.epochs + 1):
+        for group in optimiser.param_groups:
+            group["lr"] = _learning_rate(options, epoch)
         model.train()
         order = torch.randperm(len(train), generator=generator, device=device)
         total = torch.zeros((), device=device)
         for start in range(0, len(train), options.batch_size):
             batch = train[order[start : start + options.batch_size]]
-            loss = -model.elbo(batch).mean()
+            if rows.dynamic_binarization:  # a fresh Bernoulli draw of every pixel
+                batch = torch.bernoulli(batch, generator=generator)
+            loss = -_objective(model, batch, options, generator).mean()
             optimiser.zero_grad(set_to_none=True)
             loss.backward()
             optimiser.step()
@@ -134,10 +188,18 @@ def train_vae(
         test_elbo = float(_evaluate_vae(model, test, 1, seed=epoch)["elbo"].mean())
         event = {
             "epoch": epoch, "epochs": options.epochs, "train_loss": float(total) / len(train),
-            "test_elbo": test_elbo, "elapsed_s": time.perf_counter() - started,
+            "test_elbo": test_elbo, "learning_rate": optimiser.param_groups[0]["lr"],
+            "elapsed_s": time.perf_counter() - started,
         }
         history.append(event)
         _notify(progress, event)
+        if checkpoint_dir is not None and options.checkpoint_every and (
+            epoch % options.checkpoint_every == 0 or epoch == options.epochs
+        ):
+            save_checkpoint(
+                checkpoint_dir, model=model, optimiser=optimiser, generator=generator,
+                state={"epoch": epoch, "history": history, "elapsed_s": event["elapsed_s"]},
+            )
     elapsed = time.perf_counter() - started
     k = options.eval_importance_samples
     scores = _evaluate_vae(model, test, k, seed=options.seed)
@@ -151,6 +213,7 @@ def train_vae(
     }
     model.training_info = {
         **options.model_dump(), "optimizer": "Adam", "elapsed_s": round(elapsed, 3),
+        "resumed_from_epoch": first_epoch - 1 if first_epoch > 1 else None,
         "final_train_loss": history[-1]["train_loss"] if history else None,
     }
     return model

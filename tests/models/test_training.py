@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+import torch
 
 from models import TrainingCancelled, load_model
 from models.datasets import load_dataset
@@ -73,3 +74,81 @@ def test_unsafe_names_are_refused(small_vae, tmp_path: Path) -> None:  # type: i
     model, _ = small_vae
     with pytest.raises(ValueError, match="must match"):
         publish_model(model, tmp_path, "../escape")
+
+
+@pytest.fixture
+def binary_images(tmp_path: Path):  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    from models.datasets import load_array_file
+
+    rng = np.random.default_rng(0)
+    np.savez(
+        tmp_path / "tiny-mnist.npz", x_train=rng.integers(0, 256, (120, 4, 4), dtype=np.uint8),
+        x_test=rng.integers(0, 256, (40, 4, 4), dtype=np.uint8),
+    )
+    return load_array_file(tmp_path / "tiny-mnist.npz")
+
+
+def _options(**changes: object) -> VAETrainingOptions:
+    base = {"epochs": 4, "batch_size": 32, "eval_importance_samples": 5, "binarize": "dynamic"}
+    return VAETrainingOptions.model_validate({**base, **changes})
+
+
+def _bernoulli() -> VAEHyperparameters:
+    return VAEHyperparameters(latent_dim=2, hidden_sizes=[8], likelihood="bernoulli")
+
+
+def test_resuming_from_a_checkpoint_gives_the_uninterrupted_model(
+    binary_images, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    straight = train_vae(binary_images, _bernoulli(), _options())
+
+    def stop_after_two(event: Mapping[str, float]) -> None:
+        if event["epoch"] == 2:
+            raise TrainingCancelled
+
+    options = _options(checkpoint_every=1)
+    with pytest.raises(TrainingCancelled):
+        train_vae(binary_images, _bernoulli(), options, progress=stop_after_two,
+                  checkpoint_dir=tmp_path / "ckpt")
+    events: list[Mapping[str, float]] = []
+    resumed = train_vae(binary_images, _bernoulli(), options, progress=events.append,
+                        checkpoint_dir=tmp_path / "ckpt")
+    assert [e["epoch"] for e in events] == [2, 3, 4]
+    assert resumed.training_info["resumed_from_epoch"] == 1  # epoch 2's checkpoint never saved
+    for name, tensor in straight.state_dict().items():
+        torch.testing.assert_close(resumed.state_dict()[name], tensor)
+
+
+def test_cosine_schedule_anneals_to_the_minimum(binary_images) -> None:  # type: ignore[no-untyped-def]
+    events: list[Mapping[str, float]] = []
+    options = _options(lr_schedule="cosine", learning_rate=1e-2, min_learning_rate=1e-4)
+    train_vae(binary_images, _bernoulli(), options, progress=events.append)
+    rates = [e["learning_rate"] for e in events]
+    assert rates[0] == pytest.approx(1e-2) and rates[-1] == pytest.approx(1e-4)
+    assert rates == sorted(rates, reverse=True)
+
+
+def test_iwae_objective_trains_and_is_recorded(binary_images) -> None:  # type: ignore[no-untyped-def]
+    model = train_vae(binary_images, _bernoulli(), _options(objective="iwae", train_k=5))
+    assert model.training_info["objective"] == "iwae" and model.training_info["train_k"] == 5
+    assert model.metrics["test_bits_per_dim"] > 0
+
+
+def test_binarised_vae_reports_bits_per_dim_of_the_binary_data(binary_images) -> None:  # type: ignore[no-untyped-def]
+    import math
+
+    model = train_vae(binary_images, _bernoulli(), _options())
+    assert model.data.preprocessing["binarize"] == "dynamic"
+    expected = -model.metrics["test_log_likelihood"] / (16 * math.log(2))
+    assert model.metrics["test_bits_per_dim"] == pytest.approx(expected)
+
+
+def test_gmm_on_binarised_data_is_on_the_dequantised_two_level_footing(binary_images) -> None:  # type: ignore[no-untyped-def]
+    from models.training import SplitOptions
+
+    model = train_gmm(binary_images, GMMHyperparameters(n_components=2, max_iter=10),
+                      split=SplitOptions(binarize="static"))
+    assert model.data.preprocessing["levels"] == 2
+    assert model.data.preprocessing["dequantize"] == "uniform"
