@@ -22,7 +22,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 
 typecheck: $(BIN)/.installed
-	$(BIN)/mypy app models
+	$(BIN)/mypy app models genserve_client
 
 unit: $(BIN)/.installed
 	$(BIN)/pytest -q

@@ -18,7 +18,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.errors import ServiceError
 
-__all__ = ["NotAuthenticated", "RequireAPIKey", "ensure_api_key", "require_api_key"]
+__all__ = [
+    "InferenceAccess",
+    "NotAuthenticated",
+    "RequireAPIKey",
+    "ensure_api_key",
+    "require_api_key",
+    "require_api_key_if_protected",
+]
 
 logger = logging.getLogger("genserve.auth")
 KEY_FILE = "api_key"
@@ -63,3 +70,15 @@ def require_api_key(
 
 
 RequireAPIKey = Depends(require_api_key)
+
+
+def require_api_key_if_protected(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """Inference is open unless ``GENSERVE_PROTECT_INFERENCE`` is set."""
+    if request.app.state.settings.protect_inference:
+        require_api_key(request, credentials)
+
+
+InferenceAccess = Depends(require_api_key_if_protected)

@@ -2,7 +2,9 @@
 
     genserve train vae --dataset digits --epochs 50 --out weights/digits-vae
     genserve train gmm --dataset pinwheel --components 10 --out weights/pinwheel-gmm
+    genserve train gmm --dataset pinwheel --name my-gmm --server http://127.0.0.1:8000
     genserve serve --port 8000
+    genserve worker --workers 2
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -51,7 +54,52 @@ def _progress_printer(kind: str) -> Any:
     return report
 
 
+def _remote_params(args: argparse.Namespace) -> dict[str, Any]:
+    """The job's params, from the same options a local run takes."""
+    split = {"test_fraction": args.test_fraction, "split_seed": args.split_seed}
+    if args.kind == "vae":
+        base: dict[str, Any] = {
+            "latent_dim": args.latent_dim, "hidden_sizes": args.hidden,
+            "likelihood": args.likelihood, "epochs": args.epochs, "batch_size": args.batch_size,
+            "learning_rate": args.learning_rate, "seed": args.seed,
+            "eval_importance_samples": args.eval_k,
+        }
+    else:
+        base = {
+            "n_components": args.components, "covariance_type": args.covariance,
+            "n_init": args.n_init, "max_iter": args.max_iter, "seed": args.seed,
+        }
+    return {**base, **split, **_parse_params(args.param)}
+
+
+def _train_remote(args: argparse.Namespace) -> int:
+    from app.jobs.remote import JobFailed, submit_and_follow
+
+    name = args.name or (Path(args.out).name if args.out else None)
+    if not name:
+        raise SystemExit("--server needs --name (or --out) for the model's name")
+    body = {"kind": args.kind, "name": name, "dataset": args.dataset,
+            "params": _remote_params(args)}
+    try:
+        job = submit_and_follow(args.server, args.api_key, body)
+    except JobFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nstopped following; the job goes on (DELETE /jobs/{id} cancels it)",
+              file=sys.stderr)
+        return 130
+    result = job["result"]
+    print(json.dumps({"model": result["model"], "version": result["version"],
+                      "job": job["id"], "metrics": result["metrics"]}, indent=2))
+    return 0
+
+
 def _train(args: argparse.Namespace) -> int:
+    if args.server:
+        return _train_remote(args)
+    if not args.out:
+        raise SystemExit("genserve train: --out is required (or --server to train remotely)")
     from models.datasets import load_dataset
     from models.gmm import GMMHyperparameters
     from models.storage import publish_model
@@ -105,6 +153,14 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    from app.config import Settings
+    from app.jobs.worker import run_worker
+
+    run_worker(Settings(), workers=args.workers)
+    return 0
+
+
 def _hidden_sizes(text: str) -> list[int]:
     return [int(part) for part in text.split(",") if part.strip()] if text else []
 
@@ -116,7 +172,16 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="fit a model and publish it as a new version")
     train.add_argument("kind", choices=["vae", "gmm"])
     train.add_argument("--dataset", required=True, help="digits, pinwheel, two-moons or a path")
-    train.add_argument("--out", required=True, help="model folder, e.g. weights/digits-vae")
+    train.add_argument("--out", help="model folder, e.g. weights/digits-vae (local training)")
+    train.add_argument(
+        "--server", default=os.environ.get("GENSERVE_URL"),
+        help="submit a job to this genserve server instead of training here ($GENSERVE_URL)",
+    )
+    train.add_argument(
+        "--api-key", default=os.environ.get("GENSERVE_API_KEY"),
+        help="the server's API key ($GENSERVE_API_KEY)",
+    )
+    train.add_argument("--name", help="model name on the server (default: --out's last part)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--test-fraction", type=float, default=0.25)
     train.add_argument("--split-seed", type=int, default=0)
@@ -148,13 +213,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="start the HTTP service (uvicorn app.main:app)")
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
+
+    worker = commands.add_parser(
+        "worker", help="run training jobs from the queue (GENSERVE_QUEUE_URL, DATABASE_URL)"
+    )
+    worker.add_argument("--workers", type=int, default=1, help="jobs run at once")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     args = build_parser().parse_args(argv)
-    handlers = {"train": _train, "serve": _serve}
+    handlers = {"train": _train, "serve": _serve, "worker": _worker}
     return handlers[args.command](args)
 
 

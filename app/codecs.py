@@ -29,6 +29,7 @@ __all__ = [
     "grid_png",
     "npy_bytes",
     "png_to_array",
+    "to_uint8",
 ]
 
 _RANGE_TOLERANCE = 1e-6
@@ -139,7 +140,8 @@ def decode_images(images: Sequence[str], data: DataSpec, *, max_pixels: int) -> 
     return np.stack(rows)
 
 
-def _to_uint8(values: NDArray[np.floating[Any]], data: DataSpec) -> NDArray[np.uint8]:
+def to_uint8(values: NDArray[np.floating[Any]], data: DataSpec) -> NDArray[np.uint8]:
+    """The value range mapped to 0-255 (as in PNG answers); else the values' own min and max."""
     low, high = data.value_range or (float(values.min()), float(values.max()) or 1.0)
     scaled = (values - low) / max(high - low, 1e-12)
     return np.clip(np.rint(scaled * 255.0), 0, 255).astype(np.uint8)
@@ -153,7 +155,7 @@ def _png_bytes(pixels: NDArray[np.uint8]) -> bytes:
 
 def array_to_png(row: NDArray[np.floating[Any]], data: DataSpec) -> str:
     """One row ``[D]`` of an image model -> base64 PNG (value range mapped to 0-255)."""
-    return base64.b64encode(_png_bytes(_to_uint8(row.reshape(data.shape), data))).decode()
+    return base64.b64encode(_png_bytes(to_uint8(row.reshape(data.shape), data))).decode()
 
 
 def grid_png(rows: NDArray[np.floating[Any]], data: DataSpec, *, padding: int = 1) -> bytes:
@@ -165,7 +167,7 @@ def grid_png(rows: NDArray[np.floating[Any]], data: DataSpec, *, padding: int = 
     canvas = np.zeros(
         (lines * (height + padding) + padding, columns * (width + padding) + padding), np.uint8
     )
-    tiles = _to_uint8(rows.reshape(n, height, width), data)
+    tiles = to_uint8(rows.reshape(n, height, width), data)
     for i, tile in enumerate(tiles):
         top = padding + (i // columns) * (height + padding)
         left = padding + (i % columns) * (width + padding)

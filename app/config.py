@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     cors_origins: list[str] = Field(default_factory=list)
     torch_threads: int | None = Field(default=None, ge=1)
+    log_level: str = Field(default="INFO", description="Root log level.")
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="json: one JSON object per line with the request id."
+    )
 
     max_batch_size: int = Field(default=256, ge=1, description="Examples per request.")
     max_samples: int = Field(default=256, ge=1, description="n in /sample.")
@@ -44,6 +48,10 @@ class Settings(BaseSettings):
     )
     queue_url: str | None = Field(
         default=None, description="redis://... for a shared queue; default SQLite in data_dir."
+    )
+    queue_name: str = Field(
+        default="genserve", pattern=r"^[A-Za-z0-9_.-]{1,64}$",
+        description="Huey queue name (Redis key prefix); services sharing a queue use the same.",
     )
     embedded_worker: bool = Field(
         default=True, description="Start a local worker process beside the API."

@@ -18,7 +18,7 @@ def _registry(request: Request) -> ModelRegistry:
     return registry
 
 
-def _service(request: Request) -> InferenceService:
+async def _service(request: Request) -> InferenceService:  # async: no thread hop per request
     service: InferenceService = request.app.state.inference
     return service
 

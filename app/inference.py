@@ -1,15 +1,27 @@
 """The five operations as the service runs them: limits, decoding, seeds, off-loop execution.
 
 Routers hand a validated request here; this module resolves the model, decodes inputs into a
-``[B, D]`` tensor, runs the model under ``torch.inference_mode()`` in a worker thread (never on the
-event loop), and encodes the answer as JSON bytes (orjson, numpy-native), PNG or ``.npy``.
+``[B, D]`` tensor on the event loop (so a bad request gets its 4xx before any batching), runs the
+model under ``torch.inference_mode()`` off the loop, and encodes the answer.
+
+Running: with ``settings.batching`` (the default) through the app's :class:`Batcher`, which
+coalesces concurrent requests for the same model and operation; without it, each request in a
+thread of its own. Both paths run the same batch functions (``app.batching``), so a seeded request
+gets the same answer either way.
+
+Answers (``format``): ``array`` JSON numbers (orjson straight from numpy, no per-element Python
+objects); ``base64`` the float32 little-endian bytes in base64 with ``dtype`` and ``shape``;
+``uint8`` (image models) the value range mapped to 0-255, base64; ``npy`` a bare ``.npy`` body;
+``png`` one base64 PNG per example; ``grid`` one PNG (``/sample``).
 """
 
 from __future__ import annotations
 
+import base64
 import secrets
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Hashable
+from functools import partial
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 import torch
@@ -17,7 +29,8 @@ from numpy.typing import NDArray
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app import codecs
+from app import batching, codecs, metrics
+from app.batching import Batcher, BatchRecord, InterpolateWork, LogLikelihoodWork, SampleWork
 from app.config import Settings
 from app.errors import InvalidInput, LimitExceeded, UnsupportedOperation
 from app.registry import LoadedModel, ModelRegistry
@@ -44,7 +57,9 @@ class JSONBytesResponse(Response):
 
 
 def supported_formats(model: GenerativeModel) -> list[str]:
-    return ["array", "npy", "png", "grid"] if model.data.is_image else ["array", "npy"]
+    if model.data.is_image:
+        return ["array", "npy", "base64", "uint8", "png", "grid"]
+    return ["array", "npy", "base64"]
 
 
 def _npy_response(rows: NDArray[Any], data: DataSpec) -> Response:
@@ -53,14 +68,15 @@ def _npy_response(rows: NDArray[Any], data: DataSpec) -> Response:
     )
 
 
-def _numpy(tensor: torch.Tensor) -> NDArray[Any]:
-    return tensor.detach().to("cpu").numpy()
-
-
 class InferenceService:
-    def __init__(self, registry: ModelRegistry, settings: Settings) -> None:
+    def __init__(
+        self, registry: ModelRegistry, settings: Settings, batcher: Batcher | None = None
+    ) -> None:
         self.registry = registry
         self.settings = settings
+        self.batcher = batcher
+        if batcher is not None:
+            batcher.observers.append(_observe_batch)
 
     # -- shared steps --------------------------------------------------------------------------
     def _resolve(self, request: Any, operation: str) -> LoadedModel:
@@ -97,18 +113,32 @@ class InferenceService:
 
     def _generator(self, loaded: LoadedModel, seed: int | None) -> tuple[torch.Generator, int]:
         seed = secrets.randbits(63) if seed is None else seed
-        return torch.Generator(device=loaded.model.device).manual_seed(seed), seed
+        # the registry's device, not model.device: that walks the whole state_dict per call
+        return torch.Generator(device=self.registry.device).manual_seed(seed), seed
 
-    @staticmethod
-    async def _run(work: Callable[[], T]) -> T:
-        def guarded() -> T:
-            with torch.inference_mode():
-                try:
-                    return work()
-                except InvalidModelInput as exc:
-                    raise InvalidInput(str(exc), field="inputs", rule="model_input") from None
+    async def _run(
+        self,
+        loaded: LoadedModel,
+        operation: str,
+        batch: Callable[[GenerativeModel, list[Any]], list[T]],
+        payload: Any,
+        size: int,
+        shared: Hashable = None,
+    ) -> T:
+        """One request's share of ``batch``: coalesced by the batcher, or run alone in a thread.
 
-        return await run_in_threadpool(guarded)
+        Requests share a batch when they name the same model version, operation and ``shared``
+        parameters (e.g. k for log-likelihoods); ``size`` is the request's number of examples.
+        """
+        run = partial(batch, loaded.model)
+        try:
+            if self.batcher is not None:
+                key = _BatchKey(loaded.name, loaded.version, id(loaded.model), operation, shared)
+                result: T = await self.batcher.submit(key, run, payload, size)
+                return result
+            return await run_in_threadpool(_alone, run, payload)
+        except InvalidModelInput as exc:
+            raise InvalidInput(str(exc), field="inputs", rule="model_input") from None
 
     def _arrays_or_images(
         self, rows: NDArray[Any], loaded: LoadedModel, fmt: str, key: str
@@ -116,6 +146,12 @@ class InferenceService:
         data = loaded.model.data
         if fmt == "png":
             return {"images": [codecs.array_to_png(row, data) for row in rows]}
+        if fmt == "base64":
+            raw = np.ascontiguousarray(rows, dtype="<f4").tobytes()
+            return {key: base64.b64encode(raw).decode("ascii"), "dtype": "float32"}
+        if fmt == "uint8":
+            raw = codecs.to_uint8(rows, data).tobytes()
+            return {key: base64.b64encode(raw).decode("ascii"), "dtype": "uint8"}
         return {key: rows.reshape(len(rows), *data.shape)}
 
     @staticmethod
@@ -134,11 +170,8 @@ class InferenceService:
         self._check_limit(request.n, self.settings.max_samples, "n", "max_samples")
         loaded = self._resolve(request, "sample")
         generator, seed = self._generator(loaded, request.seed)
-        samples = await self._run(
-            lambda: _numpy(
-                loaded.model.sample(request.n, generator=generator, temperature=request.temperature)
-            )
-        )
+        work = SampleWork(request.n, generator, request.temperature)
+        samples = await self._run(loaded, "sample", batching.sample_batch, work, request.n)
         data = loaded.model.data
         if request.format == "npy":
             return _npy_response(samples, data)
@@ -153,14 +186,14 @@ class InferenceService:
     async def encode(self, request: InputsRequest) -> Response:
         loaded = self._resolve(request, "encode")
         x = self._inputs(request, loaded)
-        encoding = await self._run(lambda: loaded.model.encode(x))
-        body = {**self._header(loaded), "encoding": {k: _numpy(v) for k, v in encoding.items()}}
+        encoding = await self._run(loaded, "encode", batching.encode_batch, x, len(x))
+        body = {**self._header(loaded), "encoding": encoding}
         return JSONBytesResponse(body)
 
     async def reconstruct(self, request: ReconstructRequest) -> Response:
         loaded = self._resolve(request, "reconstruct")
         x = self._inputs(request, loaded)
-        rows = await self._run(lambda: _numpy(loaded.model.reconstruct(x)))
+        rows = await self._run(loaded, "reconstruct", batching.reconstruct_batch, x, len(x))
         data = loaded.model.data
         if request.format == "npy":
             return _npy_response(rows, data)
@@ -179,13 +212,9 @@ class InferenceService:
         x = self._inputs(request, loaded)
         generator, _ = self._generator(loaded, request.seed)
         k = request.importance_samples
+        work = LogLikelihoodWork(x, generator, k)
         scores = await self._run(
-            lambda: {
-                key: _numpy(value)
-                for key, value in loaded.model.log_likelihood(
-                    x, importance_samples=k, generator=generator
-                ).items()
-            }
+            loaded, "log_likelihood", batching.log_likelihood_batch, work, len(x), shared=k
         )
         data = loaded.model.data
         log_px = scores["log_likelihood"].astype(np.float64)
@@ -214,13 +243,9 @@ class InferenceService:
                 field="method", rule="interpolation_methods",
             )
         x = self._inputs(request, loaded)
+        work = InterpolateWork(x[0], x[1], request.steps, request.method)
         result = await self._run(
-            lambda: {
-                key: _numpy(value)
-                for key, value in loaded.model.interpolate(
-                    x[0], x[1], request.steps, request.method
-                ).items()
-            }
+            loaded, "interpolate", batching.interpolate_batch, work, request.steps
         )
         path = result.pop("path")
         data = loaded.model.data
@@ -234,3 +259,22 @@ class InferenceService:
             "details": result,
         }
         return JSONBytesResponse(body)
+
+
+class _BatchKey(NamedTuple):
+    model: str
+    version: int
+    model_id: int  # a reloaded version is another object: never mixed with the old one
+    operation: str
+    shared: Hashable
+
+
+def _observe_batch(record: BatchRecord) -> None:
+    if isinstance(record.key, _BatchKey):
+        metrics.observe_batch(record.key.model, record.key.operation, sum(record.sizes))
+
+
+def _alone(run: Callable[[list[Any]], list[T]], payload: Any) -> T:
+    """The unbatched path: a batch of one, in a worker thread."""
+    with torch.inference_mode():
+        return run([payload])[0]

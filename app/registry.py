@@ -27,6 +27,13 @@ def resolve_device(setting: str) -> torch.device:
     return torch.device(setting)
 
 
+def _mtime_ns(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return -1
+
+
 @dataclass(frozen=True)
 class LoadedModel:
     name: str
@@ -47,16 +54,36 @@ class ModelRegistry:
         self._models: dict[str, dict[int, LoadedModel]] = {}
         self.failed: dict[str, str] = {}
         self._lock = threading.Lock()
+        self._refresh_lock = threading.Lock()
+        self._seen_mtime: dict[str, int] = {}
+        self._warned_missing = False
 
-    def refresh(self) -> list[str]:
-        """Load every version on disk not loaded yet; returns the ``name/version`` keys added."""
+    def refresh(self, name: str | None = None) -> list[str]:
+        """Load every version on disk not loaded yet (of ``name`` only, when given).
+
+        Cheap when nothing changed: a directory listing per model. Returns the ``name/version``
+        keys added. Publishing renames a complete folder into place, so a version is either
+        absent or whole here.
+        """
+        with self._refresh_lock:
+            return self._refresh(name)
+
+    def _refresh(self, name: str | None) -> list[str]:
         added: list[str] = []
         if not self.weights_dir.is_dir():
-            logger.warning("weights folder %s does not exist; no models loaded", self.weights_dir)
+            if not self._warned_missing:  # rescanned every few seconds: say it once
+                logger.warning("weights folder %s does not exist; no models loaded",
+                               self.weights_dir)
+                self._warned_missing = True
             return added
-        for model_dir in sorted(p for p in self.weights_dir.iterdir() if p.is_dir()):
-            if not is_valid_name(model_dir.name):
+        if name is not None:
+            candidates = [self.weights_dir / name] if is_valid_name(name) else []
+        else:
+            candidates = sorted(p for p in self.weights_dir.iterdir() if p.is_dir())
+        for model_dir in candidates:
+            if not is_valid_name(model_dir.name) or not model_dir.is_dir():
                 continue
+            self._seen_mtime[model_dir.name] = _mtime_ns(model_dir)
             for version in list_versions(model_dir):
                 key = f"{model_dir.name}/{version}"
                 if version in self._models.get(model_dir.name, {}) or key in self.failed:
@@ -91,8 +118,19 @@ class ModelRegistry:
     def latest(self) -> list[LoadedModel]:
         return [self.get(name) for name in self.names()]
 
+    def _changed_on_disk(self, name: str, version: int | None) -> bool:
+        """A version we lack, or (asking for the latest) a model folder changed since a scan."""
+        versions = self._models.get(name, {})
+        if version is not None and version in versions:
+            return False
+        if not versions or version is not None:
+            return True
+        return _mtime_ns(self.weights_dir / name) != self._seen_mtime.get(name)
+
     def get(self, name: str | None = None, version: int | None = None) -> LoadedModel:
         chosen = name or self.default_name
+        if chosen is not None and is_valid_name(chosen) and self._changed_on_disk(chosen, version):
+            self.refresh(chosen)  # a version published a moment ago answers at once
         if chosen is None:
             raise ModelNotFound("no models are loaded", field="model", rule="exists")
         versions = self._models.get(chosen)

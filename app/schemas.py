@@ -33,7 +33,7 @@ __all__ = [
     "SampleResponse",
 ]
 
-ArrayFormat = Literal["array", "png", "npy"]
+ArrayFormat = Literal["array", "png", "npy", "base64", "uint8"]
 _DIGIT_ROW: list[Any] = [0.0] * 64
 
 
@@ -53,10 +53,11 @@ class SampleRequest(_Request):
         default=None, ge=0, le=2**63 - 1, description="Same seed, same samples; omitted, random."
     )
     temperature: float = Field(default=1.0, ge=0.0, le=10.0, description="Scales prior noise.")
-    format: Literal["array", "png", "grid", "npy"] = Field(
+    format: Literal["array", "png", "grid", "npy", "base64", "uint8"] = Field(
         default="array",
         description="array: nested lists; png: one base64 PNG per sample; grid: one PNG image; "
-        "npy: a float32 .npy body.",
+        "npy: a float32 .npy body; base64: float32 little-endian bytes, base64 in 'samples'; "
+        "uint8: image models' value range as 0-255 bytes, base64 in 'samples'.",
     )
 
     model_config = ConfigDict(
@@ -164,10 +165,17 @@ class _Response(BaseModel):
     version: int
 
 
+_PACKED = (
+    "Nested arrays; with format base64 or uint8, one base64 string of the row-major bytes "
+    "(dtype says which) in the shape given."
+)
+
+
 class SampleResponse(_Response):
     seed: int
     shape: list[int]
-    samples: list[Any] | None = None
+    samples: list[Any] | str | None = Field(default=None, description=_PACKED)
+    dtype: Literal["float32", "uint8"] | None = None
     images: list[str] | None = None
 
 
@@ -180,7 +188,8 @@ class EncodeResponse(_Response):
 
 class ReconstructResponse(_Response):
     shape: list[int]
-    reconstructions: list[Any] | None = None
+    reconstructions: list[Any] | str | None = Field(default=None, description=_PACKED)
+    dtype: Literal["float32", "uint8"] | None = None
     images: list[str] | None = None
 
 
@@ -198,7 +207,8 @@ class LogLikelihoodResponse(_Response):
 class InterpolateResponse(_Response):
     t: list[float]
     shape: list[int]
-    path: list[Any] | None = None
+    path: list[Any] | str | None = Field(default=None, description=_PACKED)
+    dtype: Literal["float32", "uint8"] | None = None
     images: list[str] | None = None
     details: dict[str, list[Any]] = Field(
         default_factory=dict,

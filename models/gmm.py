@@ -22,7 +22,7 @@ dtype of the buffers, float64 by default.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Literal, NamedTuple
 
 import torch
@@ -97,6 +97,17 @@ def _chunks(n: int, size: int) -> Iterator[slice]:
         yield slice(start, min(start + size, n))
 
 
+def _exp_flushing_subnormals(log_values: Tensor) -> Tensor:
+    """``exp(log_values)`` with results below the dtype's smallest normal number set to zero.
+
+    Far-away components get responsibilities like 1e-320: subnormal floats, which make every
+    product with them tens of times slower on x86 (the M-step's matrix products above all).
+    A responsibility under 2e-308 (float64) or 1e-38 (float32) changes no statistic.
+    """
+    floor = math.log(torch.finfo(log_values.dtype).tiny)
+    return log_values.exp().masked_fill_(log_values < floor, 0.0)
+
+
 # -- Gaussian densities from precision Cholesky factors ---------------------------------------
 def _log_det_cholesky(precisions_cholesky: Tensor, covariance_type: str, d: int) -> Tensor:
     """log |U_k| = 1/2 log |Sigma_k^-1|: returns ``[K]`` (a scalar for tied)."""
@@ -115,12 +126,14 @@ def _log_gaussian_prob(
     u = precisions_cholesky
     if covariance_type in ("full", "tied"):
         if covariance_type == "full":
-            # y_nk = x_n^T U_k - mu_k^T U_k, all k in one [B, D] @ [D, K*D] product.
-            y = (x @ u.permute(1, 0, 2).reshape(d, k * d)).view(b, k, d)
-            y = y - torch.einsum("kd,kde->ke", means, u)
+            # y_nk = x_n^T U_k - mu_k^T U_k, all k in one [B, D] @ [D, K*D] product whose
+            # accumulator starts at -mu_k^T U_k (addmm: no separate pass for the subtraction).
+            offset = torch.einsum("kd,kde->ke", means, u).reshape(1, k * d)
+            y = torch.addmm(offset.expand(b, k * d), x, u.permute(1, 0, 2).reshape(d, k * d),
+                            alpha=1.0, beta=-1.0).view(b, k, d)
         else:
             y = (x @ u).unsqueeze(1) - (means @ u).unsqueeze(0)  # [B, K, D]
-        mahalanobis = y.square().sum(-1)  # [B, K]
+        mahalanobis = torch.linalg.vector_norm(y, dim=-1).square()  # [B, K], one pass over y
     else:
         # sum_d p_kd (x_nd - mu_kd)^2 expanded into matrix products, p = u^2 (as sklearn does);
         # in a fit the data are centred first, which keeps the cancellation small.
@@ -470,7 +483,7 @@ class GaussianMixture(GenerativeModel):
                 xc, params.means, params.precisions_cholesky, hp.covariance_type
             )  # [c, K]
             log_px = torch.logsumexp(log_joint, dim=-1, keepdim=True)  # [c, 1]
-            stats.add(xc, torch.exp(log_joint - log_px))
+            stats.add(xc, _exp_flushing_subnormals(log_joint - log_px))
             stats.log_likelihood += log_px.sum()
         return stats
 
@@ -506,8 +519,10 @@ class GaussianMixture(GenerativeModel):
         *,
         importance_samples: int = 1,
         generator: torch.Generator | None = None,
+        groups: Sequence[tuple[int, torch.Generator | None]] | None = None,
     ) -> dict[str, Tensor]:
-        """Exact log p(x) in nats, ``[B]``; ``importance_samples`` has nothing to estimate here."""
+        """Exact log p(x) in nats, ``[B]``; ``importance_samples`` has nothing to estimate here,
+        and nothing is drawn (``generator`` and per-request ``groups`` are accepted, unused)."""
         return {"log_likelihood": self._log_likelihood(self.check_input(x)).float()}
 
     @torch.no_grad()
@@ -581,29 +596,55 @@ class GaussianMixture(GenerativeModel):
 
         A_k = U_k^-T comes from a triangular solve; image models clamp to their value range.
         """
+        return self.sample_from_noise(
+            self.sample_noise(n, generator=generator, temperature=temperature)
+        )
+
+    @torch.no_grad()
+    def sample_noise(
+        self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0
+    ) -> dict[str, Tensor]:
+        """The randomness of :meth:`sample`: ``{"component": [n], "eps": [n, D]}``, with
+        ``k ~ Categorical(w)`` and ``eps ~ N(0, T^2 I)``.
+
+        Rows are independent, so several requests' noise can be concatenated and turned into
+        samples by one :meth:`sample_from_noise` call (dynamic batching).
+        """
         if n < 0 or temperature < 0:
             raise InvalidModelInput(f"need n >= 0 and temperature >= 0; got {n}, {temperature}")
         d, dtype, device = self.dim, self.means.dtype, self.device
         if n == 0:
-            return torch.zeros(0, d)
+            return {
+                "component": torch.zeros(0, dtype=torch.long, device=device),
+                "eps": torch.zeros(0, d, dtype=dtype, device=device),
+            }
         components = torch.multinomial(self.weights, n, replacement=True, generator=generator)
         eps = torch.randn(n, d, generator=generator, dtype=dtype, device=device) * temperature
+        return {"component": components, "eps": eps}
+
+    @torch.no_grad()
+    def sample_from_noise(self, noise: Mapping[str, Tensor]) -> Tensor:
+        """x = mu_k + A_k eps for :meth:`sample_noise`'s draws: ``[n, D]`` float32."""
+        components, eps = noise["component"], noise["eps"]
+        d, dtype, device = self.dim, self.means.dtype, self.device
+        if components.numel() == 0:
+            return torch.zeros(0, d)
         u, kind = self.precisions_cholesky, self.covariance_type
         if kind in ("diag", "spherical"):
             scale = u.reciprocal()[components]
-            noise = eps * (scale if kind == "diag" else scale.unsqueeze(-1))
+            offset = eps * (scale if kind == "diag" else scale.unsqueeze(-1))
         else:
             eye = torch.eye(d, dtype=dtype, device=device).expand_as(u)
             root = torch.linalg.solve_triangular(u, eye, upper=True)  # V = U^-1, V^T V = Sigma
             if kind == "tied":
-                noise = eps @ root
+                offset = eps @ root
             else:
-                noise = torch.empty_like(eps)
+                offset = torch.empty_like(eps)
                 for k in range(self.n_components):  # one product per component, not per row
                     rows = (components == k).nonzero().squeeze(-1)
-                    noise[rows] = eps[rows] @ root[k]
+                    offset[rows] = eps[rows] @ root[k]
         # image models: keep samples in the value range the service accepts back as input
-        return self.clamp_to_range((self.means[components] + noise).float())
+        return self.clamp_to_range((self.means[components] + offset).float())
 
     @torch.no_grad()
     def interpolate(

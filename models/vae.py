@@ -14,6 +14,7 @@ float32.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Literal
 
 import torch
@@ -23,13 +24,19 @@ from torch import Tensor, nn
 
 from models.base import DataSpec, GenerativeModel, InvalidModelInput
 
-__all__ = ["VAE", "VAEHyperparameters"]
+__all__ = ["VAE", "NoiseGroups", "VAEHyperparameters"]
 
 _LOG_2PI = math.log(2.0 * math.pi)
 _MAX_CHUNK_FLOATS = 2**24
 """Rough cap on the floats in one importance-sampling chunk (``samples x rows x width``)."""
 
 _ACTIVATIONS: dict[str, type[nn.Module]] = {"relu": nn.ReLU, "tanh": nn.Tanh, "elu": nn.ELU}
+
+NoiseGroups = Sequence[tuple[int, "torch.Generator | None"]]
+"""Consecutive row groups of a batch, ``(rows, generator)``, each drawing its own noise.
+
+Dynamic batching puts several requests into one batch; giving each request's rows its own
+generator keeps every request's draws, and so its answer, what it would be alone."""
 
 
 class VAEHyperparameters(BaseModel):
@@ -120,10 +127,9 @@ class VAE(GenerativeModel):
         Returns ``[..., B]``.
         """
         if self.hparams.likelihood == "bernoulli":
-            bce = F.binary_cross_entropy_with_logits(
-                decoded, x.expand_as(decoded), reduction="none"
-            )
-            return -bce.sum(-1)
+            # log Bern(x | sigmoid(l)) = x l - softplus(l), summed over D: two passes over the
+            # logits instead of the five of binary_cross_entropy_with_logits on an expanded x.
+            return (decoded * x).sum(-1) - F.softplus(decoded).sum(-1)
         log_var = self.decoder_log_variance()
         return -0.5 * ((x - decoded).square() * torch.exp(-log_var) + log_var + _LOG_2PI).sum(-1)
 
@@ -162,7 +168,12 @@ class VAE(GenerativeModel):
         return self.importance_weighted_bounds(x, k, generator=generator)[0]
 
     def importance_weighted_bounds(
-        self, x: Tensor, k: int, *, generator: torch.Generator | None = None
+        self,
+        x: Tensor,
+        k: int,
+        *,
+        generator: torch.Generator | None = None,
+        groups: NoiseGroups | None = None,
     ) -> tuple[Tensor, Tensor]:
         """``(IWAE_k, ELBO)`` per example ``[B]`` each, from the same ``k`` samples of ``q``.
 
@@ -172,25 +183,45 @@ class VAE(GenerativeModel):
         evaluated ``iw_chunk_size`` at a time (fewer, and the batch is split into row blocks, when
         a chunk would pass about 2^24 floats), keeping a running logsumexp and a running sum.
         ``z_j`` is drawn for the whole batch one ``j`` at a time, so the chunking does not change
-        the draws.
+        the draws. ``groups`` (rows, generator) splits the batch into consecutive row groups that
+        draw with their own generators (see :data:`NoiseGroups`); by default the whole batch is
+        one group drawing from ``generator``.
         """
         if k < 1:
             raise InvalidModelInput(f"importance_samples must be >= 1, got {k}")
+        groups = [(x.shape[0], generator)] if groups is None else list(groups)
+        if sum(rows for rows, _ in groups) != x.shape[0]:
+            raise InvalidModelInput(
+                f"noise groups cover {sum(r for r, _ in groups)} rows; the batch has {x.shape[0]}"
+            )
         mu, log_var = self.encode_params(x)
         if x.shape[0] == 0:
             return mu.new_zeros(0), mu.new_zeros(0)
+        std = torch.exp(0.5 * log_var)
         chunk, block = self._chunk_sizes(x.shape[0], k)
         blocks = [slice(r, r + block) for r in range(0, x.shape[0], block)]
         lse = [torch.full_like(mu[rows, 0], -math.inf) for rows in blocks]  # running logsumexp
         total = [torch.zeros_like(mu[rows, 0]) for rows in blocks]  # running sum of log w
         for start in range(0, k, chunk):
-            z = torch.stack([self.reparameterize(mu, log_var, generator)
-                             for _ in range(min(chunk, k - start))])  # [S, B, L]
+            eps = self._standard_normal(min(chunk, k - start), groups, mu)  # [S, B, L]
+            z = mu + std * eps  # reparameterisation, as in reparameterize()
             for i, rows in enumerate(blocks):
                 log_w = self._log_weights(x[rows], z[:, rows], mu[rows], log_var[rows])  # [S, b]
                 lse[i] = torch.logaddexp(lse[i], log_w.logsumexp(0))
                 total[i] = total[i] + log_w.sum(0)
         return torch.cat(lse) - math.log(k), torch.cat(total) / k
+
+    def _standard_normal(self, samples: int, groups: NoiseGroups, like: Tensor) -> Tensor:
+        """``[samples, B, L]`` draws of N(0, I), one ``j`` at a time, each group from its own
+        generator (so a group's draws depend neither on the chunking nor on the other groups)."""
+        out = torch.empty((samples, *like.shape), device=like.device, dtype=like.dtype)
+        for j in range(samples):
+            row = 0
+            for rows, generator in groups:
+                torch.randn((rows, like.shape[1]), generator=generator, device=like.device,
+                            dtype=like.dtype, out=out[j, row : row + rows])
+                row += rows
+        return out
 
     def _log_weights(self, x: Tensor, z: Tensor, mu: Tensor, log_var: Tensor) -> Tensor:
         """``log p(x | z) + log p(z) - log q(z | x)``: ``z: [S, B, L]`` -> ``[S, B]``."""
@@ -211,13 +242,30 @@ class VAE(GenerativeModel):
         self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0
     ) -> Tensor:
         """``z ~ N(0, T^2 I)``, returns ``E[x | z]`` clamped to the value range: ``[n, D]``."""
+        return self.sample_from_noise(
+            self.sample_noise(n, generator=generator, temperature=temperature)
+        )
+
+    def sample_noise(
+        self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0
+    ) -> dict[str, Tensor]:
+        """The randomness of :meth:`sample`: ``{"z": [n, L]}``, ``z ~ N(0, T^2 I)``.
+
+        Rows are independent of each other, so the noise of several requests can be concatenated
+        and decoded in one :meth:`sample_from_noise` call (dynamic batching).
+        """
         if n < 0:
             raise InvalidModelInput(f"n must be >= 0, got {n}")
         if not (math.isfinite(temperature) and temperature >= 0.0):
             raise InvalidModelInput(f"temperature must be finite and >= 0, got {temperature}")
         z = torch.randn((n, self.latent_dim), generator=generator, device=self.device,
                         dtype=self.parameter_dtype)
-        return self.decode_latents(temperature * z)
+        return {"z": temperature * z}
+
+    @torch.no_grad()
+    def sample_from_noise(self, noise: Mapping[str, Tensor]) -> Tensor:
+        """:meth:`sample_noise`'s draws -> ``E[x | z]`` in the value range, ``[n, D]``."""
+        return self.decode_latents(noise["z"])
 
     @torch.no_grad()
     def decode_latents(self, z: Tensor) -> Tensor:
@@ -250,10 +298,14 @@ class VAE(GenerativeModel):
         *,
         importance_samples: int = 1,
         generator: torch.Generator | None = None,
+        groups: NoiseGroups | None = None,
     ) -> dict[str, Tensor]:
-        """IWAE_k estimate of ``log p(x)`` and the ELBO from the same samples, ``[B]`` each."""
+        """IWAE_k estimate of ``log p(x)`` and the ELBO from the same samples, ``[B]`` each.
+
+        ``groups``: per-request generators for a batch of several requests (:data:`NoiseGroups`).
+        """
         iwae, elbo = self.importance_weighted_bounds(
-            self.check_input(x), importance_samples, generator=generator
+            self.check_input(x), importance_samples, generator=generator, groups=groups
         )
         return {"log_likelihood": iwae.float(), "elbo": elbo.float()}
 

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from starlette.responses import Response
 
+from app.auth import InferenceAccess
 from app.deps import ServiceDep
 from app.schemas import (
     EncodeRequest,
@@ -21,7 +22,7 @@ from app.schemas import (
     SampleResponse,
 )
 
-router = APIRouter(tags=["inference"])
+router = APIRouter(tags=["inference"], dependencies=[InferenceAccess])
 
 _BINARY: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/x-npy": {}, "image/png": {}}},

@@ -19,7 +19,7 @@ def test_model_summary_has_the_contract_fields(client: TestClient) -> None:
     assert set(gmm["capabilities"]) == {
         "sample", "encode", "reconstruct", "log_likelihood", "interpolate"
     }
-    assert gmm["formats"] == ["array", "npy"]
+    assert gmm["formats"] == ["array", "npy", "base64"]
 
 
 def test_model_detail_adds_the_config(client: TestClient) -> None:

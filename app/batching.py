@@ -1,0 +1,360 @@
+"""Dynamic batching: concurrent requests for one model and operation share one forward pass.
+
+    handler ── submit(key, payload) ──► inbox ──► worker thread (one for the registry's device)
+       ▲ awaits an asyncio future                  │ takes the requests of the oldest key, up to
+       │                                           │ ``batch_max_size`` examples, waiting at most
+       │                                           │ ``batch_max_wait_ms`` for more, runs them as
+       └── loop.call_soon_threadsafe(result) ◄─────┘ one batch under torch.inference_mode() and
+                                                     splits the answer back per request
+
+- The event loop never runs a model: it decodes and validates inputs (so a bad request gets its
+  4xx before it can reach a batch), submits, and awaits.
+- The worker waits for company only when the previous batch of the same key had some: a lone
+  client never pays the wait, and under load batches also form while the worker is busy.
+- Randomness stays per request: each request draws its noise with its own generator and only the
+  maths is batched, so a seeded request gets the answer it would get alone.
+- If a batch fails anyway, its requests are run again one by one, so each gets its own answer or
+  its own error.
+
+The batch functions at the end of this module (``sample_batch``, ``encode_batch``, ...) are the
+operations written for a list of requests; the service also calls them with a list of one when
+batching is off, so both paths run the same code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple, Protocol, cast
+
+import numpy as np
+import torch
+from numpy.typing import NDArray
+
+from app.config import Settings
+from models import GenerativeModel
+
+__all__ = [
+    "BatchFunction",
+    "BatchRecord",
+    "Batcher",
+    "InterpolateWork",
+    "LogLikelihoodWork",
+    "SampleWork",
+    "encode_batch",
+    "interpolate_batch",
+    "log_likelihood_batch",
+    "reconstruct_batch",
+    "running_batcher",
+    "sample_batch",
+]
+
+logger = logging.getLogger("genserve.batching")
+
+BatchFunction = Callable[[list[Any]], list[Any]]
+"""Runs the payloads of one batch (all of one key) and returns one result per payload."""
+
+
+class BatchRecord(NamedTuple):
+    """What one batch was: passed to ``Batcher.observers`` after it ran."""
+
+    key: Hashable
+    sizes: tuple[int, ...]  # examples per request
+    seconds: float
+
+
+@dataclass(eq=False)
+class _Item:
+    key: Hashable
+    run: BatchFunction
+    payload: Any
+    size: int
+    future: asyncio.Future[Any]
+    loop: asyncio.AbstractEventLoop
+    queued_at: float = field(default_factory=time.perf_counter)
+
+
+def _resolve(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
+    if future.done():  # the client went away and the handler was cancelled
+        return
+    if ok:
+        future.set_result(value)
+    else:
+        future.set_exception(value)
+
+
+class Batcher:
+    """Coalesces submissions with the same key into batches run by one worker thread."""
+
+    def __init__(self, *, max_size: int, max_wait_s: float, name: str = "genserve-batcher"):
+        self.max_size = max_size
+        self.max_wait_s = max_wait_s
+        self.name = name
+        self.observers: list[Callable[[BatchRecord], None]] = []
+        self._inbox: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
+        self._pending: dict[Hashable, deque[_Item]] = {}
+        self._pending_size: dict[Hashable, int] = {}
+        self._had_company: dict[Hashable, bool] = {}
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+        self._queued = 0  # submitted, not yet taken into a batch
+        self._queued_lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Batcher:
+        return cls(max_size=settings.batch_max_size, max_wait_s=settings.batch_max_wait_ms / 1e3)
+
+    # -- the event loop's side -----------------------------------------------------------------
+    def start(self) -> None:
+        if self._thread is None:
+            self._stopping = False
+            self._thread = threading.Thread(target=self._work, name=self.name, daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Finish the batch in progress, fail what is still queued, and end the worker."""
+        if self._thread is not None:
+            self._inbox.put(None)
+            self._thread.join(timeout)
+            self._thread = None
+
+    async def submit(self, key: Hashable, run: BatchFunction, payload: Any, size: int) -> Any:
+        """Queue ``payload`` (``size`` examples) under ``key``; returns its share of the batch."""
+        if self._thread is None:
+            raise RuntimeError("the batcher is not running")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        with self._queued_lock:
+            self._queued += 1
+        self._inbox.put(_Item(key, run, payload, size, future, loop))
+        return await future
+
+    def queued(self) -> int:
+        """Requests submitted and not yet taken into a batch."""
+        return self._queued
+
+    # -- the worker thread's side --------------------------------------------------------------
+    def _work(self) -> None:
+        while not self._stopping:
+            if not self._pending:
+                self._accept(self._inbox.get())
+            self._drain()
+            if not self._pending:
+                continue
+            key = min(self._pending, key=lambda k: self._pending[k][0].queued_at)
+            self._wait_for_company(key)
+            batch = self._take(key)
+            if batch:
+                self._run(key, batch)
+        self._drain()
+        for items in self._pending.values():
+            for item in items:
+                error = RuntimeError("the service is shutting down")
+                item.loop.call_soon_threadsafe(_resolve, item.future, False, error)
+        self._pending.clear()
+        self._pending_size.clear()
+
+    def _accept(self, item: _Item | None) -> None:
+        if item is None:
+            self._stopping = True
+            return
+        self._pending.setdefault(item.key, deque()).append(item)
+        self._pending_size[item.key] = self._pending_size.get(item.key, 0) + item.size
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                self._accept(self._inbox.get_nowait())
+            except queue.Empty:
+                return
+
+    def _wait_for_company(self, key: Hashable) -> None:
+        """Wait for more of ``key`` until the batch is full or its oldest request is due."""
+        if not self._had_company.get(key, False):
+            return
+        deadline = self._pending[key][0].queued_at + self.max_wait_s
+        while self._pending_size[key] < self.max_size and not self._stopping:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                return
+            try:
+                self._accept(self._inbox.get(timeout=remaining))
+            except queue.Empty:
+                return
+
+    def _take(self, key: Hashable) -> list[_Item]:
+        """Up to ``max_size`` examples of ``key`` (a larger single request runs alone)."""
+        items, size = self._pending[key], 0
+        batch: list[_Item] = []
+        while items and (not batch or size + items[0].size <= self.max_size):
+            item = items.popleft()
+            self._pending_size[key] -= item.size
+            with self._queued_lock:
+                self._queued -= 1
+            if item.future.cancelled():
+                continue
+            batch.append(item)
+            size += item.size
+        if not items:
+            del self._pending[key], self._pending_size[key]
+        self._had_company[key] = len(batch) > 1
+        return batch
+
+    def _run(self, key: Hashable, batch: list[_Item]) -> None:
+        started = time.perf_counter()
+        outcomes = self._outcomes(batch)
+        for item, (ok, value) in zip(batch, outcomes, strict=True):
+            item.loop.call_soon_threadsafe(_resolve, item.future, ok, value)
+        record = BatchRecord(key, tuple(i.size for i in batch), time.perf_counter() - started)
+        for observer in self.observers:
+            try:
+                observer(record)
+            except Exception:
+                logger.exception("batch observer failed")
+
+    @staticmethod
+    def _outcomes(batch: list[_Item]) -> list[tuple[bool, Any]]:
+        try:
+            with torch.inference_mode():
+                results = batch[0].run([item.payload for item in batch])
+            if len(results) != len(batch):
+                raise RuntimeError(f"a batch of {len(batch)} gave {len(results)} results")
+            return [(True, result) for result in results]
+        except Exception as exc:
+            if len(batch) == 1:
+                return [(False, exc)]
+        outcomes: list[tuple[bool, Any]] = []
+        for item in batch:  # one request's failure must not take the others with it
+            try:
+                with torch.inference_mode():
+                    outcomes.append((True, item.run([item.payload])[0]))
+            except Exception as exc:
+                outcomes.append((False, exc))
+        return outcomes
+
+
+@contextmanager
+def running_batcher(settings: Settings) -> Iterator[Batcher | None]:
+    """A started batcher for the app's lifespan, or None when ``settings.batching`` is off."""
+    if not settings.batching:
+        yield None
+        return
+    batcher = Batcher.from_settings(settings)
+    batcher.start()
+    try:
+        yield batcher
+    finally:
+        batcher.stop()
+
+
+# -- the operations, for a list of requests ---------------------------------------------------
+class SampleWork(NamedTuple):
+    n: int
+    generator: torch.Generator
+    temperature: float
+
+
+class LogLikelihoodWork(NamedTuple):
+    x: torch.Tensor  # [B, D]
+    generator: torch.Generator
+    importance_samples: int  # the same for every request of a batch (it is part of the key)
+
+
+class InterpolateWork(NamedTuple):
+    a: torch.Tensor  # [D]
+    b: torch.Tensor  # [D]
+    steps: int
+    method: Literal["linear", "slerp"]
+
+
+class _SplitSampler(Protocol):
+    """Models whose sampling splits into per-row noise and a batched transform (VAE, GMM)."""
+
+    def sample_noise(
+        self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0
+    ) -> dict[str, torch.Tensor]: ...
+
+    def sample_from_noise(self, noise: Mapping[str, torch.Tensor]) -> torch.Tensor: ...
+
+
+class _GroupedLikelihood(Protocol):
+    def log_likelihood(
+        self,
+        x: torch.Tensor,
+        *,
+        importance_samples: int = 1,
+        generator: torch.Generator | None = None,
+        groups: Sequence[tuple[int, torch.Generator | None]] | None = None,
+    ) -> dict[str, torch.Tensor]: ...
+
+
+def _numpy(tensor: torch.Tensor) -> NDArray[Any]:
+    return tensor.detach().to("cpu").numpy()
+
+
+def _split(array: NDArray[Any], sizes: Sequence[int]) -> list[NDArray[Any]]:
+    """Rows of ``array`` back to their requests, as views."""
+    return np.split(array, np.cumsum(sizes)[:-1]) if len(sizes) > 1 else [array]
+
+
+def _split_dict(values: Mapping[str, torch.Tensor], sizes: Sequence[int]) -> list[dict[str, Any]]:
+    parts = {key: _split(_numpy(value), sizes) for key, value in values.items()}
+    return [{key: parts[key][i] for key in parts} for i in range(len(sizes))]
+
+
+def sample_batch(model: GenerativeModel, works: list[SampleWork]) -> list[NDArray[Any]]:
+    """Each request draws its own noise with its own generator; one transform for all."""
+    if not (hasattr(model, "sample_noise") and hasattr(model, "sample_from_noise")):
+        return [
+            _numpy(model.sample(w.n, generator=w.generator, temperature=w.temperature))
+            for w in works
+        ]
+    sampler = cast(_SplitSampler, model)
+    noises = [
+        sampler.sample_noise(w.n, generator=w.generator, temperature=w.temperature)
+        for w in works
+    ]
+    joined = {key: torch.cat([noise[key] for noise in noises]) for key in noises[0]}
+    return _split(_numpy(sampler.sample_from_noise(joined)), [w.n for w in works])
+
+
+def encode_batch(model: GenerativeModel, xs: list[torch.Tensor]) -> list[dict[str, Any]]:
+    return _split_dict(model.encode(torch.cat(xs)), [len(x) for x in xs])
+
+
+def reconstruct_batch(model: GenerativeModel, xs: list[torch.Tensor]) -> list[NDArray[Any]]:
+    return _split(_numpy(model.reconstruct(torch.cat(xs))), [len(x) for x in xs])
+
+
+def log_likelihood_batch(
+    model: GenerativeModel, works: list[LogLikelihoodWork]
+) -> list[dict[str, Any]]:
+    """One pass over every request's rows; each request's rows draw from its generator."""
+    if "groups" not in inspect.signature(model.log_likelihood).parameters:
+        return [
+            {key: _numpy(value) for key, value in model.log_likelihood(
+                w.x, importance_samples=w.importance_samples, generator=w.generator
+            ).items()}
+            for w in works
+        ]
+    scorer = cast(_GroupedLikelihood, model)
+    scores = scorer.log_likelihood(
+        torch.cat([w.x for w in works]),
+        importance_samples=works[0].importance_samples,
+        groups=[(len(w.x), w.generator) for w in works],
+    )
+    return _split_dict(scores, [len(w.x) for w in works])
+
+
+def interpolate_batch(model: GenerativeModel, works: list[InterpolateWork]) -> list[dict[str, Any]]:
+    """Not coalesced (each path is its own small problem); run in turn on the worker."""
+    paths = [model.interpolate(w.a, w.b, w.steps, w.method) for w in works]
+    return [{key: _numpy(value) for key, value in path.items()} for path in paths]

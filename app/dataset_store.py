@@ -1,0 +1,198 @@
+"""Data sets by name: the built-in ones, and uploads stored by content hash.
+
+An upload is parsed (``app.dataset_files``), normalised to one array and written once to
+``<data_dir>/datasets/<sha256>.npz``, where ``sha256`` hashes that array (dtype, shape and bytes),
+so the same examples uploaded as CSV or ``.npy`` are one file. A SQL record maps the name to the
+hash with its shape, size and levels. Workers resolve names here too, so a job records exactly
+which data trained its model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+
+from app.dataset_files import parse_upload
+from app.errors import InvalidInput, ServiceError
+from app.jobs import records
+from models.datasets import BUILTIN_DATASETS, Dataset, load_array_file, load_dataset
+from models.storage import NAME_PATTERN, is_valid_name
+
+__all__ = ["DatasetConflict", "DatasetInfo", "DatasetNotFound", "DatasetStore", "array_sha256"]
+
+DECODED_BYTES_FACTOR = 8
+"""Decoded data may be this many times GENSERVE_MAX_UPLOAD_BYTES (gzip, zip and PNG inflate)."""
+
+
+class DatasetNotFound(ServiceError):
+    status_code = 404
+    error_type = "dataset_not_found"
+
+
+class DatasetConflict(ServiceError):
+    status_code = 409
+    error_type = "conflict"
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    name: str
+    builtin: bool
+    sha256: str
+    shape: list[int]
+    n: int
+    levels: int | None
+    dtype: str
+    format: str | None = None
+    filename: str | None = None
+    size_bytes: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def array_sha256(array: NDArray[Any]) -> str:
+    """Hash of an array's dtype, shape and C-ordered bytes."""
+    digest = hashlib.sha256(f"{array.dtype.str}|{list(array.shape)}|".encode())
+    digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=len(BUILTIN_DATASETS))
+def _builtin_info(name: str) -> DatasetInfo:
+    dataset = load_dataset(name)
+    return DatasetInfo(
+        name=name, builtin=True, sha256=array_sha256(dataset.examples),
+        shape=list(dataset.shape), n=len(dataset.examples), levels=dataset.levels,
+        dtype=str(dataset.examples.dtype),
+    )
+
+
+def _record_info(record: records.DatasetRecord) -> DatasetInfo:
+    return DatasetInfo(
+        name=record.name, builtin=False, sha256=record.sha256, shape=list(record.shape),
+        n=record.n, levels=record.levels, dtype=record.dtype, format=record.format,
+        filename=record.filename, size_bytes=record.size_bytes,
+    )
+
+
+class DatasetStore:
+    def __init__(self, engine: Engine, data_dir: Path) -> None:
+        self.engine = engine
+        self.root = data_dir / "datasets"
+
+    def path(self, sha256: str) -> Path:
+        return self.root / f"{sha256}.npz"
+
+    def list(self) -> list[DatasetInfo]:
+        builtins = [_builtin_info(name) for name in sorted(BUILTIN_DATASETS)]
+        return builtins + [_record_info(r) for r in records.list_datasets(self.engine)]
+
+    def info(self, name: str, *, field: str = "dataset") -> DatasetInfo:
+        if name in BUILTIN_DATASETS:
+            return _builtin_info(name)
+        record = records.get_dataset(self.engine, name) if is_valid_name(name) else None
+        if record is None:
+            known = sorted(BUILTIN_DATASETS) + [r.name for r in records.list_datasets(self.engine)]
+            raise DatasetNotFound(
+                f"unknown dataset {name!r}: use one of {known} or upload it with POST /datasets",
+                field=field, rule="exists",
+            )
+        return _record_info(record)
+
+    def load(self, name: str) -> tuple[Dataset, DatasetInfo]:
+        """The examples for training, with the record that names their hash."""
+        info = self.info(name)
+        if info.builtin:
+            dataset = load_dataset(name)
+            return dataset, dataclasses.replace(info, sha256=array_sha256(dataset.examples))
+        dataset = load_array_file(self.path(info.sha256), key="x")
+        source = {"origin": "upload", "sha256": info.sha256, "filename": info.filename}
+        return dataclasses.replace(dataset, name=name, source=source), info
+
+    def add(
+        self, filename: str, data: bytes, name: str | None, *, max_upload_bytes: int,
+        max_image_pixels: int,
+    ) -> tuple[DatasetInfo, bool]:
+        """Parse, store and record an upload; returns its info and whether it is new."""
+        name = name if name is not None else _name_from(filename)
+        if not is_valid_name(name):
+            raise InvalidInput(
+                f"dataset name {name!r} must match {NAME_PATTERN} (lower case, digits, -_.)",
+                field="name", rule="pattern",
+            )
+        if name in BUILTIN_DATASETS:
+            raise DatasetConflict(
+                f"{name!r} is a built-in dataset; choose another name", field="name",
+                rule="unique",
+            )
+        parsed = parse_upload(
+            filename, data, max_decoded_bytes=DECODED_BYTES_FACTOR * max_upload_bytes,
+            max_image_pixels=max_image_pixels,
+        )
+        sha256 = array_sha256(parsed.array)
+        existing = records.get_dataset(self.engine, name)
+        if existing is not None:
+            return self._same_or_conflict(existing, sha256)
+        self._write(sha256, parsed.array)
+        record = records.DatasetRecord(
+            name=name, sha256=sha256, shape=[int(s) for s in parsed.array.shape[1:]],
+            n=int(parsed.array.shape[0]), levels=parsed.levels, dtype=str(parsed.array.dtype),
+            format=parsed.format, filename=filename[:255],
+            upload_sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data),
+            created_at=records.utcnow(),
+        )
+        try:
+            records.add_dataset(self.engine, record)
+        except IntegrityError:  # the same name was added meanwhile
+            existing = records.get_dataset(self.engine, name)
+            assert existing is not None
+            return self._same_or_conflict(existing, sha256)
+        return _record_info(record), True
+
+    @staticmethod
+    def _same_or_conflict(
+        existing: records.DatasetRecord, sha256: str
+    ) -> tuple[DatasetInfo, bool]:
+        if existing.sha256 == sha256:
+            return _record_info(existing), False
+        raise DatasetConflict(
+            f"dataset {existing.name!r} exists with other data (sha256 {existing.sha256[:12]}...); "
+            "upload under another name",
+            field="name", rule="unique",
+        )
+
+    def _write(self, sha256: str, array: NDArray[Any]) -> None:
+        """Write ``<sha256>.npz`` atomically (temporary file, then rename); once per content."""
+        target = self.path(sha256)
+        if target.is_file():
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(prefix=".upload-", suffix=".npz", dir=self.root)
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                np.savez_compressed(handle, x=array)
+            os.replace(temporary, target)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+
+
+def _name_from(filename: str) -> str:
+    """``Train-Images-idx3-ubyte.gz`` -> ``train-images-idx3-ubyte``."""
+    base = Path(filename.replace("\\", "/")).name.lower()
+    for suffix in (".gz", ".npy", ".npz", ".csv", ".zip"):
+        base = base.removesuffix(suffix)
+    cleaned = "".join(c if c.isalnum() or c in "-_." else "-" for c in base).strip("-_.")
+    return cleaned[:63] or "dataset"

@@ -1,0 +1,136 @@
+"""A job's hyper-parameters, checked before it is queued, against the models' own schemas.
+
+``params`` is one flat object: the model's hyper-parameters (``VAEHyperparameters``,
+``GMMHyperparameters``) and its training options (``VAETrainingOptions``, ``SplitOptions``)
+side by side, as ``genserve train --param`` takes them. Errors name ``params.<field>``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+
+from app.dataset_store import DatasetInfo
+from app.errors import InvalidInput
+from models import CONFIG_FILE, GMMHyperparameters, VAEHyperparameters
+from models.storage import list_versions
+from models.training import SplitOptions, VAETrainingOptions
+
+__all__ = ["TrainingParams", "check_fit", "validate_params"]
+
+PARTS: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
+    "vae": (VAEHyperparameters, VAETrainingOptions),
+    "gmm": (GMMHyperparameters, SplitOptions),
+}
+
+
+@dataclass(frozen=True)
+class TrainingParams:
+    kind: str
+    hyperparameters: BaseModel
+    options: BaseModel
+
+    def as_config(self) -> dict[str, Any]:
+        return {
+            "hyperparameters": self.hyperparameters.model_dump(mode="json"),
+            "training": self.options.model_dump(mode="json"),
+        }
+
+    @classmethod
+    def from_config(cls, kind: str, config: Mapping[str, Any]) -> TrainingParams:
+        hp_cls, opt_cls = PARTS[kind]
+        return cls(
+            kind, hp_cls.model_validate(config["hyperparameters"]),
+            opt_cls.model_validate(config["training"]),
+        )
+
+
+def validate_params(kind: str, params: Mapping[str, Any]) -> TrainingParams:
+    """Split and validate ``params``; every problem is reported, each as ``params.<field>``."""
+    hp_cls, opt_cls = PARTS[kind]
+    errors: list[dict[str, Any]] = []
+    known = set(hp_cls.model_fields) | set(opt_cls.model_fields)
+    for key in params:
+        if key not in known:
+            errors.append({
+                "loc": ("body", "params", key), "type": "extra_forbidden",
+                "msg": f"not a {kind} parameter; use one of {sorted(known)}",
+            })
+    parts: list[BaseModel] = []
+    for part in (hp_cls, opt_cls):
+        try:
+            parts.append(part.model_validate({k: v for k, v in params.items()
+                                              if k in part.model_fields}))
+        except ValidationError as exc:
+            errors.extend(
+                {"loc": ("body", "params", *e["loc"]), "type": e["type"], "msg": e["msg"]}
+                for e in exc.errors(include_url=False)
+            )
+    if errors:
+        raise RequestValidationError(errors)
+    return TrainingParams(kind, parts[0], parts[1])
+
+
+def _existing_model(weights_dir: Path, name: str) -> dict[str, Any] | None:
+    versions = list_versions(weights_dir / name)
+    if not versions:
+        return None
+    config: dict[str, Any] = json.loads(
+        (weights_dir / name / str(versions[-1]) / CONFIG_FILE).read_text()
+    )
+    return config
+
+
+def check_fit(
+    params: TrainingParams, name: str, dataset: DatasetInfo, weights_dir: Path
+) -> None:
+    """Refuse a job whose data cannot train this model, before it takes a worker's time."""
+    test_fraction = float(getattr(params.options, "test_fraction", 0.25))
+    n_test = max(1, int(round(dataset.n * test_fraction)))
+    n_train = dataset.n - n_test
+    if n_train < 1:
+        raise InvalidInput(
+            f"dataset {dataset.name!r} has {dataset.n} examples: too few for a training split "
+            f"with test_fraction={test_fraction}",
+            field="params.test_fraction", rule="training_rows",
+        )
+    if isinstance(params.hyperparameters, GMMHyperparameters):
+        k = params.hyperparameters.n_components
+        if k > n_train:
+            raise InvalidInput(
+                f"params.n_components={k} is more than the {n_train} training examples of "
+                f"dataset {dataset.name!r}; use at most {n_train}",
+                field="params.n_components", rule="at_most_training_rows",
+            )
+    if (
+        isinstance(params.hyperparameters, VAEHyperparameters)
+        and params.hyperparameters.likelihood == "bernoulli"
+        and dataset.levels is None
+    ):
+        raise InvalidInput(
+            f"a bernoulli decoder needs discrete data in [0, 1]; dataset {dataset.name!r} is "
+            "continuous: use likelihood='gaussian'",
+            field="params.likelihood", rule="data_kind",
+        )
+    existing = _existing_model(weights_dir, name)
+    if existing is None:
+        return
+    if existing.get("kind") != params.kind:
+        raise InvalidInput(
+            f"model {name!r} is a {existing.get('kind')}; a {params.kind} cannot be its next "
+            "version: choose another name",
+            field="kind", rule="matches_existing_model",
+        )
+    shape = list(existing.get("data", {}).get("shape", []))
+    if shape != dataset.shape:
+        raise InvalidInput(
+            f"model {name!r} serves examples of shape {shape}; dataset {dataset.name!r} has "
+            f"shape {dataset.shape}: train it under another name",
+            field="dataset", rule="shape",
+        )

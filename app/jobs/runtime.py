@@ -1,0 +1,74 @@
+"""The API side of jobs, started and stopped with the app: records, queue, worker, reloads.
+
+``jobs_runtime`` sets ``app.state.jobs`` and ``app.state.datasets``, fails jobs left running by
+a dead worker, starts the embedded worker (``GENSERVE_EMBEDDED_WORKER``, on by default) and a
+maintenance loop that rescans the weights folder every ``GENSERVE_RELOAD_INTERVAL_S`` (so every
+API process serves versions that any worker published) and fails abandoned jobs now and then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from app.config import Settings
+from app.dataset_store import DatasetStore
+from app.jobs.db import create_schema, make_engine
+from app.jobs.queue import JobQueue
+from app.jobs.service import JobService
+from app.jobs.worker import LocalWorker
+from app.registry import ModelRegistry
+
+__all__ = ["jobs_runtime"]
+
+logger = logging.getLogger("genserve.jobs")
+
+RECOVER_EVERY_S = 15.0
+
+
+async def _maintain(registry: ModelRegistry, jobs: JobService, interval: float) -> None:
+    last_recovery = time.monotonic()
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            added = await run_in_threadpool(registry.refresh)
+            if added:
+                logger.info("loaded new model version(s): %s", ", ".join(added))
+            if time.monotonic() - last_recovery >= RECOVER_EVERY_S:
+                last_recovery = time.monotonic()
+                await run_in_threadpool(jobs.recover)
+        except Exception:  # keep polling: a passing database or disk error must not end it
+            logger.exception("maintenance pass failed")
+
+
+@contextlib.asynccontextmanager
+async def jobs_runtime(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
+    engine = make_engine(settings)
+    await run_in_threadpool(create_schema, engine)
+    store = DatasetStore(engine, settings.data_dir)
+    jobs = JobService(settings, engine, JobQueue(settings), store)
+    app.state.jobs = jobs
+    app.state.datasets = store
+    await run_in_threadpool(jobs.recover)
+    worker = LocalWorker(settings) if settings.embedded_worker else None
+    if worker is not None:
+        worker.start()
+    app.state.local_worker = worker
+    maintenance = asyncio.create_task(
+        _maintain(app.state.registry, jobs, settings.reload_interval_s)
+    )
+    try:
+        yield
+    finally:
+        maintenance.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await maintenance
+        if worker is not None:
+            await run_in_threadpool(worker.stop)
+        engine.dispose()

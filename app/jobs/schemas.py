@@ -1,0 +1,111 @@
+"""Request and response schemas of ``/jobs`` and ``/datasets``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.storage import NAME_PATTERN
+
+__all__ = [
+    "DatasetList",
+    "DatasetRef",
+    "DatasetSummary",
+    "JobDetail",
+    "JobList",
+    "JobRequest",
+    "JobResult",
+    "JobSummary",
+]
+
+JobStatusName = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+
+
+class JobRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{
+            "kind": "gmm", "name": "my-pinwheel", "dataset": "pinwheel",
+            "params": {"n_components": 5, "max_iter": 50},
+        }]},
+    )
+
+    kind: Literal["vae", "gmm"] = Field(description="Which model to train.")
+    name: str = Field(
+        pattern=NAME_PATTERN, description="Model name; the job publishes its next version."
+    )
+    dataset: str = Field(
+        min_length=1, max_length=64, description="A built-in dataset or an uploaded one."
+    )
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Hyper-parameters and training options side by side, e.g. "
+        "{'latent_dim': 8, 'epochs': 20} for a VAE or {'n_components': 10} for a GMM.",
+    )
+
+
+class DatasetRef(BaseModel):
+    name: str
+    sha256: str
+
+
+class JobResult(BaseModel):
+    model: str
+    version: int
+    metrics: dict[str, Any]
+    training: dict[str, Any] = Field(default_factory=dict)
+
+
+class JobSummary(BaseModel):
+    id: str
+    kind: str
+    name: str
+    dataset: DatasetRef
+    status: JobStatusName
+    progress: float = Field(ge=0.0, le=1.0)
+    cancel_requested: bool
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    elapsed_s: float | None = Field(description="Running time so far, or in all once ended.")
+    error: str | None
+    result: JobResult | None
+    last_metrics: dict[str, Any] | None = Field(description="The latest epoch or iteration.")
+
+
+class JobDetail(JobSummary):
+    config: dict[str, Any]
+    metrics: list[dict[str, Any]] = Field(
+        description="One entry per epoch (VAE: train_loss, test_elbo) or EM iteration (GMM: "
+        "train_log_likelihood, train_loss), each with elapsed_s."
+    )
+    worker: str | None
+    attempts: int
+
+
+class JobList(BaseModel):
+    jobs: list[JobSummary]
+    limit: int
+    offset: int
+    next_cursor: int | None = Field(
+        description="Pass as ?cursor= for the next (older) page; null on the last page."
+    )
+
+
+class DatasetSummary(BaseModel):
+    name: str
+    builtin: bool
+    sha256: str
+    shape: list[int]
+    n: int
+    levels: int | None
+    dtype: str
+    format: str | None = None
+    filename: str | None = None
+    size_bytes: int | None = None
+
+
+class DatasetList(BaseModel):
+    datasets: list[DatasetSummary]

@@ -1,0 +1,173 @@
+"""What the ``/jobs`` routes call: submit, look up, list, cancel, follow. Never trains."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+
+from app.config import Settings
+from app.dataset_store import DatasetNotFound, DatasetStore
+from app.errors import InvalidInput, ServiceError
+from app.jobs import records
+from app.jobs.params import check_fit, validate_params
+from app.jobs.queue import JobQueue
+from app.jobs.schemas import JobDetail, JobList, JobRequest, JobSummary
+from app.jobs.tasks import STALE_AFTER_S
+from app.jobs.worker import local_process_dead
+
+__all__ = ["JobConflict", "JobNotFound", "JobService", "QueueUnavailable"]
+
+logger = logging.getLogger("genserve.jobs")
+
+EVENTS_POLL_S = 0.25
+
+
+class JobNotFound(ServiceError):
+    status_code = 404
+    error_type = "job_not_found"
+
+
+class JobConflict(ServiceError):
+    status_code = 409
+    error_type = "conflict"
+
+
+class QueueUnavailable(ServiceError):
+    status_code = 503
+    error_type = "queue_unavailable"
+
+
+def _elapsed(job: records.JobRecord) -> float | None:
+    started = records.as_utc(job.started_at)
+    if started is None:
+        return None
+    end = records.as_utc(job.finished_at) or records.utcnow()
+    return round((end - started).total_seconds(), 3)
+
+
+def summary(job: records.JobRecord) -> JobSummary:
+    return JobSummary.model_validate({
+        "id": job.id, "kind": job.kind, "name": job.name,
+        "dataset": {"name": job.dataset_name, "sha256": job.dataset_sha256},
+        "status": job.status, "progress": job.progress, "cancel_requested": job.cancel_requested,
+        "created_at": records.as_utc(job.created_at),
+        "started_at": records.as_utc(job.started_at),
+        "finished_at": records.as_utc(job.finished_at), "elapsed_s": _elapsed(job),
+        "error": job.error, "result": job.result,
+        "last_metrics": job.history[-1] if job.history else None,
+    })
+
+
+def detail(job: records.JobRecord) -> JobDetail:
+    return JobDetail.model_validate({
+        **summary(job).model_dump(), "config": job.config, "metrics": job.history,
+        "worker": job.worker, "attempts": job.attempts,
+    })
+
+
+class JobService:
+    def __init__(
+        self, settings: Settings, engine: Engine, queue: JobQueue, store: DatasetStore
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.queue = queue
+        self.store = store
+
+    def submit(self, request: JobRequest) -> records.JobRecord:
+        """Check everything a worker would trip on, record the job, then queue its id."""
+        params = validate_params(request.kind, request.params)
+        try:
+            info = self.store.info(request.dataset)
+        except DatasetNotFound as exc:
+            raise InvalidInput(exc.message, field="dataset", rule="exists") from exc
+        check_fit(params, request.name, info, self.settings.weights_dir)
+        config = {
+            "kind": request.kind, "name": request.name,
+            "dataset": {"name": info.name, "sha256": info.sha256, "shape": info.shape,
+                        "n": info.n, "levels": info.levels},
+            **params.as_config(),
+        }
+        job = records.create_job(
+            self.engine, job_id=uuid.uuid4().hex, kind=request.kind, name=request.name,
+            dataset_name=info.name, dataset_sha256=info.sha256, config=config,
+        )
+        try:
+            self.queue.enqueue(job.id)
+        except Exception as exc:
+            logger.exception("could not queue job %s", job.id)
+            records.fail_job(self.engine, job.id, f"the task queue is unavailable: {exc}")
+            raise QueueUnavailable(
+                "the task queue is unavailable; the job was recorded as failed, try again",
+                field=None, rule="queue",
+            ) from exc
+        logger.info("job %s queued: %s %r on %r", job.id, job.kind, job.name, job.dataset_name)
+        return job
+
+    def get(self, job_id: str) -> records.JobRecord:
+        job = records.get_job(self.engine, job_id) if len(job_id) <= 32 else None
+        if job is None:
+            raise JobNotFound(f"no job with id {job_id!r}", field="id", rule="exists")
+        return job
+
+    def page(
+        self, *, limit: int, offset: int, cursor: int | None, status: str | None
+    ) -> JobList:
+        jobs = records.list_jobs(
+            self.engine, limit=limit + 1, offset=offset, before=cursor, status=status
+        )
+        page = jobs[:limit]
+        return JobList(
+            jobs=[summary(j) for j in page], limit=limit, offset=offset,
+            next_cursor=page[-1].seq if len(jobs) > limit and page else None,
+        )
+
+    def cancel(self, job_id: str) -> records.JobRecord:
+        before = self.get(job_id)
+        if before.status in records.TERMINAL:
+            raise JobConflict(
+                f"job {job_id} already ended ({before.status}); nothing to cancel",
+                field="id", rule="not_ended",
+            )
+        job = records.cancel_job(self.engine, job_id)
+        assert job is not None
+        return job
+
+    def recover(self) -> list[str]:
+        """Fail running jobs whose worker died; run at start and now and then."""
+        failed = records.fail_abandoned(
+            self.engine, stale_after_s=STALE_AFTER_S, is_dead=local_process_dead
+        )
+        if failed:
+            logger.warning("failed %d job(s) whose worker had stopped: %s", len(failed), failed)
+        return failed
+
+    async def events(
+        self, job_id: str, is_disconnected: Any
+    ) -> AsyncIterator[dict[str, str]]:
+        """SSE events from the record (any process may be training it): ``progress`` per
+        epoch or iteration, ``status`` on each change, the last one once the job has ended."""
+        status: str | None = None
+        sent = 0
+        while True:
+            job = await run_in_threadpool(self.get, job_id)
+            if len(job.history) < sent:  # queued again after a worker stopped
+                sent = 0
+            for entry in job.history[sent:]:
+                payload = {"id": job.id, "progress": job.progress, **entry}
+                yield {"event": "progress", "data": json.dumps(payload)}
+            sent = len(job.history)
+            if job.status != status:
+                status = job.status
+                payload = summary(job).model_dump(mode="json")
+                yield {"event": "status", "data": json.dumps(payload)}
+            if job.status in records.TERMINAL or await is_disconnected():
+                return
+            await asyncio.sleep(EVENTS_POLL_S)

@@ -1,0 +1,250 @@
+"""The training task, as a worker process runs it: claim, train, publish, record.
+
+Nothing here runs in an API process. A worker calls :func:`configure` once at start; Huey then
+calls :func:`run_job` with a job id for each message. Progress goes to the job's SQL record after
+every epoch or EM iteration (at most a few writes a second), and the same write reads back the
+cancel flag, so ``DELETE /jobs/{id}`` from any API process stops the fit at its next step.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from sqlalchemy import Engine
+
+from app.config import Settings
+from app.dataset_store import DatasetStore
+from app.jobs import records
+from app.jobs.db import create_schema, make_engine
+from app.jobs.params import TrainingParams
+from models import GenerativeModel, TrainingCancelled
+from models.storage import publish_model
+from models.training import SplitOptions, VAETrainingOptions, train_gmm, train_vae
+
+__all__ = ["HEARTBEAT_S", "STALE_AFTER_S", "WorkerContext", "configure", "run_job"]
+
+logger = logging.getLogger("genserve.worker")
+
+HEARTBEAT_S = 5.0
+"""A running job's record is touched this often, also during long steps."""
+STALE_AFTER_S = 60.0
+"""A running job whose heartbeat is older than this has lost its worker and is failed."""
+REPORT_EVERY_S = 0.25
+"""Progress writes (and cancel checks) are at most this frequent; the last step always writes."""
+MAX_HISTORY = 2000
+
+
+class WorkerStopping(Exception):
+    """The worker is shutting down: the job goes back to the queue."""
+
+
+class JobLost(Exception):
+    """The record is no longer this worker's (failed as abandoned, or cancelled and ended)."""
+
+
+@dataclass
+class WorkerContext:
+    settings: Settings
+    engine: Engine
+    store: DatasetStore
+    identity: str
+    stopping: threading.Event = field(default_factory=threading.Event)
+    requeue: Any = None  # callable(job_id) that puts a job's message back on the queue
+
+
+_context: WorkerContext | None = None
+
+
+def configure(settings: Settings) -> WorkerContext:
+    """Set up this process as a worker: database, dataset store, torch threads."""
+    global _context
+    if settings.torch_threads:
+        torch.set_num_threads(settings.torch_threads)
+    engine = make_engine(settings)
+    create_schema(engine)
+    _context = WorkerContext(
+        settings=settings, engine=engine, store=DatasetStore(engine, settings.data_dir),
+        identity=records.worker_identity(),
+    )
+    return _context
+
+
+def context() -> WorkerContext:
+    if _context is None:
+        raise RuntimeError("run_job runs in a worker process: call app.jobs.tasks.configure first")
+    return _context
+
+
+def json_safe(value: Any) -> Any:
+    """NaN and infinities become None: JSON columns (PostgreSQL's above all) refuse them."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
+class _Progress:
+    """The progress callback: history, throttled writes, cancel and shutdown checks."""
+
+    def __init__(self, ctx: WorkerContext, job: records.JobRecord, params: TrainingParams):
+        self.ctx, self.job_id = ctx, job.id
+        self.history: list[dict[str, Any]] = []
+        self.progress = 0.0
+        self._last_write = 0.0
+        options = params.options
+        self._epochs = getattr(options, "epochs", 1)
+        self._max_iter = getattr(params.hyperparameters, "max_iter", 1)
+        self._n_init = getattr(params.hyperparameters, "n_init", 1)
+
+    def _entry(self, event: Mapping[str, float]) -> dict[str, Any]:
+        entry: dict[str, Any] = {"step": len(self.history) + 1}
+        if "epoch" in event:  # VAE: one epoch
+            entry.update(
+                epoch=int(event["epoch"]), train_loss=float(event["train_loss"]),
+                test_elbo=float(event["test_elbo"]),
+            )
+            self.progress = min(event["epoch"] / self._epochs, 1.0)
+        else:  # GMM: one EM iteration of one restart
+            restart, iteration = int(event["restart"]), int(event["iteration"])
+            log_likelihood = float(event["log_likelihood"])
+            entry.update(
+                restart=restart, iteration=iteration, train_log_likelihood=log_likelihood,
+                train_loss=-log_likelihood,
+            )
+            self.progress = min((restart + iteration / self._max_iter) / self._n_init, 1.0)
+        entry["elapsed_s"] = round(float(event.get("elapsed_s", 0.0)), 4)
+        return entry
+
+    def __call__(self, event: Mapping[str, float]) -> None:
+        self.history.append(self._entry(event))
+        del self.history[:-MAX_HISTORY]
+        if self.ctx.stopping.is_set():
+            raise WorkerStopping
+        now = time.monotonic()
+        if now - self._last_write >= REPORT_EVERY_S or self.progress >= 1.0:
+            self.write()
+
+    def write(self) -> None:
+        self._last_write = time.monotonic()
+        cancel = records.report_progress(
+            self.ctx.engine, self.job_id, self.ctx.identity, round(self.progress, 4),
+            json_safe(self.history),
+        )
+        if cancel is None:
+            raise JobLost(self.job_id)
+        if cancel:
+            raise TrainingCancelled(f"job {self.job_id} was cancelled")
+
+
+class _Heartbeat:
+    """Touches the record every HEARTBEAT_S from a thread, so long steps do not look dead."""
+
+    def __init__(self, ctx: WorkerContext, job_id: str) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(ctx, job_id), name=f"heartbeat-{job_id}", daemon=True
+        )
+
+    def _run(self, ctx: WorkerContext, job_id: str) -> None:
+        while not self._stop.wait(HEARTBEAT_S):
+            try:
+                if not records.heartbeat(ctx.engine, job_id, ctx.identity):
+                    return
+            except Exception:
+                logger.exception("heartbeat for job %s failed", job_id)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+def _train(
+    ctx: WorkerContext, job: records.JobRecord, params: TrainingParams, progress: _Progress
+) -> GenerativeModel:
+    dataset, info = ctx.store.load(job.dataset_name)
+    if info.sha256 != job.dataset_sha256:
+        raise RuntimeError(
+            f"dataset {job.dataset_name!r} changed since the job was submitted (sha256 "
+            f"{job.dataset_sha256[:12]}... then, {info.sha256[:12]}... now); submit it again"
+        )
+    if params.kind == "vae":
+        from app.registry import resolve_device
+
+        assert isinstance(params.options, VAETrainingOptions)
+        return train_vae(
+            dataset, params.hyperparameters,  # type: ignore[arg-type]
+            params.options, progress=progress, device=resolve_device(ctx.settings.device),
+        )
+    assert isinstance(params.options, SplitOptions)
+    return train_gmm(
+        dataset, params.hyperparameters,  # type: ignore[arg-type]
+        split=params.options, progress=progress,
+    )
+
+
+def run_job(job_id: str) -> None:
+    """Run one job if this worker can claim it; every outcome ends in the job's record."""
+    ctx = context()
+    if not records.claim_job(ctx.engine, job_id, ctx.identity):
+        logger.info("job %s was not queued any more (cancelled or run elsewhere): skipped", job_id)
+        return
+    job = records.get_job(ctx.engine, job_id)
+    assert job is not None
+    logger.info("job %s: training %s %r on %r", job_id, job.kind, job.name, job.dataset_name)
+    params = TrainingParams.from_config(job.kind, job.config)
+    progress = _Progress(ctx, job, params)
+    with _Heartbeat(ctx, job_id):
+        try:
+            model = _train(ctx, job, params, progress)
+            progress.write()  # the last chance to see a cancel before publishing
+            model.training_info["job"] = {
+                "id": job.id, "dataset": {"name": job.dataset_name, "sha256": job.dataset_sha256},
+            }
+            version = publish_model(model, ctx.settings.weights_dir, job.name)
+        except TrainingCancelled:
+            records.finish_job(
+                ctx.engine, job_id, ctx.identity, "cancelled", error="cancelled on request",
+                history=json_safe(progress.history),
+            )
+            logger.info("job %s: cancelled", job_id)
+            return
+        except WorkerStopping:
+            if records.requeue_job(ctx.engine, job_id, ctx.identity) and ctx.requeue is not None:
+                ctx.requeue(job_id)
+            logger.info("job %s: worker stopping, job queued again", job_id)
+            return
+        except JobLost:
+            logger.warning("job %s: record taken from this worker; result dropped", job_id)
+            return
+        except Exception as exc:
+            logger.exception("job %s failed", job_id)
+            records.finish_job(
+                ctx.engine, job_id, ctx.identity, "failed", error=f"{type(exc).__name__}: {exc}",
+                history=json_safe(progress.history),
+            )
+            return
+    result = json_safe({
+        "model": job.name, "version": version, "metrics": model.metrics,
+        "training": model.training_info,
+    })
+    if not records.finish_job(
+        ctx.engine, job_id, ctx.identity, "succeeded", result=result,
+        history=json_safe(progress.history),
+    ):
+        logger.warning("job %s: published %s/%d but its record was taken", job_id, job.name,
+                       version)
+    logger.info("job %s: published %s version %d", job_id, job.name, version)

@@ -1,0 +1,60 @@
+"""Datasets to train on: the built-in ones and uploads. API key only."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import JSONResponse
+
+from app.auth import RequireAPIKey
+from app.dataset_files import UploadTooLarge
+from app.dataset_store import DatasetStore
+from app.deps import SettingsDep
+from app.jobs.schemas import DatasetList, DatasetSummary
+
+router = APIRouter(prefix="/datasets", tags=["datasets"], dependencies=[RequireAPIKey])
+
+
+def _store(request: Request) -> DatasetStore:
+    store: DatasetStore = request.app.state.datasets
+    return store
+
+
+StoreDep = Annotated[DatasetStore, Depends(_store)]
+
+
+@router.get("", response_model=DatasetList)
+def list_datasets(store: StoreDep) -> DatasetList:
+    return DatasetList(datasets=[DatasetSummary(**d.as_dict()) for d in store.list()])
+
+
+@router.get("/{name}", response_model=DatasetSummary)
+def get_dataset(name: str, store: StoreDep) -> DatasetSummary:
+    return DatasetSummary(**store.info(name, field="name").as_dict())
+
+
+@router.post(
+    "", status_code=201, response_model=DatasetSummary,
+    responses={200: {"model": DatasetSummary, "description": "The same data, uploaded before"}},
+)
+def upload_dataset(
+    store: StoreDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description=".npy, .npz, .csv, .zip of PNGs, MNIST IDX")],
+    name: Annotated[str | None, Form(description="Defaults to the file name's stem")] = None,
+) -> JSONResponse:
+    """Parse, check and store an upload under its content hash."""
+    limit = settings.max_upload_bytes
+    data = file.file.read(limit + 1)
+    if len(data) > limit:
+        raise UploadTooLarge(
+            f"the upload is over the limit of {limit} bytes (GENSERVE_MAX_UPLOAD_BYTES)",
+            field="file", rule="max_upload_bytes",
+        )
+    info, created = store.add(
+        file.filename or "upload", data, name, max_upload_bytes=limit,
+        max_image_pixels=settings.max_image_pixels,
+    )
+    body = DatasetSummary(**info.as_dict()).model_dump(mode="json")
+    return JSONResponse(body, status_code=201 if created else 200)

@@ -1,0 +1,59 @@
+"""Training jobs: submit, list, inspect, follow (server-sent events), cancel. API key only."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from sse_starlette import EventSourceResponse
+
+from app.auth import RequireAPIKey
+from app.jobs.schemas import JobDetail, JobList, JobRequest, JobSummary
+from app.jobs.service import JobService, detail, summary
+
+router = APIRouter(prefix="/jobs", tags=["jobs"], dependencies=[RequireAPIKey])
+
+
+def _jobs(request: Request) -> JobService:
+    service: JobService = request.app.state.jobs
+    return service
+
+
+JobsDep = Annotated[JobService, Depends(_jobs)]
+
+
+@router.post("", status_code=202, response_model=JobSummary)
+def submit_job(body: JobRequest, jobs: JobsDep) -> JobSummary:
+    """Queue a training job; ``GET /jobs/{id}`` or ``/jobs/{id}/events`` follows it."""
+    return summary(jobs.submit(body))
+
+
+@router.get("", response_model=JobList)
+def list_jobs(
+    jobs: JobsDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    cursor: Annotated[int | None, Query(ge=1, description="next_cursor of a page")] = None,
+    status: Literal["queued", "running", "succeeded", "failed", "cancelled"] | None = None,
+) -> JobList:
+    """Newest first."""
+    return jobs.page(limit=limit, offset=offset, cursor=cursor, status=status)
+
+
+@router.get("/{job_id}", response_model=JobDetail)
+def get_job(job_id: str, jobs: JobsDep) -> JobDetail:
+    return detail(jobs.get(job_id))
+
+
+@router.get("/{job_id}/events", response_class=EventSourceResponse)
+async def job_events(job_id: str, request: Request, jobs: JobsDep) -> EventSourceResponse:
+    """``progress`` after each epoch or EM iteration, ``status`` on each change; the stream
+    ends after the status event of a finished job."""
+    jobs.get(job_id)  # 404 before the stream starts
+    return EventSourceResponse(jobs.events(job_id, request.is_disconnected), ping=15)
+
+
+@router.delete("/{job_id}", status_code=202, response_model=JobSummary)
+def cancel_job(job_id: str, jobs: JobsDep) -> JobSummary:
+    """Queued: cancelled at once. Running: stops at its next epoch or EM iteration."""
+    return summary(jobs.cancel(job_id))

@@ -1,0 +1,122 @@
+"""Read-only views the page draws: mixture components, 2-D density grids, reference
+distributions of held-out log-likelihoods. Routes stay thin; the work is in ``app.visuals``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from app import visuals
+from app.auth import InferenceAccess
+from app.deps import RegistryDep, SettingsDep
+from app.errors import InvalidInput
+from app.inference import JSONBytesResponse
+from models.datasets import load_dataset
+
+# They run the model like inference does, so they are open or closed with it.
+router = APIRouter(prefix="/models/{name}", tags=["visual"], dependencies=[InferenceAccess])
+
+VersionQuery = Annotated[int | None, Query(ge=1, description="Omitted, the latest version.")]
+
+
+class ComponentsResponse(BaseModel):
+    model: str
+    version: int
+    covariance_type: str
+    n_components: int
+    data_shape: list[int]
+    weights: list[float]
+    means: list[list[float]]
+    covariances: list[list[list[float]]] | None = None
+
+
+class DensityGridResponse(BaseModel):
+    model: str
+    version: int
+    x: list[float]
+    y: list[float]
+    log_density: list[list[float]]
+    estimator: str
+
+
+class ReferenceResponse(BaseModel):
+    model: str
+    version: int
+    source: str
+    dataset: str
+    n: int
+    importance_samples: int
+    estimator: str
+    log_likelihood: dict[str, Any]
+    latent: dict[str, Any] | None
+
+
+@router.get("/components", response_model=ComponentsResponse)
+async def get_components(
+    name: str, registry: RegistryDep, version: VersionQuery = None,
+    include_covariances: bool = True,
+) -> Response:
+    """A GMM's weights, means and full covariance matrices (any covariance type, expanded)."""
+    loaded = registry.get(name, version)
+    return JSONBytesResponse(visuals.components(loaded, include_covariances))
+
+
+@router.get("/density", response_model=DensityGridResponse)
+async def get_density(
+    name: str, registry: RegistryDep, settings: SettingsDep, version: VersionQuery = None,
+    resolution: Annotated[int, Query(ge=2, le=128)] = 64,
+    importance_samples: Annotated[int, Query(ge=1, le=1000)] = 20,
+    x_min: float | None = None, x_max: float | None = None,
+    y_min: float | None = None, y_max: float | None = None,
+) -> Response:
+    """log p(x) of a 2-D model on a grid; bounds default to where the model's samples fall."""
+    given = (x_min, x_max, y_min, y_max)
+    bounds: tuple[float, float, float, float] | None = None
+    if any(v is not None for v in given):
+        if any(v is None for v in given):
+            raise InvalidInput(
+                "give all four of x_min, x_max, y_min, y_max, or none", field="x_min",
+                rule="bounds",
+            )
+        bounds = (float(x_min), float(x_max), float(y_min), float(y_max))  # type: ignore[arg-type]
+        if not (bounds[0] < bounds[1] and bounds[2] < bounds[3]):
+            raise InvalidInput(
+                "bounds must satisfy x_min < x_max and y_min < y_max", field="x_min",
+                rule="bounds",
+            )
+    loaded = registry.get(name, version)
+    k = min(importance_samples, settings.max_importance_samples)
+    body = await run_in_threadpool(visuals.density_grid, loaded, resolution, k, bounds)
+    return JSONBytesResponse(body)
+
+
+@router.get("/reference", response_model=ReferenceResponse)
+async def get_reference(
+    name: str, request: Request, registry: RegistryDep, version: VersionQuery = None,
+    importance_samples: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> Response:
+    """log p(x) over the model's held-out split (its recorded seed and fraction), with a 2-D
+    view of the VAE's latent means; cached per model version and ``importance_samples``."""
+    loaded = registry.get(name, version)
+    cache = _cache(request)
+    body = await run_in_threadpool(cache.get, loaded, importance_samples, _loader(request))
+    return JSONBytesResponse(body)
+
+
+def _loader(request: Request) -> visuals.DatasetLoader:
+    """Uploaded data sets through the app's dataset store when it has one; else built-ins."""
+    store = getattr(request.app.state, "datasets", None)
+    if store is None or not hasattr(store, "load"):
+        return load_dataset
+    return lambda name: store.load(name)[0]  # type: ignore[no-any-return]
+
+
+def _cache(request: Request) -> visuals.ReferenceCache:
+    cache: visuals.ReferenceCache | None = getattr(request.app.state, "reference_cache", None)
+    if cache is None:
+        cache = request.app.state.reference_cache = visuals.ReferenceCache()
+    return cache

@@ -1,0 +1,143 @@
+// Talking to genserve: JSON requests, errors in plain words, the API key, server-sent events.
+
+const KEY_STORAGE = "genserve.apiKey";
+
+export class ApiError extends Error {
+  constructor(status, body, message) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.body = body;
+    this.field = body?.error?.field ?? null;
+  }
+}
+
+export function getApiKey() {
+  try {
+    return localStorage.getItem(KEY_STORAGE) || "";
+  } catch {
+    return "";
+  }
+}
+
+export function setApiKey(key) {
+  try {
+    if (key) localStorage.setItem(KEY_STORAGE, key);
+    else localStorage.removeItem(KEY_STORAGE);
+  } catch {
+    /* storage may be disabled; the key then lives in the field only */
+  }
+}
+
+// The API's error JSON is {"error": {"type", "message", "field", "rule"}, "errors": [...]}:
+// show its message, and every further field's message when there are several.
+export function plainMessage(status, body, text) {
+  const error = body?.error;
+  if (error?.message) {
+    const others = (body.errors || [])
+      .map((e) => e.message)
+      .filter((m) => m && m !== error.message);
+    let message = [error.message, ...others].join("; ");
+    if (status === 401) message += ". Enter the API key in the training form.";
+    return message;
+  }
+  if (status === 0) return "Could not reach the server. Is it running?";
+  if (status >= 500) return `The server failed (HTTP ${status}). Try again, or check its logs.`;
+  return text ? `HTTP ${status}: ${text.slice(0, 200)}` : `HTTP ${status}`;
+}
+
+// The key goes with every request when there is one: jobs and datasets need it, and so does
+// inference when the server sets GENSERVE_PROTECT_INFERENCE.
+export async function api(path, { method = "GET", body, signal } = {}) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const key = getApiKey();
+  if (key) headers.Authorization = `Bearer ${key}`;
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    throw new ApiError(0, null, plainMessage(0, null, ""));
+  }
+  const text = await response.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (!response.ok) throw new ApiError(response.status, data, plainMessage(response.status, data, text));
+  return data;
+}
+
+// Server-sent events over fetch (EventSource cannot send an Authorization header).
+// Yields {event, data, id} with data parsed as JSON when it is JSON.
+export async function* events(path, { signal } = {}) {
+  const headers = { Accept: "text/event-stream" };
+  if (getApiKey()) headers.Authorization = `Bearer ${getApiKey()}`;
+  let response;
+  try {
+    response = await fetch(path, { headers, signal, cache: "no-store" });
+  } catch (error) {
+    if (error.name === "AbortError") return;
+    throw new ApiError(0, null, plainMessage(0, null, ""));
+  }
+  if (!response.ok) {
+    const text = await response.text();
+    let data = null;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+    throw new ApiError(response.status, data, plainMessage(response.status, data, text));
+  }
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value.replace(/\r\n?/g, "\n");
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const message = parseEvent(block);
+        if (message) yield message;
+      }
+    }
+  } catch (error) {
+    if (error.name !== "AbortError") throw error;
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+function parseEvent(block) {
+  let event = "message";
+  let id = null;
+  const data = [];
+  for (const line of block.split("\n")) {
+    if (!line || line.startsWith(":")) continue;
+    const colon = line.indexOf(":");
+    const field = colon < 0 ? line : line.slice(0, colon);
+    const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+    if (field === "event") event = value;
+    else if (field === "data") data.push(value);
+    else if (field === "id") id = value;
+  }
+  if (!data.length) return null;
+  const text = data.join("\n");
+  try {
+    return { event, id, data: JSON.parse(text) };
+  } catch {
+    return { event, id, data: text };
+  }
+}

@@ -1,0 +1,138 @@
+// Sampling: a grid of images, or for a 2-D model its density as a heat map with the mixture's
+// component ellipses and the samples on top.
+
+import { api } from "./api.js";
+import { PALETTE, el, ellipse, heatmap } from "./charts.js";
+import {
+  $, busy, emit, fieldValue, isImageModel, isPointModel, modelRef, on, pngSrc, setStatus, state,
+} from "./state.js";
+
+const grid = $("sample-grid");
+const densityView = $("density-view");
+const overlay = $("density-overlay");
+const canvas = $("density-canvas");
+const errorElement = $("sample-error");
+
+// What the overlay shows, redrawn whenever one part changes.
+const layers = { map: null, components: null, samples: [], path: [], point: null, highlight: null };
+
+function requestBody() {
+  return {
+    ...modelRef(),
+    seed: fieldValue($("sample-seed")),
+    n: fieldValue($("sample-count")),
+    temperature: fieldValue($("sample-temperature")),
+  };
+}
+
+async function sample() {
+  const model = state.model;
+  if (!model) return;
+  const body = requestBody();
+  if (isImageModel(model)) {
+    const answer = await api("/sample", { method: "POST", body: { ...body, format: "png" } });
+    grid.replaceChildren(
+      ...answer.images.map((image, i) => {
+        const img = document.createElement("img");
+        img.src = pngSrc(image);
+        img.alt = `Sample ${i + 1} of ${answer.images.length}`;
+        img.className = "pixel-art";
+        return img;
+      }),
+    );
+    setStatus($("sample-status"), `${answer.images.length} samples, seed ${answer.seed}.`);
+  } else {
+    const answer = await api("/sample", { method: "POST", body: { ...body, format: "array" } });
+    layers.samples = answer.samples;
+    drawOverlay();
+    grid.replaceChildren();
+    setStatus($("sample-status"), `${answer.samples.length} samples, seed ${answer.seed}.`);
+  }
+}
+
+async function loadDensity(model) {
+  const path = `/models/${encodeURIComponent(model.name)}`;
+  const version = `version=${model.version}`;
+  const [density, components] = await Promise.all([
+    api(`${path}/density?${version}&resolution=96`),
+    model.kind === "gmm" ? api(`${path}/components?${version}`) : Promise.resolve(null),
+  ]);
+  if (state.model !== model) return;
+  layers.map = heatmap(canvas, density);
+  layers.components = components;
+  drawOverlay();
+}
+
+export function drawOverlay() {
+  while (overlay.firstChild) overlay.removeChild(overlay.firstChild);
+  const map = layers.map;
+  if (!map) return;
+  const px = (p) => map.toPixel(p).map((v) => v.toFixed(1)).join(",");
+  if (layers.components?.covariances) {
+    layers.components.means.forEach((mean, k) => {
+      const points = ellipse(mean, layers.components.covariances[k], 2);
+      el("polygon", { points: points.map(px).join(" "), class: "component", stroke: PALETTE[k % PALETTE.length] }, overlay);
+      const [cx, cy] = map.toPixel(mean);
+      el("circle", { cx, cy, r: 3, class: "component-centre", fill: PALETTE[k % PALETTE.length] }, overlay);
+    });
+  }
+  for (const point of layers.samples) {
+    const [cx, cy] = map.toPixel(point);
+    el("circle", { cx, cy, r: 2.5, class: "sample-dot" }, overlay);
+  }
+  if (layers.path.length) {
+    el("polyline", { points: layers.path.map(px).join(" "), class: "path" }, overlay);
+    layers.path.forEach((point, i) => {
+      const [cx, cy] = map.toPixel(point);
+      el("circle", { cx, cy, r: i === layers.highlight ? 6 : 3.5, class: i === layers.highlight ? "path-dot current" : "path-dot" }, overlay);
+    });
+  }
+  if (layers.point) {
+    const [cx, cy] = map.toPixel(layers.point);
+    el("circle", { cx, cy, r: 7, class: "highlight" }, overlay);
+  }
+}
+
+export function showPath(points, highlight = null) {
+  layers.path = points;
+  layers.highlight = highlight;
+  drawOverlay();
+}
+
+export function showPoint(point) {
+  layers.point = point;
+  drawOverlay();
+}
+
+function onModel(model) {
+  grid.replaceChildren();
+  Object.assign(layers, { map: null, components: null, samples: [], path: [], point: null });
+  setStatus($("sample-status"), "");
+  densityView.hidden = !isPointModel(model);
+  const context = canvas.getContext("2d");
+  context.clearRect(0, 0, canvas.width, canvas.height);
+  drawOverlay();
+  if (isPointModel(model)) {
+    busy($("sample-button"), errorElement, async () => {
+      await loadDensity(model);
+      await sample();
+    });
+  }
+}
+
+export function initSample() {
+  $("sample-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy($("sample-button"), errorElement, sample);
+  });
+  canvas.addEventListener("click", (event) => {
+    if (!layers.map) return;
+    const box = canvas.getBoundingClientRect();
+    const point = layers.map.toData([
+      ((event.clientX - box.left) / box.width) * canvas.width,
+      ((event.clientY - box.top) / box.height) * canvas.height,
+    ]);
+    emit("point", point);
+  });
+  on("model", onModel);
+}

@@ -1,0 +1,246 @@
+// Training jobs: submit one from the form, follow its loss curve over server-sent events,
+// cancel it, and select the new version once the server serves it.
+
+import { ApiError, api, events, getApiKey, setApiKey } from "./api.js";
+import { formatNumber, lineChart } from "./charts.js";
+import { refreshModels } from "./models.js";
+import { $, clearError, fieldValue, setStatus, showError } from "./state.js";
+
+const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
+const errorElement = $("train-error");
+const statusElement = $("train-status");
+let following = null; // {id, controller, points}
+
+function params(kind) {
+  const chosen = kind === "vae"
+    ? { epochs: fieldValue($("train-epochs")), latent_dim: fieldValue($("train-latent")), learning_rate: fieldValue($("train-lr")) }
+    : { n_components: fieldValue($("train-components")), covariance_type: $("train-covariance").value, max_iter: fieldValue($("train-max-iter")) };
+  for (const key of Object.keys(chosen)) if (chosen[key] === null) delete chosen[key];
+  const extra = $("train-extra").value.trim();
+  if (!extra) return chosen;
+  let parsed;
+  try {
+    parsed = JSON.parse(extra);
+  } catch (error) {
+    throw new Error(`“More parameters” is not valid JSON: ${error.message}`);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new Error("“More parameters” must be a JSON object, such as {\"seed\": 1}.");
+  }
+  return { ...chosen, ...parsed };
+}
+
+function jobsUnavailable(error) {
+  if (error instanceof ApiError && error.status === 404 && !error.field) {
+    return new Error("Training jobs are not available on this server (it has no /jobs endpoint).");
+  }
+  return error;
+}
+
+async function submit(event) {
+  event.preventDefault();
+  clearError(errorElement);
+  setApiKey($("api-key").value.trim());
+  const button = $("train-button");
+  const kind = $("train-kind").value;
+  let body;
+  try {
+    body = { kind, name: $("train-name").value.trim(), dataset: $("train-dataset").value.trim(), params: params(kind) };
+  } catch (error) {
+    showError(errorElement, error);
+    return;
+  }
+  button.disabled = true;
+  try {
+    const job = await api("/jobs", { method: "POST", body });
+    follow(job);
+  } catch (error) {
+    showError(errorElement, jobsUnavailable(error));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function drawCurve() {
+  const points = following.points;
+  const series = [{ name: "training loss", points: points.map((p) => [p.step, p.train_loss]) }];
+  if (points.some((p) => p.test_elbo !== undefined)) {
+    series.push({ name: "held-out −ELBO", points: points.filter((p) => p.test_elbo !== undefined).map((p) => [p.step, -p.test_elbo]) });
+  }
+  lineChart($("loss-chart"), series, { xLabel: following.kind === "vae" ? "epoch" : "EM iteration", yLabel: "loss (nats)" });
+  $("loss-chart").setAttribute("aria-label", `Training curve: ${points.length} points`);
+  $("loss-chart").dataset.points = String(points.length);
+  const last = points[points.length - 1];
+  if (last) {
+    $("job-latest").textContent = Object.entries(last)
+      .filter(([key]) => key !== "id" && key !== "progress")
+      .map(([key, value]) => `${key.replaceAll("_", " ")} ${typeof value === "number" ? formatNumber(value) : value}`)
+      .join(" · ");
+  }
+}
+
+function showProgress(progress) {
+  $("job-progress").value = progress;
+  $("job-progress-text").textContent = `${Math.round(progress * 100)}%`;
+}
+
+function showStatus(job) {
+  const parts = [`Job ${job.id.slice(0, 8)} (${job.kind} “${job.name}” on ${job.dataset?.name ?? "?"}): ${job.status}`];
+  if (job.cancel_requested && !TERMINAL.has(job.status)) parts.push("cancelling at the next step");
+  if (job.error) parts.push(job.error);
+  setStatus(statusElement, `${parts.join(" — ")}.`);
+  $("job-view").dataset.status = job.status;
+  $("train-cancel").disabled = TERMINAL.has(job.status);
+  if (job.progress !== undefined) showProgress(job.progress);
+}
+
+async function follow(job) {
+  following?.controller.abort();
+  const controller = new AbortController();
+  following = { id: job.id, kind: job.kind, controller, points: [] };
+  const mine = following;
+  $("job-view").hidden = false;
+  $("loss-chart").replaceChildren();
+  $("job-latest").textContent = "";
+  showStatus(job);
+  let last = job;
+  try {
+    for await (const message of events(`/jobs/${job.id}/events`, { signal: controller.signal })) {
+      if (following !== mine) return;
+      if (message.event === "progress") {
+        mine.points.push(message.data);
+        showProgress(message.data.progress ?? 0);
+        drawCurve();
+      } else if (message.event === "status") {
+        last = message.data;
+        showStatus(last);
+        if (TERMINAL.has(last.status)) break;
+      }
+    }
+  } catch (error) {
+    if (error.name === "AbortError") return;
+    showError(errorElement, error);
+  }
+  if (following !== mine) return;
+  last = await poll(job.id, controller.signal, last);
+  refreshJobs();
+  if (last?.status === "succeeded" && last.result) await announce(last.result);
+}
+
+// Falls back to polling GET /jobs/{id} when the event stream ended before the job did.
+async function poll(id, signal, last) {
+  while (!TERMINAL.has(last?.status) && !signal.aborted) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    try {
+      last = await api(`/jobs/${id}`, { signal });
+      showStatus(last);
+    } catch (error) {
+      if (error.name !== "AbortError") showError(errorElement, error);
+      return last;
+    }
+  }
+  return last;
+}
+
+// The worker published a version; wait until this server loads it, then select it.
+async function announce({ model, version }) {
+  for (let attempt = 0; attempt < 40; attempt += 1) {
+    try {
+      const detail = await api(`/models/${encodeURIComponent(model)}`);
+      if (detail.versions.includes(version)) {
+        await refreshModels({ name: model, version });
+        setStatus(statusElement, `Done: version ${version} of “${model}” is ready and selected above.`);
+        return;
+      }
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  setStatus(statusElement, `Done: version ${version} of “${model}” was published; refresh the model list in a moment.`);
+}
+
+async function cancel() {
+  if (!following) return;
+  clearError(errorElement);
+  $("train-cancel").disabled = true;
+  try {
+    const job = await api(`/jobs/${following.id}`, { method: "DELETE" });
+    showStatus(job);
+  } catch (error) {
+    showError(errorElement, error);
+    $("train-cancel").disabled = false;
+  }
+}
+
+export async function refreshJobs() {
+  const body = $("jobs-table").querySelector("tbody");
+  if (!getApiKey()) {
+    body.replaceChildren(row(["Enter the API key to see jobs.", "", "", ""]));
+    return;
+  }
+  try {
+    const listing = await api("/jobs?limit=10", {});
+    body.replaceChildren(...listing.jobs.map((job) => {
+      const tr = row([job.id.slice(0, 8), `${job.name} (${job.kind})`, job.status, `${Math.round(job.progress * 100)}%`]);
+      if (!TERMINAL.has(job.status)) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = "Follow";
+        button.addEventListener("click", () => follow(job));
+        tr.lastChild.append(" ", button);
+      }
+      return tr;
+    }));
+    if (!listing.jobs.length) body.replaceChildren(row(["No jobs yet.", "", "", ""]));
+  } catch (error) {
+    body.replaceChildren(row([jobsUnavailable(error).message, "", "", ""]));
+  }
+}
+
+function row(cells) {
+  const tr = document.createElement("tr");
+  for (const text of cells) {
+    const td = document.createElement("td");
+    td.textContent = text;
+    tr.append(td);
+  }
+  return tr;
+}
+
+async function refreshDatasets() {
+  if (!getApiKey()) return;
+  try {
+    const listing = await api("/datasets", {});
+    $("dataset-options").replaceChildren(...listing.datasets.map((d) => {
+      const option = document.createElement("option");
+      option.value = d.name;
+      option.label = `${d.name} (${d.n} × ${d.shape.join("×")})`;
+      return option;
+    }));
+  } catch {
+    /* keep the built-in names */
+  }
+}
+
+function showKindFields() {
+  const vae = $("train-kind").value === "vae";
+  $("train-vae-fields").hidden = !vae;
+  $("train-gmm-fields").hidden = vae;
+}
+
+export function initTrain() {
+  const key = $("api-key");
+  key.value = getApiKey();
+  key.addEventListener("change", () => {
+    setApiKey(key.value.trim());
+    refreshJobs();
+    refreshDatasets();
+  });
+  $("train-kind").addEventListener("change", showKindFields);
+  $("train-form").addEventListener("submit", submit);
+  $("train-cancel").addEventListener("click", cancel);
+  $("jobs-list-panel").addEventListener("toggle", () => refreshJobs());
+  showKindFields();
+  refreshDatasets();
+}

@@ -1,0 +1,275 @@
+"""What the page draws beyond the five operations: mixture components, 2-D density grids, and a
+reference distribution of held-out log-likelihoods (with a 2-D view of the latent codes).
+
+The reference is computed on demand from the model's own recorded test split (``data.dataset`` and
+``data.split`` in its config, rebuilt with ``models.datasets``), and cached per model version and
+``k``. When the data set cannot be rebuilt here (an upload this process cannot read), samples of
+the model stand in, and the answer says so in ``source``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from numpy.typing import NDArray
+
+from app.errors import LimitExceeded, ServiceError, UnsupportedOperation
+from app.registry import LoadedModel
+from models import GaussianMixture
+from models.datasets import Dataset, UnknownDataset, load_dataset
+
+__all__ = ["DatasetLoader", "ReferenceCache", "components", "density_grid", "reference"]
+
+DatasetLoader = Callable[[str], Dataset]
+"""Rebuilds a data set by name: ``models.datasets.load_dataset``, or the app's dataset store."""
+
+MAX_COVARIANCE_VALUES = 1_000_000
+REFERENCE_SAMPLES = 1000  # model samples standing in for a test split that cannot be rebuilt
+MAX_REFERENCE_ROWS = 2000
+HISTOGRAM_BINS = 40
+MAX_LATENT_POINTS = 1000
+
+
+def _numpy(tensor: torch.Tensor) -> NDArray[Any]:
+    return tensor.detach().to("cpu").numpy()
+
+
+def components(loaded: LoadedModel, include_covariances: bool = True) -> dict[str, Any]:
+    """A mixture's weights ``[K]``, means ``[K, D]`` and full covariances ``[K, D, D]``."""
+    model = loaded.model
+    if not isinstance(model, GaussianMixture):
+        raise UnsupportedOperation(
+            f"model {loaded.name!r} is a {model.kind}; components exist for GMMs only",
+            field="name", rule="kind",
+        )
+    k, d = model.n_components, model.dim
+    body: dict[str, Any] = {
+        "model": loaded.name, "version": loaded.version, "covariance_type": model.covariance_type,
+        "n_components": k, "data_shape": list(model.data.shape),
+        "weights": _numpy(model.weights.double()), "means": _numpy(model.means.double()),
+    }
+    if include_covariances:
+        if k * d * d > MAX_COVARIANCE_VALUES:
+            raise LimitExceeded(
+                f"the covariances have {k * d * d} values, over {MAX_COVARIANCE_VALUES}; ask "
+                "with include_covariances=false", field="include_covariances", rule="size",
+            )
+        with torch.no_grad():
+            sigma = model.covariances()
+            full = {
+                "full": lambda: sigma,
+                "tied": lambda: sigma.expand(k, d, d),
+                "diag": lambda: torch.diag_embed(sigma),
+                "spherical": lambda: sigma.view(k, 1, 1) * torch.eye(d, dtype=sigma.dtype),
+            }[model.covariance_type]()
+        body["covariances"] = _numpy(full.double())
+    return body
+
+
+def _require_2d(loaded: LoadedModel) -> None:
+    if loaded.model.data.shape != (2,):
+        raise UnsupportedOperation(
+            f"model {loaded.name!r} has data shape {list(loaded.model.data.shape)}; a density "
+            "grid needs 2-D points", field="name", rule="two_dimensional",
+        )
+
+
+def density_grid(
+    loaded: LoadedModel, resolution: int, importance_samples: int,
+    bounds: tuple[float, float, float, float] | None,
+) -> dict[str, Any]:
+    """log p(x) on a ``resolution x resolution`` grid; ``log_density[i][j]`` is at (x[j], y[i])."""
+    _require_2d(loaded)
+    model = loaded.model
+    generator = torch.Generator(device=model.device).manual_seed(0)
+    with torch.inference_mode():
+        if bounds is None:
+            points = _numpy(model.sample(2000, generator=generator)).astype(np.float64)
+            low, high = np.percentile(points, 0.5, axis=0), np.percentile(points, 99.5, axis=0)
+            margin = 0.15 * (high - low) + 1e-6
+            x_min, y_min = low - margin
+            x_max, y_max = high + margin
+        else:
+            x_min, x_max, y_min, y_max = bounds
+        xs = np.linspace(x_min, x_max, resolution)
+        ys = np.linspace(y_min, y_max, resolution)
+        grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+        log_px = model.log_likelihood(
+            torch.from_numpy(grid).float(), importance_samples=importance_samples,
+            generator=generator,
+        )["log_likelihood"]
+    return {
+        "model": loaded.name, "version": loaded.version, "x": xs, "y": ys,
+        "log_density": _numpy(log_px).astype(np.float64).reshape(resolution, resolution),
+        "estimator": _estimator(loaded, importance_samples),
+    }
+
+
+def _estimator(loaded: LoadedModel, importance_samples: int) -> str:
+    return "exact" if loaded.model.kind == "gmm" else f"IWAE bound, k={importance_samples}"
+
+
+@dataclass(frozen=True)
+class _Reference:
+    rows: NDArray[np.float32]
+    labels: NDArray[np.int64] | None
+    source: str
+
+
+def _held_out(loaded: LoadedModel, load: DatasetLoader) -> _Reference:
+    """The model's recorded test split, labels when the data set has them; else its samples."""
+    data = loaded.model.data
+    recorded = data.split
+    try:
+        dataset = load(data.dataset)
+        binarize = data.preprocessing.get("binarize")
+        if binarize:
+            dataset = dataset.binarized(
+                binarize, dequantize=data.preprocessing.get("dequantize") == "uniform"
+            )
+        if dataset.dim != data.dim or "seed" not in recorded:
+            raise ValueError("the recorded split does not fit this data set")
+        split = dataset.split(
+            test_fraction=recorded.get("test_fraction", 0.25), seed=recorded["seed"]
+        )
+        if any(recorded.get(k, split.record[k]) != split.record[k] for k in ("n_train", "n_test")):
+            raise ValueError("the rebuilt split has other sizes than the recorded one")
+        labels = _test_labels(dataset, recorded, split.test)
+        return _Reference(split.test[:MAX_REFERENCE_ROWS], _head(labels), "test split")
+    except (UnknownDataset, ServiceError, ValueError, OSError, KeyError):
+        generator = torch.Generator(device=loaded.model.device).manual_seed(0)
+        with torch.inference_mode():
+            samples = loaded.model.sample(REFERENCE_SAMPLES, generator=generator)
+        return _Reference(_numpy(samples).astype(np.float32), None, "model samples")
+
+
+def _head(labels: NDArray[np.int64] | None) -> NDArray[np.int64] | None:
+    return None if labels is None else labels[:MAX_REFERENCE_ROWS]
+
+
+def _test_labels(
+    dataset: Dataset, recorded: dict[str, Any], rows: NDArray[np.float32]
+) -> NDArray[np.int64] | None:
+    """Labels of the test rows, by redrawing the split's permutation; checked against the rows
+    where the preprocessing allows it (no labels rather than wrong ones)."""
+    if dataset.labels is None or dataset.test_examples is not None:
+        return None
+    n = len(dataset.examples)
+    order = np.random.default_rng(recorded["seed"]).permutation(n)
+    test_idx = np.sort(order[: max(1, int(round(n * recorded.get("test_fraction", 0.25))))])
+    if len(test_idx) != len(rows):
+        return None
+    raw = dataset.examples.reshape(n, -1)[test_idx]
+    if dataset.binarization is not None:
+        matches = True  # binarised pixels cannot be compared with the raw levels
+    elif dataset.levels:  # rows = (raw + u) / L with u in [0, 1)
+        offset = rows.astype(np.float64) * dataset.levels - raw
+        matches = bool(np.all((offset > -1e-3) & (offset < 1.0 + 1e-3)))
+    else:
+        matches = bool(np.allclose(rows, raw, atol=1e-4))
+    return dataset.labels[test_idx] if matches else None
+
+
+def _histogram(values: NDArray[np.float64]) -> dict[str, Any]:
+    """Bins over the bulk of the values; the few far below it (log-likelihoods have a long left
+    tail) are counted in the first bin, so the shape stays readable and the counts add up."""
+    finite = values[np.isfinite(values)]
+    p01, p99 = np.percentile(finite, [1, 99])
+    low = max(float(finite.min()), p01 - 0.5 * (p99 - p01))
+    high = float(finite.max())
+    if high <= low:
+        high = low + 1.0
+    counts, edges = np.histogram(np.clip(finite, low, high), bins=HISTOGRAM_BINS, range=(low, high))
+    return {"edges": edges, "counts": counts, "clipped_below": int((finite < low).sum())}
+
+
+def _latent_view(
+    loaded: LoadedModel, rows: NDArray[np.float32], labels: NDArray[np.int64] | None
+) -> dict[str, Any] | None:
+    """VAE: a PCA of the posterior means (identity when the latent space is 2-D)."""
+    if "encode" not in loaded.model.capabilities or loaded.model.kind != "vae":
+        return None
+    with torch.inference_mode():
+        means = _numpy(loaded.model.encode(torch.from_numpy(rows))["mean"]).astype(np.float64)
+    latent_dim = means.shape[1]
+    center = means.mean(axis=0)
+    if latent_dim <= 2:
+        projection = np.eye(2, latent_dim)
+        method = "identity"
+    else:
+        _, _, vt = np.linalg.svd(means - center, full_matrices=False)
+        projection = vt[:2]
+        method = "pca"
+    points = (means - center) @ projection.T
+    return {
+        "latent_dim": latent_dim, "method": method, "center": center, "projection": projection,
+        "points": points[:MAX_LATENT_POINTS],
+        "labels": None if labels is None else labels[:MAX_LATENT_POINTS],
+    }
+
+
+def reference(
+    loaded: LoadedModel, importance_samples: int, load: DatasetLoader = load_dataset
+) -> dict[str, Any]:
+    """The held-out log-likelihood distribution and the latent view, computed once."""
+    held_out = _held_out(loaded, load)
+    generator = torch.Generator(device=loaded.model.device).manual_seed(0)
+    with torch.inference_mode():
+        log_px = loaded.model.log_likelihood(
+            torch.from_numpy(held_out.rows), importance_samples=importance_samples,
+            generator=generator,
+        )["log_likelihood"]
+    values = _numpy(log_px).astype(np.float64)
+    return {
+        "model": loaded.name, "version": loaded.version, "source": held_out.source,
+        "dataset": loaded.model.data.dataset, "n": int(len(values)),
+        "importance_samples": importance_samples,
+        "estimator": _estimator(loaded, importance_samples),
+        "log_likelihood": {
+            "values": values, "mean": float(values.mean()), "std": float(values.std()),
+            "quantiles": dict(zip(
+                ("p01", "p05", "p25", "p50", "p75", "p95", "p99"),
+                np.percentile(values, [1, 5, 25, 50, 75, 95, 99]).tolist(), strict=True,
+            )),
+            "histogram": _histogram(values),
+        },
+        "latent": _latent_view(loaded, held_out.rows, held_out.labels),
+    }
+
+
+class ReferenceCache:
+    """Computed references by (model folder, version, k), least recently used first out."""
+
+    def __init__(self, capacity: int = 32) -> None:
+        self.capacity = capacity
+        self._entries: OrderedDict[tuple[str, int, int], dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._computing: dict[tuple[str, int, int], threading.Lock] = {}
+
+    def get(
+        self, loaded: LoadedModel, importance_samples: int, load: DatasetLoader = load_dataset
+    ) -> dict[str, Any]:
+        """Blocking (run it off the event loop); concurrent askers share one computation."""
+        key = (str(loaded.path), loaded.version, importance_samples)
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+            computing = self._computing.setdefault(key, threading.Lock())
+        with computing:
+            with self._lock:
+                if key in self._entries:
+                    return self._entries[key]
+            value = reference(loaded, importance_samples, load)
+            with self._lock:
+                self._entries[key] = value
+                self._computing.pop(key, None)
+                while len(self._entries) > self.capacity:
+                    self._entries.popitem(last=False)
+        return value

@@ -1,0 +1,344 @@
+"""Serving throughput and latency: genserve against the model alone, plain FastAPI and LitServe.
+
+For ``/sample`` (n = 16), ``/reconstruct`` (8 inputs) and ``/log-likelihood`` (8 inputs, k = 100)
+on a 784-400-20 VAE (MNIST-sized, untrained: speed does not depend on the weights), at
+concurrency 1, 8 and 64, from a load generator in its own process (``bench/_loadgen.py``):
+
+- ``model in-process``: the model's own call in a loop, no HTTP (the ceiling);
+- ``plain FastAPI``: declared pydantic request/response models, ``tolist()`` answers;
+- ``genserve, batching off`` and ``genserve, batching on`` (``GENSERVE_BATCHING``);
+- ``LitServe 0.2.19`` with its own batching (max 64, 5 ms), from ``bench/.venv`` (``make
+  bench-env``); skipped with a note when that environment is missing.
+
+All servers run at once and each cell measures them back to back, so a change in the machine's
+background load hits all of them alike. Every server runs without access logs; the load generator
+sends no ``Accept-Encoding``, so no server compresses.
+
+    .venv/bin/python -m bench.serving [--duration 4] [--warmup 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench._common import (
+    BENCH_VENV_PYTHON,
+    REPO_ROOT,
+    format_table,
+    make_mnist_vae,
+    write_results,
+)
+
+CONCURRENCY = (1, 8, 64)
+SAMPLE_N, ROWS, K = 16, 8, 100
+
+
+@dataclass
+class Server:
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+    log: Path | None = None
+
+
+@dataclass
+class Cell:
+    operation: str
+    system: str
+    concurrency: int
+    format: str
+    result: dict[str, float] = field(default_factory=dict)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start(server: Server, logs: Path) -> None:
+    server.log = logs / f"{server.name.replace(' ', '_').replace(',', '')}.log"
+    out = server.log.open("wb")
+    server.process = subprocess.Popen(
+        server.command, cwd=REPO_ROOT, env={**os.environ, **server.env}, stdout=out,
+        stderr=subprocess.STDOUT, start_new_session=True,
+    )
+
+
+def _wait_ready(server: Server, timeout: float = 180.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert server.process is not None
+        if server.process.poll() is not None:
+            raise RuntimeError(f"{server.name} exited; see {server.log}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{server.name} did not become ready in {timeout:.0f} s; see {server.log}")
+
+
+def _stop(server: Server) -> None:
+    if server.process is None or server.process.poll() is not None:
+        return
+    os.killpg(server.process.pid, signal.SIGTERM)  # the server and the workers it started
+    try:
+        server.process.wait(15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.process.pid, signal.SIGKILL)
+        server.process.wait()
+
+
+def _load(url: str, body: Path, concurrency: int, duration: float, warmup: float) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench._loadgen", url, str(body), "--concurrency",
+         str(concurrency), "--duration", str(duration), "--warmup", str(warmup)],
+        cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+    )
+    result: dict[str, Any] = json.loads(out.stdout)
+    return result
+
+
+def _ceiling(model_dir: Path, rows: np.ndarray, seconds: float) -> dict[str, dict[str, float]]:
+    """Calls per second of the model itself, one call after another, in this process."""
+    import torch
+
+    from models import load_model
+
+    model = load_model(model_dir)
+    x = torch.from_numpy(rows)
+    calls = {
+        "sample": lambda g: model.sample(SAMPLE_N, generator=g).numpy(),
+        "reconstruct": lambda g: model.reconstruct(x).numpy(),
+        "log-likelihood": lambda g: model.log_likelihood(x, importance_samples=K, generator=g),
+    }
+    out: dict[str, dict[str, float]] = {}
+    with torch.inference_mode():
+        for name, call in calls.items():
+            for _ in range(5):
+                call(torch.Generator().manual_seed(0))
+            latencies: list[float] = []
+            started = time.perf_counter()
+            while time.perf_counter() - started < seconds:
+                t = time.perf_counter()
+                call(torch.Generator().manual_seed(len(latencies)))
+                latencies.append(time.perf_counter() - t)
+            elapsed = time.perf_counter() - started
+            latencies.sort()
+            out[name] = {
+                "requests": len(latencies), "rps": len(latencies) / elapsed,
+                "p50_ms": latencies[len(latencies) // 2] * 1e3,
+                "p99_ms": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] * 1e3,
+            }
+    return out
+
+
+def _servers(model_dir: Path, weights_dir: Path, data_dir: Path) -> tuple[list[Server], list[str]]:
+    notes: list[str] = []
+    python = sys.executable
+
+    def genserve(name: str, batching: bool) -> Server:
+        port = _free_port()
+        env = {
+            "GENSERVE_WEIGHTS_DIR": str(weights_dir), "GENSERVE_DATA_DIR": str(data_dir),
+            "GENSERVE_DEVICE": "cpu", "GENSERVE_EMBEDDED_WORKER": "false",
+            "GENSERVE_BATCHING": "true" if batching else "false",
+            "GENSERVE_LOG_LEVEL": "WARNING",  # no access log lines, as for the other servers
+        }
+        command = [python, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port",
+                   str(port), "--no-access-log", "--log-level", "warning"]
+        return Server(name, command, env, port)
+
+    plain_port = _free_port()
+    servers = [
+        Server("plain FastAPI", [python, "-m", "uvicorn", "bench._plain_fastapi:app", "--host",
+                                 "127.0.0.1", "--port", str(plain_port), "--no-access-log",
+                                 "--log-level", "warning"],
+               {"BENCH_MODEL_DIR": str(model_dir)}, plain_port),
+        genserve("genserve, batching off", batching=False),
+        genserve("genserve, batching on", batching=True),
+    ]
+    if BENCH_VENV_PYTHON.exists():
+        port = _free_port()
+        servers.append(Server(
+            "LitServe 0.2.19", [str(BENCH_VENV_PYTHON), "-m", "bench._litserve_app", "--port",
+                                str(port), "--model-dir", str(model_dir)],
+            {"PYTHONPATH": str(REPO_ROOT)}, port,
+        ))
+    else:
+        notes.append("LitServe skipped: bench/.venv is missing (make bench-env)")
+    return servers, notes
+
+
+def _bodies(directory: Path, rows: np.ndarray) -> dict[tuple[str, str], Path]:
+    inputs = rows.round(4).tolist()
+    payloads: dict[tuple[str, str], dict[str, Any]] = {
+        ("sample", "array"): {"model": "mnist-vae", "n": SAMPLE_N, "seed": 1},
+        ("sample", "base64"): {"model": "mnist-vae", "n": SAMPLE_N, "seed": 1, "format": "base64"},
+        ("sample", "npy"): {"model": "mnist-vae", "n": SAMPLE_N, "seed": 1, "format": "npy"},
+        ("reconstruct", "array"): {"model": "mnist-vae", "inputs": inputs},
+        ("reconstruct", "base64"): {"model": "mnist-vae", "inputs": inputs, "format": "base64"},
+        ("log-likelihood", "array"): {
+            "model": "mnist-vae", "inputs": inputs, "importance_samples": K, "seed": 1,
+        },
+    }
+    paths = {}
+    for (operation, fmt), payload in payloads.items():
+        path = directory / f"{operation}-{fmt}.json"
+        path.write_text(json.dumps(payload))
+        paths[(operation, fmt)] = path
+    return paths
+
+
+def _plan(systems: list[str]) -> list[Cell]:
+    cells = []
+    for operation in ("sample", "reconstruct", "log-likelihood"):
+        for concurrency in CONCURRENCY:
+            for system in systems:
+                cells.append(Cell(operation, system, concurrency, "array"))
+            if operation in ("sample", "reconstruct"):  # binary answers, batching on
+                cells.append(Cell(operation, "genserve, batching on", concurrency, "base64"))
+            if operation == "sample":
+                cells.append(Cell(operation, "genserve, batching on", concurrency, "npy"))
+    return cells
+
+
+def _find(cells: list[Cell], operation: str, system: str, concurrency: int,
+          fmt: str = "array") -> dict[str, float]:
+    for cell in cells:
+        if (cell.operation, cell.system, cell.concurrency, cell.format) == (
+            operation, system, concurrency, fmt
+        ):
+            return cell.result
+    return {}
+
+
+def _targets(cells: list[Cell], ceiling: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
+    on, off, plain, lit = ("genserve, batching on", "genserve, batching off", "plain FastAPI",
+                           "LitServe 0.2.19")
+
+    def rps(operation: str, system: str, concurrency: int, fmt: str = "array") -> float:
+        return float(_find(cells, operation, system, concurrency, fmt).get("rps", float("nan")))
+
+    binary = max(rps("sample", on, 64, "base64"), rps("sample", on, 64, "npy"))
+    versus_lit = [
+        rps(op, on, c) / rps(op, lit, c)
+        for op in ("sample", "reconstruct", "log-likelihood") for c in CONCURRENCY
+    ]
+    c8 = [_find(cells, op, on, 8) for op in ("sample", "reconstruct", "log-likelihood")]
+    rows = [
+        ("/sample c=64 JSON: batching on / plain FastAPI", rps("sample", on, 64) /
+         rps("sample", plain, 64), ">= 1.5 (aim 3)", 1.5, True),
+        ("/sample c=64 JSON: batching on / LitServe", rps("sample", on, 64) /
+         rps("sample", lit, 64), ">= 5 (aim 20)", 5.0, True),
+        ("/sample c=64 binary (best of base64, npy) / model in-process", binary /
+         ceiling["sample"]["rps"], ">= 0.25", 0.25, True),
+        ("every operation and concurrency: batching on / LitServe (lowest)",
+         min(versus_lit), ">= 1", 1.0, True),
+        ("/log-likelihood c=64: batching on / batching off", rps("log-likelihood", on, 64) /
+         rps("log-likelihood", off, 64), ">= 3", 3.0, True),
+        ("c=8, batching on: p99 / p50 (highest of the three operations)",
+         max(r["p99_ms"] / r["p50_ms"] for r in c8 if r), "<= 2", 2.0, False),
+    ]
+    return [
+        {"target": name, "measured": round(value, 3), "goal": goal,
+         "met": bool(value >= bound) if higher else bool(value <= bound)}
+        for name, value, goal, bound, higher in rows
+    ]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=4.0, help="measured seconds per cell")
+    parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds per cell")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="genserve-bench-") as tmp:
+        root = Path(tmp)
+        weights_dir = root / "weights"
+        model_dir = make_mnist_vae(weights_dir)
+        rows = np.random.default_rng(0).random((ROWS, 784)).astype(np.float32)
+        bodies = _bodies(root, rows)
+        print("model in-process (ceiling) ...", flush=True)
+        ceiling = _ceiling(model_dir, rows.round(4), seconds=max(2.0, args.duration / 2))
+        servers, notes = _servers(model_dir, weights_dir, root / "data")
+        cells = _plan([s.name for s in servers])
+        by_name = {s.name: s for s in servers}
+        started = time.monotonic()
+        try:
+            for server in servers:
+                _start(server, root)
+            for server in servers:
+                _wait_ready(server)
+            for i, cell in enumerate(cells, 1):
+                server = by_name[cell.system]
+                url = f"http://127.0.0.1:{server.port}/{cell.operation}"
+                body = bodies[(cell.operation, cell.format)]
+                cell.result = _load(url, body, cell.concurrency, args.duration, args.warmup)
+                print(f"[{i}/{len(cells)}] {cell.operation} c={cell.concurrency} {cell.system} "
+                      f"({cell.format}): {cell.result['rps']:.0f} req/s", flush=True)
+        finally:
+            for server in servers:
+                _stop(server)
+        elapsed = time.monotonic() - started
+
+    table_rows = []
+    for operation in ("sample", "reconstruct", "log-likelihood"):
+        for concurrency in CONCURRENCY:
+            top = ceiling[operation]
+            table_rows.append([f"/{operation}", concurrency, "model in-process (ceiling)", "-",
+                               top["rps"], top["p50_ms"], top["p99_ms"]])
+            for cell in cells:
+                if cell.operation == operation and cell.concurrency == concurrency:
+                    r = cell.result
+                    table_rows.append([f"/{operation}", concurrency, cell.system, cell.format,
+                                       r["rps"], r["p50_ms"], r["p99_ms"]])
+    table = format_table(
+        ["operation", "concurrency", "system", "format", "req/s", "p50 ms", "p99 ms"], table_rows
+    )
+    targets = _targets(cells, ceiling)
+    target_table = format_table(
+        ["target", "measured", "goal", "met"],
+        [[t["target"], t["measured"], t["goal"], "yes" if t["met"] else "no"] for t in targets],
+    )
+    print()
+    print(table)
+    print()
+    print(target_table)
+    for note in notes:
+        print(f"note: {note}")
+    path = write_results("serving", {
+        "command": "python -m bench.serving " + " ".join(argv or sys.argv[1:]),
+        "duration_s": args.duration, "warmup_s": args.warmup, "elapsed_s": round(elapsed, 1),
+        "model": "VAE 784-400-20, Bernoulli decoder, untrained", "sample_n": SAMPLE_N,
+        "inputs": ROWS, "importance_samples": K, "ceiling": ceiling,
+        "cells": [
+            {"operation": c.operation, "system": c.system, "concurrency": c.concurrency,
+             "format": c.format, **c.result} for c in cells
+        ],
+        "targets": targets, "notes": notes, "table": table, "target_table": target_table,
+    })
+    print(f"\nwrote {path.relative_to(REPO_ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""What the client returns: small frozen dataclasses with numpy arrays inside."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "Interpolation",
+    "Job",
+    "JobEvent",
+    "LogLikelihood",
+    "ModelInfo",
+    "Samples",
+]
+
+FloatArray = NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    kind: str
+    version: int
+    versions: list[int]
+    data_shape: tuple[int, ...]
+    value_range: tuple[float, float] | None
+    capabilities: list[str]
+    dataset: str
+    metrics: dict[str, Any]
+    config: dict[str, Any] | None = None
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> ModelInfo:
+        value_range = body.get("value_range")
+        return cls(
+            name=body["name"], kind=body["kind"], version=body["version"],
+            versions=list(body.get("versions", [body["version"]])),
+            data_shape=tuple(body["data_shape"]),
+            value_range=tuple(value_range) if value_range else None,  # type: ignore[arg-type]
+            capabilities=list(body.get("capabilities", [])), dataset=body.get("dataset", ""),
+            metrics=dict(body.get("metrics", {})), config=body.get("config"),
+        )
+
+
+@dataclass(frozen=True)
+class Samples:
+    """``samples``: ``[n, *data_shape]`` float32; ``seed`` reproduces them."""
+
+    model: str
+    version: int
+    seed: int
+    samples: FloatArray
+
+
+@dataclass(frozen=True)
+class LogLikelihood:
+    """Per example, nats: exact for a GMM, the importance-weighted bound for a VAE."""
+
+    model: str
+    version: int
+    log_likelihood: NDArray[np.float64]
+    bits_per_dim: NDArray[np.float64]
+    elbo: NDArray[np.float64] | None
+    estimator: str
+
+
+@dataclass(frozen=True)
+class Interpolation:
+    """``path``: ``[steps, *data_shape]`` at positions ``t`` from 0 to 1; ``details`` per step."""
+
+    model: str
+    version: int
+    t: NDArray[np.float64]
+    path: FloatArray
+    details: dict[str, NDArray[Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    kind: str
+    name: str
+    status: str
+    progress: float
+    error: str | None
+    result: dict[str, Any] | None
+    metrics: list[dict[str, Any]]
+    raw: dict[str, Any]
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("succeeded", "failed", "cancelled")
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> Job:
+        metrics = body.get("metrics")
+        if metrics is None:
+            metrics = [body["last_metrics"]] if body.get("last_metrics") else []
+        return cls(
+            id=body["id"], kind=body.get("kind", ""), name=body.get("name", ""),
+            status=body["status"], progress=float(body.get("progress", 0.0)),
+            error=body.get("error"), result=body.get("result"), metrics=list(metrics), raw=body,
+        )
+
+
+@dataclass(frozen=True)
+class JobEvent:
+    """One server-sent event of ``/jobs/{id}/events``: ``progress`` or ``status``."""
+
+    event: str
+    data: dict[str, Any]

@@ -1,0 +1,402 @@
+"""The page at ``/`` in a real headless Chromium (Debian's ``chromium``, driven by Playwright).
+
+One server and one browser for the module; a fresh page per test. Screenshots go to
+``artifacts/screenshots/``. Without ``chromium`` (``.ci/run`` installs it) the module skips.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import REPO_ROOT, LiveServer
+
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright for Python is not installed (pip install playwright)"
+)
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+if not Path(CHROMIUM).is_file():
+    pytest.skip(
+        "Debian's chromium is not installed: apt-get install chromium (.ci/run does this)",
+        allow_module_level=True,
+    )
+
+Browser = Any
+Page = Any
+API_KEY = "browser-test-key"
+SCREENSHOTS = REPO_ROOT / "artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def server(
+    start_server: Callable[..., LiveServer], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    weights = tmp_path_factory.mktemp("page-weights") / "weights"
+    shutil.copytree(REPO_ROOT / "weights", weights)
+    live = start_server(
+        GENSERVE_WEIGHTS_DIR=str(weights), GENSERVE_API_KEY=API_KEY,
+        GENSERVE_RELOAD_INTERVAL_S="0.5", GENSERVE_TORCH_THREADS="1",
+    )
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class PageRun:
+    """A page with its console errors, page errors and every URL it asked for."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        page.on("request", lambda r: self.requests.append(r.url))
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+def open_page(browser: Browser, server: LiveServer, width: int = 1280,
+              height: int = 1000) -> Iterator[PageRun]:
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    run = PageRun(page)
+    page.goto(f"{server.url}/")
+    page.wait_for_selector("main[data-ready='true']")
+    try:
+        yield run
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def ui(browser: Browser, server: LiveServer) -> Iterator[PageRun]:
+    yield from open_page(browser, server)
+
+
+@pytest.fixture
+def phone(browser: Browser, server: LiveServer) -> Iterator[PageRun]:
+    yield from open_page(browser, server, width=390, height=844)
+
+
+def choose_model(ui: PageRun, name: str) -> None:
+    ui.page.select_option("#model-select", name)
+    ui.page.wait_for_function(
+        "(name) => document.querySelector('#model-status').textContent.includes(name)", arg=name
+    )
+
+
+def jobs_api_present(server: LiveServer) -> bool:
+    response = httpx.get(f"{server.url}/jobs", headers={"Authorization": f"Bearer {API_KEY}"})
+    return response.status_code != 404
+
+
+# -- loading -----------------------------------------------------------------------------------
+def test_the_page_loads_with_no_console_errors_and_fetches_nothing_from_elsewhere(
+    ui: PageRun, server: LiveServer
+) -> None:
+    page = ui.page
+    assert page.title() == "genserve"
+    page.wait_for_selector("#metrics-table tbody tr")
+    assert page.locator("#model-select option").count() >= 3
+    assert "Training data" in page.text_content("#model-info")
+    ui.screenshot("page-desktop")
+    assert ui.errors == []
+    assert all(url.startswith((server.url, "data:", "blob:")) for url in ui.requests), ui.requests
+
+
+def test_the_model_picker_shows_kind_shape_data_and_metrics(ui: PageRun) -> None:
+    choose_model(ui, "digits-vae")
+    info = ui.page.text_content("#model-info")
+    assert "Variational auto-encoder" in info and "8 × 8" in info and "digits" in info
+    assert "test log likelihood" in ui.page.text_content("#metrics-table")
+
+
+# -- sampling ----------------------------------------------------------------------------------
+def test_the_sample_grid_renders_the_requested_number_of_images(ui: PageRun) -> None:
+    page = ui.page
+    choose_model(ui, "digits-vae")
+    page.fill("#sample-count", "9")
+    page.fill("#sample-seed", "3")
+    page.fill("#sample-temperature", "0.8")
+    page.click("#sample-button")
+    page.wait_for_function("() => document.querySelectorAll('#sample-grid img').length === 9")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#sample-grid img')].every(i => i.naturalWidth === 8)"
+    )
+    assert "seed 3" in page.text_content("#sample-status")
+    ui.screenshot("sample-grid")
+    assert ui.errors == []
+
+
+def test_a_2d_mixture_shows_its_density_ellipses_and_samples(ui: PageRun) -> None:
+    page = ui.page
+    choose_model(ui, "pinwheel-gmm")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#density-overlay polygon.component').length === 10"
+    )
+    page.fill("#sample-count", "25")
+    page.click("#sample-button")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#density-overlay circle.sample-dot').length === 25"
+    )
+    assert page.is_visible("#density-canvas") and not page.is_visible("#sample-grid img")
+    page.click("#density-canvas", position={"x": 300, "y": 200})
+    page.wait_for_selector("#inspect-results:not([hidden])")
+    page.wait_for_function(
+        "() => document.querySelector('#loglik-summary').textContent.includes('nats (exact)')"
+    )
+    page.fill("#interp-steps", "7")
+    page.click("#interp-button")
+    page.wait_for_function("() => document.querySelectorAll('#interp-strip li').length === 7")
+    assert page.locator("#density-overlay polyline.path").count() == 1
+    assert "log p(x)" in page.text_content("#interp-large-values")
+    ui.screenshot("density-2d-gmm")
+    assert ui.errors == []
+
+
+# -- drawing -----------------------------------------------------------------------------------
+def draw_a_seven(page: Page) -> None:
+    box = page.locator("#draw-canvas").bounding_box()
+    x, y, w, h = box["x"], box["y"], box["width"], box["height"]
+    page.mouse.move(x + 0.25 * w, y + 0.2 * h)
+    page.mouse.down()
+    for fx, fy in [(0.5, 0.2), (0.75, 0.2), (0.62, 0.5), (0.5, 0.8)]:
+        page.mouse.move(x + fx * w, y + fy * h, steps=8)
+    page.mouse.up()
+
+
+def test_drawing_on_the_canvas_yields_a_reconstruction(ui: PageRun) -> None:
+    page = ui.page
+    choose_model(ui, "digits-vae")
+    draw_a_seven(page)
+    page.wait_for_selector("#reconstruction:not([hidden])")
+    page.wait_for_function(
+        "() => document.querySelector('#reconstruction').src.startsWith('data:image/png')"
+        " && document.querySelector('#reconstruction').naturalWidth === 8"
+    )
+    page.wait_for_selector("#latent-chart circle.highlight")
+    summary = page.text_content("#loglik-summary")
+    assert "nats (importance-weighted bound, k=100)" in summary and "held-out test" in summary
+    assert page.locator("#loglik-chart line.marker").count() == 1
+    ui.screenshot("draw-reconstruction")
+    assert ui.errors == []
+
+
+def test_an_uploaded_image_is_analysed_like_a_drawing(ui: PageRun, tmp_path: Path) -> None:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (64, 64), 255)  # dark ink on light paper: the page inverts it
+    ImageDraw.Draw(image).ellipse((16, 8, 48, 56), outline=0, width=7)
+    path = tmp_path / "zero.png"
+    image.save(path)
+    choose_model(ui, "digits-gmm")
+    ui.page.set_input_files("#draw-upload", str(path))
+    ui.page.wait_for_function(
+        "() => document.querySelector('#inspect-status').textContent.includes('inverted')"
+    )
+    ui.page.wait_for_function(  # a GMM's latent code: one bar per component
+        "() => document.querySelectorAll('#latent-chart rect').length === 10"
+    )
+    assert "most likely component" in ui.page.text_content("#latent-values")
+    assert ui.errors == []
+
+
+# -- interpolation -----------------------------------------------------------------------------
+def test_the_interpolation_strip_shows_the_requested_steps(ui: PageRun) -> None:
+    page = ui.page
+    choose_model(ui, "digits-vae")
+    page.fill("#interp-steps", "6")
+    page.select_option("#interp-method", "slerp")
+    page.click("#interp-button")
+    page.wait_for_function("() => document.querySelectorAll('#interp-strip li img').length === 6")
+    page.focus("#interp-slider")
+    page.keyboard.press("End")
+    assert page.text_content("#interp-slider-value").startswith("6 of 6")
+    assert page.locator("#interp-strip li.current").get_attribute("data-step") == "5"
+    ui.screenshot("interpolation")
+    assert ui.errors == []
+
+
+def test_interpolation_can_start_from_the_drawing(ui: PageRun) -> None:
+    page = ui.page
+    choose_model(ui, "digits-vae")
+    draw_a_seven(page)
+    page.wait_for_selector("#reconstruction:not([hidden])")
+    page.select_option("#interp-a-source", "drawing")
+    page.fill("#interp-steps", "4")
+    page.click("#interp-button")
+    page.wait_for_function("() => document.querySelectorAll('#interp-strip li').length === 4")
+
+
+# -- errors ------------------------------------------------------------------------------------
+def test_a_bad_value_in_a_form_shows_the_apis_error(ui: PageRun, server: LiveServer) -> None:
+    page = ui.page
+    choose_model(ui, "digits-vae")
+    page.fill("#sample-count", "0")
+    page.click("#sample-button")
+    page.wait_for_selector("#sample-error:not([hidden])")
+    expected = httpx.post(f"{server.url}/sample", json={"model": "digits-vae", "n": 0}).json()
+    assert page.text_content("#sample-error") == expected["error"]["message"]
+    page.fill("#interp-steps", "1000")
+    page.click("#interp-button")
+    page.wait_for_selector("#interp-error:not([hidden])")
+    assert "steps" in page.text_content("#interp-error")
+    ui.screenshot("api-error")
+
+
+def test_training_form_errors_are_shown_in_plain_words(ui: PageRun, server: LiveServer) -> None:
+    if not jobs_api_present(server):
+        pytest.skip("this server has no /jobs endpoint (issue 3's jobs API is not merged)")
+    page = ui.page
+    page.fill("#api-key", "wrong-key")
+    page.click("#train-button")
+    page.wait_for_selector("#train-error:not([hidden])")
+    assert "the API key is not valid" in page.text_content("#train-error")
+    page.fill("#api-key", API_KEY)
+    page.fill("#train-components", "0")
+    page.click("#train-button")
+    page.wait_for_function(
+        "() => document.querySelector('#train-error').textContent.startsWith('params.n_components')"
+    )
+    page.fill("#train-components", "3")
+    page.fill("#train-extra", "{not json")
+    page.click("#train-button")
+    page.wait_for_function(
+        "() => document.querySelector('#train-error').textContent.includes('not valid JSON')"
+    )
+
+
+# -- training ----------------------------------------------------------------------------------
+def start_job(page: Page, kind: str, name: str, dataset: str, fields: dict[str, str],
+              extra: str = "") -> None:
+    page.fill("#api-key", API_KEY)
+    page.select_option("#train-kind", kind)
+    page.fill("#train-name", name)
+    page.fill("#train-dataset", dataset)
+    for selector, text in fields.items():
+        page.fill(selector, text)
+    page.fill("#train-extra", extra)
+    page.click("#train-button")
+
+
+def curve_points(page: Page) -> int:
+    return int(page.get_attribute("#loss-chart", "data-points") or 0)
+
+
+def test_the_training_form_creates_a_job_whose_loss_curve_gains_points_and_cancels(
+    ui: PageRun, server: LiveServer
+) -> None:
+    if not jobs_api_present(server):
+        pytest.skip("this server has no /jobs endpoint (issue 3's jobs API is not merged)")
+    page = ui.page
+    start_job(page, "vae", "page-vae", "pinwheel",
+              {"#train-epochs": "5000", "#train-latent": "2", "#train-lr": "0.001"},
+              '{"hidden_sizes": [16], "batch_size": 256}')
+    page.wait_for_function(
+        "() => Number(document.querySelector('#loss-chart').dataset.points || 0) > 0",
+        timeout=60_000,
+    )
+    first = curve_points(page)
+    deadline = time.monotonic() + 60
+    while curve_points(page) <= first and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert curve_points(page) > first, "the loss curve did not gain points"
+    assert page.locator("#loss-chart polyline.series").count() >= 1
+    assert "running" in page.text_content("#train-status")
+    ui.screenshot("training-live")
+    page.click("#train-cancel")
+    page.wait_for_function(
+        "() => document.querySelector('#job-view').dataset.status === 'cancelled'",
+        timeout=60_000,
+    )
+    jobs = httpx.get(f"{server.url}/jobs", headers={"Authorization": f"Bearer {API_KEY}"})
+    newest = jobs.json()["jobs"][0]
+    assert newest["name"] == "page-vae" and newest["status"] == "cancelled"
+    assert httpx.get(f"{server.url}/models/page-vae").status_code == 404
+    assert ui.errors == []
+
+
+def test_a_finished_job_puts_its_new_version_in_the_model_list(
+    ui: PageRun, server: LiveServer
+) -> None:
+    if not jobs_api_present(server):
+        pytest.skip("this server has no /jobs endpoint (issue 3's jobs API is not merged)")
+    page = ui.page
+    start_job(page, "gmm", "page-gmm", "pinwheel",
+              {"#train-components": "4", "#train-max-iter": "30"})
+    page.wait_for_function(
+        "() => document.querySelector('#train-status').textContent.startsWith('Done')",
+        timeout=90_000,
+    )
+    assert page.input_value("#model-select") == "page-gmm"
+    assert page.input_value("#version-select") == "1"
+    assert page.locator("#model-select option[value='page-gmm']").count() == 1
+    page.wait_for_function(
+        "() => document.querySelectorAll('#density-overlay polygon.component').length === 4"
+    )
+    ui.screenshot("training-done")
+    assert ui.errors == []
+
+
+# -- access ------------------------------------------------------------------------------------
+def test_every_control_has_a_label_and_every_action_is_a_button(ui: PageRun) -> None:
+    unlabelled = ui.page.evaluate(
+        """() => [...document.querySelectorAll('input, select, textarea')]
+            .filter(e => !e.labels?.length && !e.getAttribute('aria-label'))
+            .map(e => e.id)"""
+    )
+    assert unlabelled == []
+    clickable_divs = ui.page.evaluate(
+        "() => document.querySelectorAll('div[onclick], span[onclick], [role=button]').length"
+    )
+    assert clickable_divs == 0
+
+
+def test_sampling_works_from_the_keyboard_alone(ui: PageRun) -> None:
+    page = ui.page
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.className") == "skip-link"
+    choose_model(ui, "digits-vae")
+    page.focus("#sample-count")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("4")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelectorAll('#sample-grid img').length === 4")
+    page.focus("#draw-from-sample")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#reconstruction:not([hidden])")
+
+
+def test_the_page_fits_a_phone_screen(phone: PageRun) -> None:
+    page = phone.page
+    page.click("#sample-button")
+    page.wait_for_function("() => document.querySelectorAll('#sample-grid img').length > 0")
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    phone.screenshot("page-phone")
+    assert phone.errors == []

@@ -1,0 +1,71 @@
+"""Helpers for the jobs tests: settings on temporary folders, submit, wait, inspect."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from app.config import Settings
+
+API_KEY = "jobs-test-key"
+AUTH = {"Authorization": f"Bearer {API_KEY}"}
+TERMINAL = {"succeeded", "failed", "cancelled"}
+
+TINY_GMM = {"n_components": 3, "max_iter": 20, "n_init": 1}
+TINY_VAE = {
+    "latent_dim": 2, "hidden_sizes": [16], "epochs": 2, "batch_size": 256,
+    "eval_importance_samples": 5,
+}
+LONG_VAE = {**TINY_VAE, "epochs": 5000}
+"""Long enough to still be running when a test cancels it or stops its worker."""
+
+
+def make_settings(root: Path, source_weights: Path | None = None, **overrides: Any) -> Settings:
+    """Settings on ``root/weights`` (a copy of ``source_weights``) and ``root/data``."""
+    weights = root / "weights"
+    if source_weights is not None and not weights.exists():
+        shutil.copytree(source_weights, weights)
+    values: dict[str, Any] = {
+        "weights_dir": weights, "data_dir": root / "data", "device": "cpu",
+        "api_key": API_KEY, "torch_threads": 1, "reload_interval_s": 0.5,
+        "log_format": "text", "max_upload_bytes": 64 * 1024, "max_body_bytes": 200_000,
+        "max_image_pixels": 4096, **overrides,
+    }
+    return Settings(**values)
+
+
+def wait_for(
+    client: Any, job_id: str, statuses: set[str] | None = None, *, timeout: float = 120.0,
+    until: Callable[[dict[str, Any]], bool] | None = None,
+) -> dict[str, Any]:
+    """Poll ``GET /jobs/{id}`` until its status is in ``statuses`` (or ``until`` holds)."""
+    statuses = statuses or TERMINAL
+    deadline = time.monotonic() + timeout
+    while True:
+        job: dict[str, Any] = client.get(f"/jobs/{job_id}", headers=AUTH).json()
+        if (until(job) if until else job["status"] in statuses):
+            return job
+        if job["status"] in TERMINAL and job["status"] not in statuses:
+            raise AssertionError(f"job ended {job['status']}: {job.get('error')}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"job {job_id} still {job['status']} after {timeout} s")
+        time.sleep(0.1)
+
+
+def submit(client: Any, kind: str, name: str, dataset: str, **params: Any) -> dict[str, Any]:
+    response = client.post(
+        "/jobs", json={"kind": kind, "name": name, "dataset": dataset, "params": params},
+        headers=AUTH,
+    )
+    assert response.status_code == 202, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def published(weights: Path, name: str) -> list[str]:
+    """Every entry of ``weights/<name>/``: versions and any leftover staging folder."""
+    folder = weights / name
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []

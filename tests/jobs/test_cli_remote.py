@@ -1,0 +1,47 @@
+"""``genserve train --server``: submits a job to a real server, follows it, prints metrics."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from jobkit import API_KEY, make_settings
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_train_on_a_server_prints_the_new_models_metrics(
+    tmp_path: Path, weights_dir: Path, start_server: Callable[..., Any]
+) -> None:
+    settings = make_settings(tmp_path, weights_dir)
+    server = start_server(
+        GENSERVE_WEIGHTS_DIR=str(settings.weights_dir), GENSERVE_DATA_DIR=str(settings.data_dir),
+        GENSERVE_API_KEY=API_KEY, GENSERVE_TORCH_THREADS="1", GENSERVE_LOG_FORMAT="text",
+    )
+    try:
+        command = [sys.executable, "-m", "app.cli", "train", "gmm", "--dataset", "pinwheel",
+                   "--name", "from-cli", "--components", "3", "--max-iter", "15", "--n-init", "1",
+                   "--server", server.url]
+        env = {**os.environ, "GENSERVE_API_KEY": API_KEY}
+        done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+                              timeout=180)
+        assert done.returncode == 0, done.stderr
+        report = json.loads(done.stdout)
+        assert report["model"] == "from-cli" and report["version"] == 1
+        assert "test_log_likelihood" in report["metrics"]
+        assert "100/100%" in done.stderr  # the progress bar reached the end
+        assert (settings.weights_dir / "from-cli" / "1").is_dir()
+
+        refused = subprocess.run(
+            [*command[:-2], "--server", server.url, "--api-key", "wrong"], cwd=REPO_ROOT,
+            env=env, capture_output=True, text=True, timeout=60,
+        )
+        assert refused.returncode == 1 and "401" in refused.stderr
+        assert "rule api_key" in refused.stderr
+    finally:
+        server.stop()

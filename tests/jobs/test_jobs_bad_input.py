@@ -1,0 +1,199 @@
+"""Bad input gets a 4xx JSON error naming the field and the rule, and nothing is lost."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from jobkit import API_KEY, AUTH, TINY_GMM, make_settings, submit
+
+from app.config import Settings
+from app.main import create_app
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory, weights_dir: Path) -> Settings:
+    return make_settings(tmp_path_factory.mktemp("bad-input"), weights_dir, embedded_worker=False)
+
+
+@pytest.fixture(scope="module")
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def assert_error(response: Any, status: int, field: str, rule: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    error: dict[str, Any] = response.json()["error"]
+    assert (error["field"], error["rule"]) == (field, rule), error
+    assert error["message"]
+    return error
+
+
+def job(kind: str = "gmm", name: str = "fresh", dataset: str = "pinwheel", **params: Any
+        ) -> dict[str, Any]:
+    return {"kind": kind, "name": name, "dataset": dataset, "params": params}
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field", "rule"),
+    [
+        (job(dataset="no-such-data"), 422, "dataset", "exists"),
+        (job(n_components=0), 422, "params.n_components", "greater_than_equal"),
+        (job(covariance_type="round"), 422, "params.covariance_type", "literal_error"),
+        (job(test_fraction=1.5), 422, "params.test_fraction", "less_than"),
+        (job(n_componets=3), 422, "params.n_componets", "extra_forbidden"),
+        (job("vae", epochs=0), 422, "params.epochs", "greater_than_equal"),
+        (job("vae", hidden_sizes=[0]), 422, "params.hidden_sizes[0]", "greater_than_equal"),
+        (job("vae", learning_rate=5), 422, "params.learning_rate", "less_than_equal"),
+        (job("vae", likelihood="bernoulli"), 422, "params.likelihood", "data_kind"),
+        (job(n_components=1600), 422, "params.n_components", "at_most_training_rows"),
+        (job("vae", name="tiny-vae"), 422, "dataset", "shape"),  # tiny-vae serves 8x8 images
+        (job("vae", name="tiny-gmm"), 422, "kind", "matches_existing_model"),
+        (job(name="../escape"), 422, "name", "string_pattern_mismatch"),
+        ({"kind": "flow", "name": "x", "dataset": "pinwheel"}, 422, "kind", "literal_error"),
+    ],
+)
+def test_bad_job_requests_are_refused(
+    client: TestClient, body: dict[str, Any], status: int, field: str, rule: str
+) -> None:
+    before = client.get("/jobs", headers=AUTH).json()["jobs"]
+    assert_error(client.post("/jobs", json=body, headers=AUTH), status, field, rule)
+    assert client.get("/jobs", headers=AUTH).json()["jobs"] == before  # nothing recorded
+
+
+def test_out_of_range_params_are_all_reported(client: TestClient) -> None:
+    response = client.post("/jobs", json=job(n_components=0, max_iter=0), headers=AUTH)
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert fields == {"params.n_components", "params.max_iter"}
+
+
+@pytest.mark.parametrize(
+    ("headers", "rule"),
+    [({}, "bearer_token"), ({"Authorization": "Bearer wrong"}, "api_key"),
+     ({"Authorization": f"Basic {API_KEY}"}, "bearer_token")],
+)
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/jobs"), ("POST", "/jobs"), ("GET", "/jobs/abc"), ("DELETE", "/jobs/abc"),
+     ("GET", "/jobs/abc/events"), ("GET", "/datasets"), ("POST", "/datasets")],
+)
+def test_jobs_and_datasets_need_the_api_key(
+    client: TestClient, method: str, path: str, headers: dict[str, str], rule: str
+) -> None:
+    response = client.request(method, path, headers=headers)
+    assert_error(response, 401, "Authorization", rule)
+
+
+def test_unknown_job_is_404(client: TestClient) -> None:
+    assert_error(client.get("/jobs/0123", headers=AUTH), 404, "id", "exists")
+    assert_error(client.delete("/jobs/0123", headers=AUTH), 404, "id", "exists")
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=True)
+    return buffer.getvalue()
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    ("filename", "content", "status", "rule"),
+    [
+        ("points.npy", b"x,y\n1,2\n", 422, "format"),
+        ("points.npz", _npy(np.ones((3, 2))), 422, "format"),
+        ("points.csv", b"\x89PNG\r\n\x1a\n\x00\x00binary", 422, "format"),
+        ("images.zip", b"not a zip at all", 422, "format"),
+        ("train-images-idx3-ubyte.gz", b"\x00\x00\x08\x03plain", 422, "format"),
+        ("train-images-idx3-ubyte", b"\x00\x00\x08\x03\x00\x00\x00\x05", 422, "format"),
+        ("objects.npy", _npy(np.array([{"a": 1}, None], dtype=object)), 422, "no_pickle"),
+        ("row.npy", _npy(np.ones(5)), 422, "shape"),
+        ("nan.npy", _npy(np.array([[1.0, np.nan], [0.0, 1.0]])), 422, "finite"),
+        ("ragged.csv", b"1,2\n3\n", 422, "rectangular"),
+        ("words.csv", b"a,b\nc,d\n", 422, "numeric"),
+        ("data.exe", b"MZ", 422, "file_type"),
+        ("evil.zip", _zip({"../../etc/passwd.png": PNG}), 422, "zip_member_name"),
+        ("evil2.zip", _zip({"/abs/x.png": PNG}), 422, "zip_member_name"),
+        ("mixed.zip", _zip({"a.txt": b"hello"}), 422, "png_zip"),
+        ("fake.zip", _zip({"a.png": b"GIF89a"}), 422, "png"),
+    ],
+)
+def test_bad_uploads_are_refused(
+    client: TestClient, settings: Settings, filename: str, content: bytes, status: int, rule: str
+) -> None:
+    before = client.get("/datasets", headers=AUTH).json()
+    response = client.post("/datasets", files={"file": (filename, content)}, headers=AUTH)
+    assert_error(response, status, "file", rule)
+    assert client.get("/datasets", headers=AUTH).json() == before
+    stored = settings.data_dir / "datasets"
+    assert not stored.exists() or not list(stored.glob(".upload-*"))
+
+
+def test_an_image_over_the_pixel_limit_is_refused(client: TestClient) -> None:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", (100, 100)).save(buffer, format="PNG")  # 10,000 > 4096 pixels
+    response = client.post(
+        "/datasets", files={"file": ("big.zip", _zip({"a.png": buffer.getvalue()}))},
+        headers=AUTH,
+    )
+    assert_error(response, 422, "file", "max_image_pixels")
+
+
+def test_an_upload_over_the_size_limit_is_413(client: TestClient, settings: Settings) -> None:
+    content = _npy(np.zeros((settings.max_upload_bytes // 8 + 10, 1)))
+    response = client.post("/datasets", files={"file": ("big.npy", content)}, headers=AUTH)
+    assert_error(response, 413, "body", "max_upload_bytes")
+    assert "GENSERVE_MAX_UPLOAD_BYTES" in response.json()["error"]["message"]
+
+
+def test_a_zip_that_inflates_past_the_limit_is_413(client: TestClient, settings: Settings
+                                                  ) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.png", b"\x00" * (8 * settings.max_upload_bytes + 1))
+    response = client.post("/datasets", files={"file": ("bomb.zip", buffer.getvalue())},
+                           headers=AUTH)
+    assert_error(response, 413, "file", "max_decoded_bytes")
+
+
+def test_a_name_taken_by_other_data_is_409_and_the_first_upload_is_kept(
+    client: TestClient,
+) -> None:
+    first = client.post("/datasets", files={"file": ("a.csv", b"1,2\n3,4\n5,6\n")},
+                        data={"name": "kept"}, headers=AUTH)
+    assert first.status_code == 201
+    clash = client.post("/datasets", files={"file": ("b.csv", b"9,9\n8,8\n")},
+                        data={"name": "kept"}, headers=AUTH)
+    assert_error(clash, 409, "name", "unique")
+    assert client.get("/datasets/kept", headers=AUTH).json()["sha256"] == first.json()["sha256"]
+    builtin = client.post("/datasets", files={"file": ("a.csv", b"1,2\n3,4\n")},
+                          data={"name": "digits"}, headers=AUTH)
+    assert_error(builtin, 409, "name", "unique")
+    bad_name = client.post("/datasets", files={"file": ("a.csv", b"1,2\n3,4\n")},
+                           data={"name": "Bad Name"}, headers=AUTH)
+    assert_error(bad_name, 422, "name", "pattern")
+
+
+def test_refused_requests_leave_earlier_jobs_alone(client: TestClient) -> None:
+    kept = submit(client, "gmm", "kept-job", "pinwheel", **TINY_GMM)
+    client.post("/jobs", json=job(n_components=0), headers=AUTH)
+    client.post("/datasets", files={"file": ("x.npy", b"junk")}, headers=AUTH)
+    assert client.get(f"/jobs/{kept['id']}", headers=AUTH).json()["status"] == "queued"

@@ -1,0 +1,91 @@
+"""Restarts: queued jobs outlive the API; a job whose worker died never stays ``running``."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from jobkit import AUTH, LONG_VAE, TINY_GMM, make_settings, submit, wait_for
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from app.jobs import records
+from app.jobs.db import make_engine
+from app.main import create_app
+
+
+@pytest.fixture
+def root(tmp_path: Path, weights_dir: Path) -> Path:
+    make_settings(tmp_path, weights_dir)  # copies the tiny models in
+    return tmp_path
+
+
+def dead_pid() -> int:
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True)
+    return int(finished.stdout)
+
+
+def test_jobs_queued_when_the_api_stops_run_after_it_starts_again(root: Path) -> None:
+    with TestClient(create_app(make_settings(root, embedded_worker=False))) as client:
+        job = submit(client, "gmm", "after-restart", "pinwheel", **TINY_GMM)
+        assert client.get(f"/jobs/{job['id']}", headers=AUTH).json()["status"] == "queued"
+    with TestClient(create_app(make_settings(root))) as client:  # now with its worker
+        done = wait_for(client, job["id"])
+        assert done["status"] == "succeeded", done["error"]
+        assert client.post("/sample", json={"model": "after-restart", "n": 1}).status_code == 200
+
+
+def test_a_job_running_on_a_dead_local_worker_is_failed_at_start(root: Path) -> None:
+    settings = make_settings(root, embedded_worker=False)
+    with TestClient(create_app(settings)) as client:
+        job = submit(client, "gmm", "orphan", "pinwheel", **TINY_GMM)
+    engine = make_engine(settings)
+    assert records.claim_job(engine, job["id"], f"{socket.gethostname()}:{dead_pid()}")
+    engine.dispose()
+    with TestClient(create_app(settings)) as client:
+        found = client.get(f"/jobs/{job['id']}", headers=AUTH).json()
+    assert found["status"] == "failed"
+    assert "has stopped" in found["error"] and "submit the job again" in found["error"]
+
+
+def test_a_job_whose_remote_worker_went_silent_is_failed(root: Path) -> None:
+    settings = make_settings(root, embedded_worker=False)
+    with TestClient(create_app(settings)) as client:
+        job = submit(client, "gmm", "silent", "pinwheel", **TINY_GMM)
+    engine = make_engine(settings)
+    assert records.claim_job(engine, job["id"], "another-host:4242")
+    with Session(engine) as session, session.begin():
+        session.execute(
+            update(records.JobRecord).where(records.JobRecord.id == job["id"])
+            .values(heartbeat_at=records.utcnow() - timedelta(minutes=10))
+        )
+    engine.dispose()
+    with TestClient(create_app(settings)) as client:
+        found = client.get(f"/jobs/{job['id']}", headers=AUTH).json()
+    assert found["status"] == "failed" and "no heartbeat" in found["error"]
+
+
+def test_a_running_job_goes_back_to_the_queue_when_its_worker_stops(root: Path) -> None:
+    settings = make_settings(root)
+    with TestClient(create_app(settings)) as client:
+        job = submit(client, "vae", "interrupted", "digits", **LONG_VAE)
+        wait_for(client, job["id"], until=lambda j: j["status"] == "running" and j["metrics"])
+    # the app's shutdown stopped its worker gracefully: the job is queued again, untouched
+    with TestClient(create_app(make_settings(root, embedded_worker=False))) as client:
+        requeued = client.get(f"/jobs/{job['id']}", headers=AUTH).json()
+        assert requeued["status"] == "queued" and requeued["attempts"] == 1
+        assert requeued["metrics"] == []
+    with TestClient(create_app(settings)) as client:
+        again = wait_for(client, job["id"], {"running"})
+        assert again["attempts"] == 2
+        client.delete(f"/jobs/{job['id']}", headers=AUTH)
+        assert wait_for(client, job["id"])["status"] == "cancelled"
+    assert not (root / "weights" / "interrupted").exists() or not any(
+        (root / "weights" / "interrupted").iterdir()
+    )
