@@ -143,10 +143,12 @@ class Batcher:
 
     # -- the worker thread's side --------------------------------------------------------------
     def _work(self) -> None:
-        while not self._stopping:
+        while True:
             if not self._pending:
                 self._accept(self._inbox.get())
             self._drain()
+            if self._stopping:
+                break
             if not self._pending:
                 continue
             key = min(self._pending, key=lambda k: self._pending[k][0].queued_at)
@@ -154,7 +156,6 @@ class Batcher:
             batch = self._take(key)
             if batch:
                 self._run(key, batch)
-        self._drain()
         for items in self._pending.values():
             for item in items:
                 error = RuntimeError("the service is shutting down")

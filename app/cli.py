@@ -56,13 +56,15 @@ def _progress_printer(kind: str) -> Any:
 
 def _remote_params(args: argparse.Namespace) -> dict[str, Any]:
     """The job's params, from the same options a local run takes."""
-    split = {"test_fraction": args.test_fraction, "split_seed": args.split_seed}
+    split = {"test_fraction": args.test_fraction, "split_seed": args.split_seed,
+             "binarize": args.binarize}
     if args.kind == "vae":
         base: dict[str, Any] = {
             "latent_dim": args.latent_dim, "hidden_sizes": args.hidden,
             "likelihood": args.likelihood, "epochs": args.epochs, "batch_size": args.batch_size,
-            "learning_rate": args.learning_rate, "seed": args.seed,
-            "eval_importance_samples": args.eval_k,
+            "learning_rate": args.learning_rate, "lr_schedule": args.lr_schedule,
+            "objective": args.objective, "train_k": args.train_k, "seed": args.seed,
+            "eval_importance_samples": args.eval_k, "checkpoint_every": args.checkpoint_every,
         }
     else:
         base = {
@@ -156,8 +158,11 @@ def _serve(args: argparse.Namespace) -> int:
 def _worker(args: argparse.Namespace) -> int:
     from app.config import Settings
     from app.jobs.worker import run_worker
+    from app.observability import configure_logging
 
-    run_worker(Settings(), workers=args.workers)
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
+    run_worker(settings, workers=args.workers)
     return 0
 
 

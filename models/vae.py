@@ -27,8 +27,11 @@ from models.base import DataSpec, GenerativeModel, InvalidModelInput
 __all__ = ["VAE", "NoiseGroups", "VAEHyperparameters"]
 
 _LOG_2PI = math.log(2.0 * math.pi)
-_MAX_CHUNK_FLOATS = 2**24
-"""Rough cap on the floats in one importance-sampling chunk (``samples x rows x width``)."""
+_MAX_CHUNK_FLOATS = 2**19
+"""Rough cap on the floats in one importance-sampling block (``samples x rows x width``).
+
+Small enough that a block's few temporaries stay in the CPU's caches (2 MiB each): with 2^24,
+large batches ran 1.7x slower per row; it also keeps peak memory flat whatever the batch size."""
 
 _ACTIVATIONS: dict[str, type[nn.Module]] = {"relu": nn.ReLU, "tanh": nn.Tanh, "elu": nn.ELU}
 
@@ -181,7 +184,7 @@ class VAE(GenerativeModel):
         ``IWAE_k = logsumexp_j log w_j - log k`` (Burda et al. 2015, eq. 8) and
         ``ELBO = mean_j log w_j`` (an unbiased estimate of the beta = 1 ELBO). Samples are
         evaluated ``iw_chunk_size`` at a time (fewer, and the batch is split into row blocks, when
-        a chunk would pass about 2^24 floats), keeping a running logsumexp and a running sum.
+        a chunk would pass about 2^19 floats), keeping a running logsumexp and a running sum.
         ``z_j`` is drawn for the whole batch one ``j`` at a time, so the chunking does not change
         the draws. ``groups`` (rows, generator) splits the batch into consecutive row groups that
         draw with their own generators (see :data:`NoiseGroups`); by default the whole batch is
@@ -229,7 +232,7 @@ class VAE(GenerativeModel):
         return log_px + self.log_pz(z) - self.log_qz_given_x(z, mu, log_var)
 
     def _chunk_sizes(self, rows: int, k: int) -> tuple[int, int]:
-        """(samples per chunk, rows per block) so one block holds about 2^24 floats at most."""
+        """(samples per chunk, rows per block) so one block holds about 2^19 floats at most."""
         width = max(self.dim, self.latent_dim, *self.hparams.hidden_sizes)
         per_sample = max(1, rows * self.latent_dim)  # the [S, B, L] latents of one chunk
         chunk = max(1, min(self.hparams.iw_chunk_size, k, _MAX_CHUNK_FLOATS // per_sample))

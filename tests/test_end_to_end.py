@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import httpx
 import numpy as np
 import pytest
-from conftest import LiveServer
+
+if TYPE_CHECKING:
+    from conftest import LiveServer
 
 SHIPPED = ["digits-vae", "digits-gmm", "pinwheel-gmm"]
 

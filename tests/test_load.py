@@ -11,11 +11,13 @@ import itertools
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
-from conftest import LiveServer
+
+if TYPE_CHECKING:
+    from conftest import LiveServer
 
 TOTAL = 10_000
 WARM_UP = 1_000

@@ -25,7 +25,6 @@ class Base(DeclarativeBase):
     pass
 
 
-
 def database_url(settings: Settings) -> str:
     if settings.database_url:
         return settings.database_url

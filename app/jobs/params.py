@@ -108,6 +108,12 @@ def check_fit(
                 f"dataset {dataset.name!r}; use at most {n_train}",
                 field="params.n_components", rule="at_most_training_rows",
             )
+    if getattr(params.options, "binarize", None) and dataset.levels is None:
+        raise InvalidInput(
+            f"binarize needs discrete data (integer levels); dataset {dataset.name!r} is "
+            "continuous: leave binarize unset",
+            field="params.binarize", rule="data_kind",
+        )
     if (
         isinstance(params.hyperparameters, VAEHyperparameters)
         and params.hyperparameters.likelihood == "bernoulli"

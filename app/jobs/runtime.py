@@ -32,7 +32,9 @@ logger = logging.getLogger("genserve.jobs")
 RECOVER_EVERY_S = 15.0
 
 
-async def _maintain(registry: ModelRegistry, jobs: JobService, interval: float) -> None:
+async def _maintain(
+    registry: ModelRegistry, jobs: JobService, worker: LocalWorker | None, interval: float
+) -> None:
     last_recovery = time.monotonic()
     while True:
         await asyncio.sleep(interval)
@@ -40,6 +42,10 @@ async def _maintain(registry: ModelRegistry, jobs: JobService, interval: float) 
             added = await run_in_threadpool(registry.refresh)
             if added:
                 logger.info("loaded new model version(s): %s", ", ".join(added))
+            if worker is not None and not worker.is_alive():  # killed (out of memory, say)
+                logger.error("the embedded worker died: failing its job and starting another")
+                await run_in_threadpool(jobs.recover)
+                worker.start()
             if time.monotonic() - last_recovery >= RECOVER_EVERY_S:
                 last_recovery = time.monotonic()
                 await run_in_threadpool(jobs.recover)
@@ -61,7 +67,7 @@ async def jobs_runtime(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
         worker.start()
     app.state.local_worker = worker
     maintenance = asyncio.create_task(
-        _maintain(app.state.registry, jobs, settings.reload_interval_s)
+        _maintain(app.state.registry, jobs, worker, settings.reload_interval_s)
     )
     try:
         yield

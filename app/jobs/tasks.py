@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 import math
+import shutil
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -113,6 +115,8 @@ class _Progress:
                 epoch=int(event["epoch"]), train_loss=float(event["train_loss"]),
                 test_elbo=float(event["test_elbo"]),
             )
+            if "learning_rate" in event:
+                entry["learning_rate"] = float(event["learning_rate"])
             self.progress = min(event["epoch"] / self._epochs, 1.0)
         else:  # GMM: one EM iteration of one restart
             restart, iteration = int(event["restart"]), int(event["iteration"])
@@ -172,6 +176,12 @@ class _Heartbeat:
         self._thread.join(timeout=5)
 
 
+def checkpoint_dir(ctx: WorkerContext, job_id: str) -> Path:
+    """Where a VAE job with ``checkpoint_every`` keeps its state: a job queued again after its
+    worker stopped resumes from there; any ending removes it."""
+    return ctx.settings.data_dir / "checkpoints" / job_id
+
+
 def _train(
     ctx: WorkerContext, job: records.JobRecord, params: TrainingParams, progress: _Progress
 ) -> GenerativeModel:
@@ -185,9 +195,11 @@ def _train(
         from app.registry import resolve_device
 
         assert isinstance(params.options, VAETrainingOptions)
+        checkpoints = checkpoint_dir(ctx, job.id) if params.options.checkpoint_every else None
         return train_vae(
             dataset, params.hyperparameters,  # type: ignore[arg-type]
             params.options, progress=progress, device=resolve_device(ctx.settings.device),
+            checkpoint_dir=checkpoints,
         )
     assert isinstance(params.options, SplitOptions)
     return train_gmm(
@@ -202,6 +214,16 @@ def run_job(job_id: str) -> None:
     if not records.claim_job(ctx.engine, job_id, ctx.identity):
         logger.info("job %s was not queued any more (cancelled or run elsewhere): skipped", job_id)
         return
+    requeued = False
+    try:
+        requeued = _run_claimed(ctx, job_id)
+    finally:
+        if not requeued:  # a job queued again resumes from its checkpoints; others drop them
+            shutil.rmtree(checkpoint_dir(ctx, job_id), ignore_errors=True)
+
+
+def _run_claimed(ctx: WorkerContext, job_id: str) -> bool:
+    """Train, publish and record a claimed job; True when it went back to the queue."""
     job = records.get_job(ctx.engine, job_id)
     assert job is not None
     logger.info("job %s: training %s %r on %r", job_id, job.kind, job.name, job.dataset_name)
@@ -221,22 +243,23 @@ def run_job(job_id: str) -> None:
                 history=json_safe(progress.history),
             )
             logger.info("job %s: cancelled", job_id)
-            return
+            return False
         except WorkerStopping:
-            if records.requeue_job(ctx.engine, job_id, ctx.identity) and ctx.requeue is not None:
+            requeued = records.requeue_job(ctx.engine, job_id, ctx.identity)
+            if requeued and ctx.requeue is not None:
                 ctx.requeue(job_id)
             logger.info("job %s: worker stopping, job queued again", job_id)
-            return
+            return requeued
         except JobLost:
             logger.warning("job %s: record taken from this worker; result dropped", job_id)
-            return
+            return False
         except Exception as exc:
             logger.exception("job %s failed", job_id)
             records.finish_job(
                 ctx.engine, job_id, ctx.identity, "failed", error=f"{type(exc).__name__}: {exc}",
                 history=json_safe(progress.history),
             )
-            return
+            return False
     result = json_safe({
         "model": job.name, "version": version, "metrics": model.metrics,
         "training": model.training_info,
@@ -248,3 +271,4 @@ def run_job(job_id: str) -> None:
         logger.warning("job %s: published %s/%d but its record was taken", job_id, job.name,
                        version)
     logger.info("job %s: published %s version %d", job_id, job.name, version)
+    return False

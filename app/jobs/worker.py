@@ -18,11 +18,13 @@ import os
 import signal
 import socket
 import threading
+import time
 from typing import Any
 
 from huey.consumer import Consumer
 
 from app.config import Settings
+from app.observability import configure_logging
 
 __all__ = ["LocalWorker", "local_process_dead", "run_worker"]
 
@@ -87,7 +89,7 @@ def run_worker(settings: Settings, *, workers: int = 1) -> None:
 def _exit_with_parent(parent: int) -> None:
     """Poll the parent's pid; when the API dies without stopping us, stop gracefully."""
     while True:
-        threading.Event().wait(1.0)
+        time.sleep(1.0)
         if os.getppid() != parent:
             os.kill(os.getpid(), signal.SIGTERM)
             return
@@ -97,6 +99,7 @@ def _embedded_main(settings: Settings, parent: int) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
+    configure_logging(settings.log_level, settings.log_format)
     try:
         os.nice(EMBEDDED_NICENESS)
     except OSError:

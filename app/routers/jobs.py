@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from sse_starlette import EventSourceResponse
+from starlette.concurrency import run_in_threadpool
 
 from app.auth import RequireAPIKey
 from app.jobs.schemas import JobDetail, JobList, JobRequest, JobSummary
@@ -49,7 +50,7 @@ def get_job(job_id: str, jobs: JobsDep) -> JobDetail:
 async def job_events(job_id: str, request: Request, jobs: JobsDep) -> EventSourceResponse:
     """``progress`` after each epoch or EM iteration, ``status`` on each change; the stream
     ends after the status event of a finished job."""
-    jobs.get(job_id)  # 404 before the stream starts
+    await run_in_threadpool(jobs.get, job_id)  # 404 before the stream starts
     return EventSourceResponse(jobs.events(job_id, request.is_disconnected), ping=15)
 
 

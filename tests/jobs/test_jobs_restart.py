@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -73,19 +75,40 @@ def test_a_job_whose_remote_worker_went_silent_is_failed(root: Path) -> None:
 
 def test_a_running_job_goes_back_to_the_queue_when_its_worker_stops(root: Path) -> None:
     settings = make_settings(root)
+    checkpoints = settings.data_dir / "checkpoints"
     with TestClient(create_app(settings)) as client:
-        job = submit(client, "vae", "interrupted", "digits", **LONG_VAE)
-        wait_for(client, job["id"], until=lambda j: j["status"] == "running" and j["metrics"])
+        job = submit(client, "vae", "interrupted", "digits", **LONG_VAE, checkpoint_every=1)
+        wait_for(client, job["id"], until=lambda j: j["status"] == "running"
+                 and len(j["metrics"]) >= 2)
     # the app's shutdown stopped its worker gracefully: the job is queued again, untouched
     with TestClient(create_app(make_settings(root, embedded_worker=False))) as client:
         requeued = client.get(f"/jobs/{job['id']}", headers=AUTH).json()
         assert requeued["status"] == "queued" and requeued["attempts"] == 1
         assert requeued["metrics"] == []
+        assert (checkpoints / job["id"]).is_dir()  # kept, to resume from
     with TestClient(create_app(settings)) as client:
-        again = wait_for(client, job["id"], {"running"})
+        again = wait_for(client, job["id"], until=lambda j: j["status"] == "running"
+                         and j["metrics"])
         assert again["attempts"] == 2
+        assert again["metrics"][0]["epoch"] > 1  # resumed from its checkpoint
         client.delete(f"/jobs/{job['id']}", headers=AUTH)
         assert wait_for(client, job["id"])["status"] == "cancelled"
     assert not (root / "weights" / "interrupted").exists() or not any(
         (root / "weights" / "interrupted").iterdir()
+    )
+    assert not (checkpoints / job["id"]).exists()
+
+
+def test_a_killed_embedded_worker_fails_its_job_and_is_replaced(root: Path) -> None:
+    with TestClient(create_app(make_settings(root))) as client:
+        job = submit(client, "vae", "killed", "digits", **LONG_VAE)
+        wait_for(client, job["id"], until=lambda j: j["status"] == "running" and j["metrics"])
+        worker = client.app.state.local_worker  # type: ignore[attr-defined]
+        os.kill(worker.pid, signal.SIGKILL)
+        failed = wait_for(client, job["id"], {"failed"})
+        assert "has stopped" in failed["error"]
+        after = wait_for(client, submit(client, "gmm", "after-kill", "pinwheel", **TINY_GMM)["id"])
+        assert after["status"] == "succeeded"
+    assert not (root / "weights" / "killed").exists() or not any(
+        (root / "weights" / "killed").iterdir()
     )

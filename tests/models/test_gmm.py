@@ -3,6 +3,7 @@ operations, persistence, progress and validation."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from sklearn.datasets import load_digits, make_moons
 from sklearn.mixture import GaussianMixture as SklearnMixture
 from sklearn.model_selection import train_test_split
 
+import models.gmm as gmm_module
 from models import load_model
 from models.base import CONFIG_FILE, WEIGHTS_FILE, DataSpec, InvalidModelInput, TrainingCancelled
 from models.gmm import CovarianceType, GaussianMixture, GMMHyperparameters
@@ -262,6 +264,22 @@ def test_sampling_at_temperature_zero_returns_component_means() -> None:
     samples = mixture.model.sample(50, generator=torch.Generator().manual_seed(1), temperature=0.0)
     distances = torch.cdist(samples.double(), torch.from_numpy(mixture.means)).min(-1).values
     assert float(distances.max()) < 1e-5
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_sampling_is_transforming_the_drawn_noise(covariance_type: CovarianceType) -> None:
+    model = RandomMixture(covariance_type).model
+    noise = model.sample_noise(40, generator=torch.Generator().manual_seed(3), temperature=0.8)
+    expected = model.sample(40, generator=torch.Generator().manual_seed(3), temperature=0.8)
+    torch.testing.assert_close(model.sample_from_noise(noise), expected, rtol=0, atol=0)
+
+
+def test_responsibilities_too_small_for_a_normal_float_are_flushed_to_zero() -> None:
+    """Subnormal responsibilities would slow the M-step's products tenfold and change nothing."""
+    log_values = torch.tensor([0.0, -700.0, -710.0, -800.0], dtype=torch.float64)
+    values = gmm_module._exp_flushing_subnormals(log_values)
+    assert values[0] == 1.0 and values[1] == math.exp(-700.0)
+    assert values[2] == 0.0 and values[3] == 0.0
 
 
 # -- 5. exact densities --------------------------------------------------------------------------

@@ -256,6 +256,32 @@ def test_samples_are_float32_within_the_value_range(model: VAE) -> None:
     assert samples.min() >= 0.0 and samples.max() <= 1.0
 
 
+def test_sampling_is_decoding_the_drawn_noise(model: VAE) -> None:
+    noise = model.sample_noise(5, generator=_generator(4), temperature=0.7)
+    torch.testing.assert_close(
+        model.sample_from_noise(noise),
+        model.sample(5, generator=_generator(4), temperature=0.7), rtol=0, atol=0,
+    )
+
+
+def test_noise_groups_give_each_group_the_draws_it_would_get_alone(
+    model: VAE, x: torch.Tensor
+) -> None:
+    """What dynamic batching relies on: rows batched together keep their own random draws."""
+    alone = [model.log_likelihood(x[:5], importance_samples=30, generator=_generator(1)),
+             model.log_likelihood(x[5:], importance_samples=30, generator=_generator(2))]
+    together = model.log_likelihood(
+        x, importance_samples=30, groups=[(5, _generator(1)), (len(x) - 5, _generator(2))]
+    )
+    for key in ("log_likelihood", "elbo"):
+        torch.testing.assert_close(together[key], torch.cat([a[key] for a in alone]))
+
+
+def test_noise_groups_must_cover_the_batch(model: VAE, x: torch.Tensor) -> None:
+    with pytest.raises(InvalidModelInput, match="noise groups"):
+        model.log_likelihood(x, importance_samples=3, groups=[(2, _generator(1))])
+
+
 # -- 6. reparameterisation gradient --------------------------------------------------------------
 def test_elbo_gradient_reaches_every_encoder_and_decoder_parameter(
     model: VAE, x: torch.Tensor

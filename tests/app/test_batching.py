@@ -1,0 +1,269 @@
+"""Dynamic batching: concurrent requests coalesce, and each still gets the answer it gets alone."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import numpy as np
+import pytest
+
+from app.batching import Batcher, BatchRecord
+from app.config import Settings
+from app.main import create_app
+
+ROWS = np.random.default_rng(0).random((6, 64)).round(4).tolist()
+POINTS = np.random.default_rng(1).normal(size=(6, 2)).round(4).tolist()
+Call = tuple[str, dict[str, Any]]
+
+
+@asynccontextmanager
+async def serving(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
+    """An app with its lifespan running, and an httpx client talking to it in-process."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client, app
+
+
+async def _hold_worker(batcher: Batcher, key: str = "test-blocker") -> tuple[
+    threading.Event, asyncio.Task[Any]
+]:
+    """Occupy the batcher's worker until the returned event is set."""
+    started, release = threading.Event(), threading.Event()
+
+    def block(payloads: list[Any]) -> list[Any]:
+        started.set()
+        return [release.wait(30)]
+
+    blocker = asyncio.create_task(batcher.submit(key, block, None, 1))
+    while not started.is_set():
+        await asyncio.sleep(0.001)
+    return release, blocker
+
+
+async def _held(batcher: Batcher, requests: int, fire: Callable[[], Awaitable[Any]]) -> Any:
+    """Hold the worker until ``requests`` requests are queued, so they must share batches."""
+    release, blocker = await _hold_worker(batcher)
+    answers = asyncio.ensure_future(fire())
+    for _ in range(5000):
+        if batcher.queued() >= requests:
+            break
+        await asyncio.sleep(0.001)
+    release.set()
+    await blocker
+    return await answers
+
+
+async def _answers(
+    settings: Settings, calls: list[Call], *, hold: bool
+) -> tuple[list[httpx.Response], list[BatchRecord]]:
+    records: list[BatchRecord] = []
+    async with serving(settings) as (client, app):
+        batcher: Batcher | None = app.state.inference.batcher
+        if batcher is not None:
+            batcher.observers.append(records.append)
+
+        async def fire() -> list[httpx.Response]:
+            return list(await asyncio.gather(*(client.post(p, json=b) for p, b in calls)))
+
+        if hold:
+            assert batcher is not None
+            responses = await _held(batcher, len(calls), fire)
+        else:
+            responses = await fire()
+    return responses, [r for r in records if r.key != "test-blocker"]
+
+
+def batched_and_alone(
+    settings: Settings, calls: list[Call]
+) -> tuple[list[httpx.Response], list[httpx.Response], list[BatchRecord]]:
+    on = settings.model_copy(update={"batching": True, "batch_max_size": 64})
+    off = settings.model_copy(update={"batching": False})
+    batched, records = asyncio.run(_answers(on, calls, hold=True))
+    alone, _ = asyncio.run(_answers(off, calls, hold=False))
+    return batched, alone, records
+
+
+def assert_same_answers(
+    batched: list[httpx.Response], alone: list[httpx.Response], key: str
+) -> None:
+    for together, single in zip(batched, alone, strict=True):
+        assert together.status_code == single.status_code == 200, together.text
+        a, b = together.json()[key], single.json()[key]
+        if isinstance(a, dict):
+            for name in a:
+                np.testing.assert_allclose(a[name], b[name], rtol=1e-5, atol=1e-6, err_msg=name)
+        else:
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def coalesced(records: list[BatchRecord], operation: str) -> list[tuple[int, ...]]:
+    return [r.sizes for r in records if r.key.operation == operation]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("model", ["tiny-vae", "tiny-gmm"])
+def test_seeded_samples_are_the_same_batched_or_alone(settings: Settings, model: str) -> None:
+    calls = [
+        ("/sample", {"model": model, "n": 1 + i % 4, "seed": 100 + i, "temperature": 0.5 + i / 8})
+        for i in range(16)
+    ]
+    batched, alone, records = batched_and_alone(settings, calls)
+    assert_same_answers(batched, alone, "samples")
+    sizes = coalesced(records, "sample")
+    assert max(len(s) for s in sizes) > 1, sizes  # requests really shared a forward pass
+    assert sum(sum(s) for s in sizes) == sum(c[1]["n"] for c in calls)
+
+
+def test_samples_differ_between_seeds_in_one_batch(settings: Settings) -> None:
+    calls = [("/sample", {"model": "tiny-vae", "n": 2, "seed": seed}) for seed in (1, 2, 1)]
+    batched, _, _ = batched_and_alone(settings, calls)
+    first, second, again = (r.json()["samples"] for r in batched)
+    assert first == again and first != second
+
+
+@pytest.mark.parametrize(("model", "rows"), [("tiny-vae", ROWS), ("tiny-gmm", POINTS)])
+def test_log_likelihoods_are_the_same_batched_or_alone(
+    settings: Settings, model: str, rows: list[list[float]]
+) -> None:
+    calls = [
+        ("/log-likelihood", {"model": model, "inputs": rows[i % 3 : i % 3 + 1 + i % 4],
+                             "importance_samples": 20, "seed": i})
+        for i in range(12)
+    ]
+    batched, alone, records = batched_and_alone(settings, calls)
+    assert_same_answers(batched, alone, "log_likelihood")
+    if model == "tiny-vae":
+        assert_same_answers(batched, alone, "elbo")
+    assert max(len(s) for s in coalesced(records, "log_likelihood")) > 1
+
+
+@pytest.mark.parametrize(("model", "rows"), [("tiny-vae", ROWS), ("tiny-gmm", POINTS)])
+@pytest.mark.parametrize(("path", "key"), [("/encode", "encoding"),
+                                           ("/reconstruct", "reconstructions")])
+def test_encodings_and_reconstructions_are_the_same_batched_or_alone(
+    settings: Settings, model: str, rows: list[list[float]], path: str, key: str
+) -> None:
+    calls = [(path, {"model": model, "inputs": rows[i % 4 : i % 4 + 1 + i % 3]})
+             for i in range(10)]
+    batched, alone, records = batched_and_alone(settings, calls)
+    assert_same_answers(batched, alone, key)
+    assert max(len(s) for s in coalesced(records, path.strip("/"))) > 1
+
+
+def test_different_importance_samples_never_share_a_batch(settings: Settings) -> None:
+    calls = [("/log-likelihood", {"model": "tiny-vae", "inputs": ROWS[:2],
+                                  "importance_samples": k, "seed": 0}) for k in (5, 7, 5, 7)]
+    batched, alone, records = batched_and_alone(settings, calls)
+    assert_same_answers(batched, alone, "log_likelihood")
+    shared = {r.key.shared for r in records}  # type: ignore[attr-defined]
+    assert shared == {5, 7} and all(sum(r.sizes) == 4 for r in records)
+
+
+def test_a_bad_request_gets_its_own_error_and_the_others_their_answers(
+    settings: Settings,
+) -> None:
+    good = [("/reconstruct", {"model": "tiny-vae", "inputs": ROWS[i : i + 2]}) for i in range(4)]
+    bad = [("/reconstruct", {"model": "tiny-vae", "inputs": [[0.5] * 63]}),
+           ("/reconstruct", {"model": "tiny-vae", "inputs": [[2.0] * 64]})]
+    calls = [good[0], bad[0], good[1], good[2], bad[1], good[3]]
+    on = settings.model_copy(update={"batching": True})
+    off = settings.model_copy(update={"batching": False})
+    batched, _ = asyncio.run(_answers(on, calls, hold=False))
+    alone, _ = asyncio.run(_answers(off, good, hold=False))
+    assert [r.status_code for r in batched] == [200, 422, 200, 200, 422, 200]
+    assert batched[1].json()["error"]["rule"] == "shape"
+    assert batched[4].json()["error"]["rule"] == "value_range"
+    assert_same_answers([batched[i] for i in (0, 2, 3, 5)], alone, "reconstructions")
+
+
+def test_batching_off_runs_without_a_batcher(settings: Settings) -> None:
+    async def check() -> None:
+        async with serving(settings.model_copy(update={"batching": False})) as (client, app):
+            assert app.state.inference.batcher is None
+            response = await client.post("/sample", json={"n": 2, "seed": 1})
+            assert response.status_code == 200
+
+    asyncio.run(check())
+
+
+# -- the Batcher on its own -------------------------------------------------------------------
+def _double(payloads: list[int]) -> list[int]:
+    if any(p < 0 for p in payloads):
+        raise ValueError("negative")
+    return [2 * p for p in payloads]
+
+
+async def _submit_held(batcher: Batcher, items: list[tuple[str, int, int]]) -> list[Any]:
+    """Submit ``(key, payload, size)`` items while the worker is held; outcomes in order."""
+
+    async def fire() -> list[Any]:
+        return list(await asyncio.gather(
+            *(batcher.submit(key, _double, payload, size) for key, payload, size in items),
+            return_exceptions=True,
+        ))
+
+    return list(await _held(batcher, len(items), fire))
+
+
+def run_batcher(
+    batcher: Batcher, items: list[tuple[str, int, int]]
+) -> tuple[list[Any], list[BatchRecord]]:
+    records: list[BatchRecord] = []
+    batcher.observers.append(records.append)
+
+    async def main() -> list[Any]:
+        batcher.start()
+        try:
+            return await _submit_held(batcher, items)
+        finally:
+            batcher.stop()
+
+    return asyncio.run(main()), [r for r in records if r.key != "test-blocker"]
+
+
+def test_a_failing_batch_is_retried_one_request_at_a_time() -> None:
+    results, records = run_batcher(
+        Batcher(max_size=8, max_wait_s=0.0), [("k", 1, 1), ("k", -1, 1), ("k", 3, 1)]
+    )
+    assert results[0] == 2 and results[2] == 6
+    assert isinstance(results[1], ValueError)
+    assert records[0].sizes == (1, 1, 1)
+
+
+def test_batches_hold_at_most_the_maximum_number_of_examples() -> None:
+    items = [("k", i, 3) for i in range(7)] + [("k", 99, 10)]
+    results, records = run_batcher(Batcher(max_size=8, max_wait_s=0.0), items)
+    assert results == [2 * i for i in range(7)] + [198]
+    assert [r.sizes for r in records] == [(3, 3), (3, 3), (3, 3), (3,), (10,)]
+
+
+def test_keys_are_batched_separately_oldest_first() -> None:
+    items = [("a", 1, 1), ("b", 2, 1), ("a", 3, 1), ("b", 4, 1)]
+    results, records = run_batcher(Batcher(max_size=8, max_wait_s=0.0), items)
+    assert results == [2, 4, 6, 8]
+    assert [(r.key, r.sizes) for r in records] == [("a", (1, 1)), ("b", (1, 1))]
+
+
+def test_stopping_fails_what_is_still_queued() -> None:
+    async def main() -> Any:
+        batcher = Batcher(max_size=8, max_wait_s=0.0)
+        batcher.start()
+        release, blocker = await _hold_worker(batcher)
+        waiting = asyncio.create_task(batcher.submit("k", _double, 1, 1))
+        while batcher.queued() < 1:
+            await asyncio.sleep(0.001)
+        stopper = asyncio.get_running_loop().run_in_executor(None, batcher.stop)
+        await asyncio.sleep(0.05)
+        release.set()
+        await stopper
+        await blocker
+        return await asyncio.gather(waiting, return_exceptions=True)
+
+    (outcome,) = asyncio.run(main())
+    assert isinstance(outcome, RuntimeError) and "shutting down" in str(outcome)
