@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test lint typecheck unit weights bench clean
+.PHONY: serve test lint typecheck unit weights bench bench-env clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,22 @@ unit: $(BIN)/.installed
 
 weights: $(BIN)/.installed  ## retrain the shipped models (see README)
 	bash scripts/train_shipped.sh
+
+BENCH_VENV := bench/.venv
+
+$(BENCH_VENV)/.installed: bench/requirements.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	-$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check torchgmm
+	touch $@
+
+bench-env: $(BENCH_VENV)/.installed  ## the peers' environment (LitServe, TorchGMM), benchmarks only
+
+bench: $(BIN)/.installed $(BENCH_VENV)/.installed  ## all benchmarks (~25 min); see README
+	$(BIN)/python -m bench.serving
+	$(BIN)/python -m bench.gmm_fit
+	$(BIN)/python -m bench.vae_training
+	$(BIN)/python -m bench.iwae_memory
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
         default=True, description="Start a local worker process beside the API."
     )
     max_upload_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    max_queued_jobs: int = Field(default=20, ge=1, description="Jobs waiting for a worker.")
+    max_active_jobs: int = Field(default=40, ge=1, description="Jobs queued or running.")
     reload_interval_s: float = Field(default=2.0, gt=0, description="Weights folder polling.")
 
     # -- dynamic batching (issue: throughput) --------------------------------------------------

@@ -6,18 +6,23 @@
     ├── InvalidInput             422: the request is well-formed but its values are not
     └── LimitExceeded            413/422: a configured limit was passed
 
+Storage faults are the server's, not the client's: a full data folder answers 507 and a
+read-only one 503, each saying which, instead of a bare 500 (``_storage_error``).
+
 Every 4xx has the same JSON shape: ``{"error": {"type", "message", "field", "rule"}, "errors": []}``
 with one entry per failing field in ``errors``.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 __all__ = [
@@ -105,6 +110,34 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     return JSONResponse(status_code=exc.status_code, content=body, headers=exc.headers)
 
 
+_FULL = {errno.ENOSPC, errno.EDQUOT}
+_READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def _storage_fault(exc: BaseException) -> tuple[int, str] | None:
+    """(status, explanation) when ``exc`` says the disk is full or read-only, else None."""
+    if isinstance(exc, OSError) and exc.errno in _FULL:
+        return 507, "the server's data folder is full; free space and retry"
+    if isinstance(exc, OSError) and exc.errno in _READ_ONLY:
+        return 503, "the server's data folder is read-only; nothing was written"
+    if isinstance(exc, OperationalError):
+        text = str(exc.orig).lower()
+        if "full" in text:
+            return 507, "the job database's disk is full; free space and retry"
+        if "readonly" in text or "read-only" in text:
+            return 503, "the job database is read-only; nothing was written"
+    return None
+
+
+async def _storage_error(request: Request, exc: Exception) -> JSONResponse:
+    fault = _storage_fault(exc)
+    if fault is None:
+        return await _unexpected_error(request, exc)
+    status, message = fault
+    logger.error("storage fault on %s %s: %s", request.method, request.url.path, exc)
+    return JSONResponse(status_code=status, content=error_body("storage", message, None, None))
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     body = error_body("internal_error", "internal server error", None, None)
@@ -115,4 +148,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(ServiceError, _service_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(OSError, _storage_error)
+    app.add_exception_handler(OperationalError, _storage_error)
     app.add_exception_handler(Exception, _unexpected_error)

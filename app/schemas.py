@@ -156,6 +156,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (404, "Unknown model, version or resource"),
         (413, "Body over the size limit"),
         (422, "Invalid input: the error names the field and the rule"),
+        (429, "Too many jobs queued or running"),
+        (503, "Job store, queue or data folder unavailable (read-only, say)"),
+        (507, "The data folder is full"),
     ]
 }
 

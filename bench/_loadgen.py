@@ -24,10 +24,13 @@ from urllib.parse import urlsplit
 __all__ = ["main"]
 
 
-def _request_bytes(host: str, port: int, path: str, body: bytes, content_type: str) -> bytes:
+def _request_bytes(
+    host: str, port: int, path: str, body: bytes, content_type: str, accept_encoding: str | None
+) -> bytes:
+    encoding = f"Accept-Encoding: {accept_encoding}\r\n" if accept_encoding else ""
     head = (
         f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: {content_type}\r\n"
-        f"Content-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n"
+        f"{encoding}Content-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n"
     )
     return head.encode() + body
 
@@ -79,11 +82,12 @@ async def _connection(
 
 
 async def _run(
-    url: str, body: bytes, content_type: str, concurrency: int, duration: float, warmup: float
+    url: str, body: bytes, content_type: str, concurrency: int, duration: float, warmup: float,
+    accept_encoding: str | None = None,
 ) -> dict[str, float]:
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
-    request = _request_bytes(host, port, parts.path or "/", body, content_type)
+    request = _request_bytes(host, port, parts.path or "/", body, content_type, accept_encoding)
     latencies: list[float] = []
     counts = {"errors": 0, "bytes": 0}
     start = time.perf_counter() + warmup
@@ -120,10 +124,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--warmup", type=float, default=1.0)
+    parser.add_argument("--accept-encoding", default=None,
+                        help="e.g. 'gzip, deflate', as httpx and browsers send by default")
     args = parser.parse_args(argv)
     run = _run(
         args.url, args.body_file.read_bytes(), args.content_type, args.concurrency,
-        args.duration, args.warmup,
+        args.duration, args.warmup, args.accept_encoding,
     )
     try:
         import uvloop

@@ -11,8 +11,10 @@ concurrency 1, 8 and 64, from a load generator in its own process (``bench/_load
   bench-env``); skipped with a note when that environment is missing.
 
 All servers run at once and each cell measures them back to back, so a change in the machine's
-background load hits all of them alike. Every server runs without access logs; the load generator
-sends no ``Accept-Encoding``, so no server compresses.
+background load hits all of them alike. Every server runs without access logs. The load generator
+sends no ``Accept-Encoding``, so no server compresses, except in the rows ``LitServe 0.2.19,
+client accepts gzip``: that is LitServe as a default client (httpx, requests, a browser) meets it,
+its GZip middleware compressing every answer. genserve and the plain app never compress.
 
     .venv/bin/python -m bench.serving [--duration 4] [--warmup 1]
 """
@@ -44,6 +46,7 @@ from bench._common import (
 )
 
 CONCURRENCY = (1, 8, 64)
+LITSERVE = "LitServe 0.2.19"
 SAMPLE_N, ROWS, K = 16, 8, 100
 
 
@@ -63,6 +66,8 @@ class Cell:
     system: str
     concurrency: int
     format: str
+    server: str = ""  # the server that answers; the system's name when empty
+    accept_encoding: str | None = None
     result: dict[str, float] = field(default_factory=dict)
 
 
@@ -108,10 +113,12 @@ def _stop(server: Server) -> None:
         server.process.wait()
 
 
-def _load(url: str, body: Path, concurrency: int, duration: float, warmup: float) -> dict[str, Any]:
+def _load(url: str, body: Path, concurrency: int, duration: float, warmup: float,
+          accept_encoding: str | None = None) -> dict[str, Any]:
+    encoding = ["--accept-encoding", accept_encoding] if accept_encoding else []
     out = subprocess.run(
         [sys.executable, "-m", "bench._loadgen", url, str(body), "--concurrency",
-         str(concurrency), "--duration", str(duration), "--warmup", str(warmup)],
+         str(concurrency), "--duration", str(duration), "--warmup", str(warmup), *encoding],
         cwd=REPO_ROOT, capture_output=True, text=True, check=True,
     )
     result: dict[str, Any] = json.loads(out.stdout)
@@ -180,7 +187,7 @@ def _servers(model_dir: Path, weights_dir: Path, data_dir: Path) -> tuple[list[S
     if BENCH_VENV_PYTHON.exists():
         port = _free_port()
         servers.append(Server(
-            "LitServe 0.2.19", [str(BENCH_VENV_PYTHON), "-m", "bench._litserve_app", "--port",
+            LITSERVE, [str(BENCH_VENV_PYTHON), "-m", "bench._litserve_app", "--port",
                                 str(port), "--model-dir", str(model_dir)],
             {"PYTHONPATH": str(REPO_ROOT)}, port,
         ))
@@ -215,6 +222,9 @@ def _plan(systems: list[str]) -> list[Cell]:
         for concurrency in CONCURRENCY:
             for system in systems:
                 cells.append(Cell(operation, system, concurrency, "array"))
+                if system == LITSERVE:
+                    cells.append(Cell(operation, f"{LITSERVE}, client accepts gzip", concurrency,
+                                      "array", server=LITSERVE, accept_encoding="gzip, deflate"))
             if operation in ("sample", "reconstruct"):  # binary answers, batching on
                 cells.append(Cell(operation, "genserve, batching on", concurrency, "base64"))
             if operation == "sample":
@@ -234,7 +244,7 @@ def _find(cells: list[Cell], operation: str, system: str, concurrency: int,
 
 def _targets(cells: list[Cell], ceiling: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
     on, off, plain, lit = ("genserve, batching on", "genserve, batching off", "plain FastAPI",
-                           "LitServe 0.2.19")
+                           LITSERVE)
 
     def rps(operation: str, system: str, concurrency: int, fmt: str = "array") -> float:
         return float(_find(cells, operation, system, concurrency, fmt).get("rps", float("nan")))
@@ -250,6 +260,9 @@ def _targets(cells: list[Cell], ceiling: dict[str, dict[str, float]]) -> list[di
          rps("sample", plain, 64), ">= 1.5 (aim 3)", 1.5, True),
         ("/sample c=64 JSON: batching on / LitServe", rps("sample", on, 64) /
          rps("sample", lit, 64), ">= 5 (aim 20)", 5.0, True),
+        ("/sample c=64 JSON: batching on / LitServe, client accepts gzip",
+         rps("sample", on, 64) / rps("sample", f"{lit}, client accepts gzip", 64),
+         ">= 5 (aim 20)", 5.0, True),
         ("/sample c=64 binary (best of base64, npy) / model in-process", binary /
          ceiling["sample"]["rps"], ">= 0.25", 0.25, True),
         ("every operation and concurrency: batching on / LitServe (lowest)",
@@ -290,10 +303,11 @@ def main(argv: list[str] | None = None) -> None:
             for server in servers:
                 _wait_ready(server)
             for i, cell in enumerate(cells, 1):
-                server = by_name[cell.system]
+                server = by_name[cell.server or cell.system]
                 url = f"http://127.0.0.1:{server.port}/{cell.operation}"
                 body = bodies[(cell.operation, cell.format)]
-                cell.result = _load(url, body, cell.concurrency, args.duration, args.warmup)
+                cell.result = _load(url, body, cell.concurrency, args.duration, args.warmup,
+                                    cell.accept_encoding)
                 print(f"[{i}/{len(cells)}] {cell.operation} c={cell.concurrency} {cell.system} "
                       f"({cell.format}): {cell.result['rps']:.0f} req/s", flush=True)
         finally:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -130,9 +130,15 @@ class GenerativeModel(nn.Module, ABC):
     def dim(self) -> int:
         return self.data.dim
 
+    def _tensors(self) -> Iterator[Tensor]:
+        """Parameters, then buffers (``state_dict()``'s order without building it: that costs
+        ~0.2 ms per call, and ``device`` is asked on every request)."""
+        yield from self.parameters()
+        yield from self.buffers()
+
     @property
     def device(self) -> torch.device:
-        for tensor in self.state_dict().values():
+        for tensor in self._tensors():
             return tensor.device
         return torch.device("cpu")
 
@@ -148,7 +154,7 @@ class GenerativeModel(nn.Module, ABC):
 
     @property
     def parameter_dtype(self) -> torch.dtype:
-        for tensor in self.state_dict().values():
+        for tensor in self._tensors():
             if tensor.is_floating_point():
                 return tensor.dtype
         return torch.float32

@@ -134,6 +134,19 @@ def _objective(
     return model.elbo(batch, generator=generator)
 
 
+def _adam(model: torch.nn.Module, learning_rate: float) -> torch.optim.Adam:
+    """Adam with the fused kernel where the device has one (CPU and CUDA do).
+
+    One pass over all parameters per step instead of a dozen element-wise operations per tensor:
+    the same update up to float rounding, and 1.2-1.3x the samples per second for an MNIST-sized
+    VAE on a 2-core CPU (``bench/vae_training.py``).
+    """
+    try:
+        return torch.optim.Adam(model.parameters(), lr=learning_rate, fused=True)
+    except (RuntimeError, ValueError):  # a device without a fused Adam
+        return torch.optim.Adam(model.parameters(), lr=learning_rate)
+
+
 def train_vae(
     dataset: Dataset,
     hparams: VAEHyperparameters,
@@ -156,7 +169,7 @@ def train_vae(
     model = VAE(hparams, _data_spec(dataset, rows)).to(device)
     train = torch.from_numpy(rows.train).to(device)
     test = torch.from_numpy(rows.test).to(device)
-    optimiser = torch.optim.Adam(model.parameters(), lr=options.learning_rate)
+    optimiser = _adam(model, options.learning_rate)
     generator = torch.Generator(device=device).manual_seed(options.seed)
     history: list[dict[str, float]] = []
     first_epoch, resumed_elapsed = 1, 0.0

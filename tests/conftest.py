@@ -105,7 +105,6 @@ def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[
             "GENSERVE_WEIGHTS_DIR": str(REPO_ROOT / "weights"),
             "GENSERVE_DATA_DIR": str(tmp_path_factory.mktemp("server-data")),
             "GENSERVE_DEVICE": "cpu",
-            "GENSERVE_EMBEDDED_WORKER": "false",
         }
         server = LiveServer({**base, **env}, tmp_path_factory.mktemp("server-log") / "log.txt")
         servers.append(server)

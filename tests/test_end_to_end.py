@@ -17,7 +17,7 @@ SHIPPED = ["digits-vae", "digits-gmm", "pinwheel-gmm"]
 
 @pytest.fixture(scope="module")
 def server(start_server: Callable[..., LiveServer]) -> str:
-    return start_server().url
+    return start_server(GENSERVE_EMBEDDED_WORKER="false").url
 
 
 @pytest.fixture(scope="module")

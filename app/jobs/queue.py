@@ -76,3 +76,9 @@ class JobQueue:
 
     def pending(self) -> int:
         return int(self.huey.pending_count())
+
+    def close(self) -> None:
+        """Release the storage connection (an open SQLite file keeps its folder busy)."""
+        close = getattr(self.huey.storage, "close", None)
+        if close is not None:
+            close()

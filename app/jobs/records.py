@@ -17,7 +17,19 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import JSON, Boolean, DateTime, Engine, Float, Integer, String, Text, select, update
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Engine,
+    Float,
+    Integer,
+    String,
+    Text,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.jobs.db import Base
@@ -132,6 +144,12 @@ def create_job(
 def get_job(engine: Engine, job_id: str) -> JobRecord | None:
     with _session(engine) as session:
         return session.scalars(select(JobRecord).where(JobRecord.id == job_id)).one_or_none()
+
+
+def count_by_status(engine: Engine) -> dict[str, int]:
+    query = select(JobRecord.status, func.count()).group_by(JobRecord.status)
+    with _session(engine) as session:
+        return {status: int(count) for status, count in session.execute(query)}
 
 
 def list_jobs(

@@ -55,10 +55,19 @@ async def _maintain(
 
 @contextlib.asynccontextmanager
 async def jobs_runtime(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
-    engine = make_engine(settings)
-    await run_in_threadpool(create_schema, engine)
+    app.state.jobs = app.state.datasets = None
+    try:
+        engine = make_engine(settings)
+        await run_in_threadpool(create_schema, engine)
+        queue = JobQueue(settings)
+    except Exception as exc:  # a read-only or full data folder, an unreachable database
+        app.state.jobs_unavailable = f"{type(exc).__name__}: {exc}"
+        app.state.registry.failed["jobs"] = app.state.jobs_unavailable
+        logger.error("jobs and datasets are unavailable (inference still serves): %s", exc)
+        yield
+        return
     store = DatasetStore(engine, settings.data_dir)
-    jobs = JobService(settings, engine, JobQueue(settings), store)
+    jobs = JobService(settings, engine, queue, store)
     app.state.jobs = jobs
     app.state.datasets = store
     await run_in_threadpool(jobs.recover)
@@ -77,4 +86,5 @@ async def jobs_runtime(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
             await maintenance
         if worker is not None:
             await run_in_threadpool(worker.stop)
+        queue.close()
         engine.dispose()

@@ -39,6 +39,18 @@ class JobConflict(ServiceError):
     error_type = "conflict"
 
 
+class TooManyJobs(ServiceError):
+    status_code = 429
+    error_type = "too_many_jobs"
+
+
+class JobsUnavailable(ServiceError):
+    """The job store could not be opened at start (read-only or full data folder, say)."""
+
+    status_code = 503
+    error_type = "jobs_unavailable"
+
+
 class QueueUnavailable(ServiceError):
     status_code = 503
     error_type = "queue_unavailable"
@@ -81,8 +93,24 @@ class JobService:
         self.queue = queue
         self.store = store
 
+    def _check_backlog(self) -> None:
+        """One key cannot flood the queue: bounded waiting and waiting-plus-running jobs."""
+        counts = records.count_by_status(self.engine)
+        queued, running = counts.get("queued", 0), counts.get("running", 0)
+        for value, limit, rule, state in (
+            (queued, self.settings.max_queued_jobs, "max_queued_jobs", "queued"),
+            (queued + running, self.settings.max_active_jobs, "max_active_jobs", "active"),
+        ):
+            if value >= limit:
+                raise TooManyJobs(
+                    f"{value} jobs are already {state}; the limit is {limit} "
+                    f"(GENSERVE_{rule.upper()}): wait for one to finish or cancel one",
+                    field=None, rule=rule,
+                )
+
     def submit(self, request: JobRequest) -> records.JobRecord:
         """Check everything a worker would trip on, record the job, then queue its id."""
+        self._check_backlog()
         params = validate_params(request.kind, request.params)
         try:
             info = self.store.info(request.dataset)

@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from app.auth import InferenceAccess
 from app.deps import ServiceDep
+from app.routing import FastJSONRoute
 from app.schemas import (
     EncodeRequest,
     EncodeResponse,
@@ -22,7 +23,9 @@ from app.schemas import (
     SampleResponse,
 )
 
-router = APIRouter(tags=["inference"], dependencies=[InferenceAccess])
+router = APIRouter(
+    tags=["inference"], dependencies=[InferenceAccess], route_class=FastJSONRoute
+)
 
 _BINARY: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/x-npy": {}, "image/png": {}}},

@@ -137,8 +137,10 @@ async function upload(file) {
   }
   context.putImageData(image, 0, 0);
   dirty = true;
-  setStatus($("inspect-status"), inverted ? "Uploaded; colours inverted to light ink on dark." : "Uploaded.");
+  const note = inverted ? "; colours inverted to light ink on dark" : "";
+  setStatus($("inspect-status"), `Uploaded${note}.`);
   await analyseDrawing();
+  if (errorElement.hidden) setStatus($("inspect-status"), `Analysed the upload${note}.`);
 }
 
 export async function reference(model) {

@@ -46,6 +46,7 @@ def server(
     live = start_server(
         GENSERVE_WEIGHTS_DIR=str(weights), GENSERVE_API_KEY=API_KEY,
         GENSERVE_RELOAD_INTERVAL_S="0.5", GENSERVE_TORCH_THREADS="1",
+        GENSERVE_EMBEDDED_WORKER="true",  # the training form needs a worker
     )
     yield live
     live.stop()

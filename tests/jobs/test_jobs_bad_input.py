@@ -197,3 +197,18 @@ def test_refused_requests_leave_earlier_jobs_alone(client: TestClient) -> None:
     client.post("/jobs", json=job(n_components=0), headers=AUTH)
     client.post("/datasets", files={"file": ("x.npy", b"junk")}, headers=AUTH)
     assert client.get(f"/jobs/{kept['id']}", headers=AUTH).json()["status"] == "queued"
+
+
+def test_jobs_beyond_the_queue_limit_get_429_and_earlier_ones_stay(
+    tmp_path: Path, weights_dir: Path
+) -> None:
+    settings = make_settings(tmp_path, weights_dir, embedded_worker=False, max_queued_jobs=2)
+    job = {"kind": "gmm", "name": "queued-gmm", "dataset": "pinwheel", "params": TINY_GMM}
+    with TestClient(create_app(settings)) as limited:
+        for _ in range(2):
+            assert limited.post("/jobs", json=job, headers=AUTH).status_code == 202
+        response = limited.post("/jobs", json=job, headers=AUTH)
+        assert response.status_code == 429
+        assert response.json()["error"]["rule"] == "max_queued_jobs"
+        statuses = [j["status"] for j in limited.get("/jobs", headers=AUTH).json()["jobs"]]
+        assert statuses == ["queued", "queued"]

@@ -161,6 +161,20 @@ def test_em_statistics_do_not_depend_on_the_chunk_size(blobs: np.ndarray) -> Non
         torch.testing.assert_close(many_chunks.state_dict()[name], tensor, rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_float32_em_reaches_the_float64_fit_and_keeps_float64_parameters(
+    blobs: np.ndarray, covariance_type: CovarianceType
+) -> None:
+    fits = {}
+    for dtype in ("float64", "float32"):
+        model = make_model(covariance_type, max_iter=30, tol=0.0, dtype=dtype)
+        fits[dtype] = (model, model.fit(torch.from_numpy(blobs))["log_likelihood"])
+    (wide, wide_ll), (narrow, narrow_ll) = fits["float64"], fits["float32"]
+    assert narrow.means.dtype == torch.float64
+    assert narrow_ll == pytest.approx(wide_ll, rel=1e-5)
+    torch.testing.assert_close(narrow.means, wide.means, rtol=1e-4, atol=1e-4)
+
+
 def test_fit_is_reproducible_for_a_seed(blobs: np.ndarray) -> None:
     x = torch.from_numpy(blobs)
     first, second = make_model("diag", n_init=2, seed=3), make_model("diag", n_init=2, seed=3)
