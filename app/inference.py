@@ -18,7 +18,7 @@ objects); ``base64`` the float32 little-endian bytes in base64 with ``dtype`` an
 from __future__ import annotations
 
 import base64
-import secrets
+import random
 from collections.abc import Callable, Hashable
 from functools import partial
 from typing import Any, NamedTuple, TypeVar
@@ -47,6 +47,7 @@ from models.datasets import discrete_bits_per_dim
 __all__ = ["InferenceService", "JSONBytesResponse", "supported_formats"]
 
 T = TypeVar("T")
+_SEEDS = random.Random()  # seeds for requests without one: need not be secret, must be cheap
 
 
 class JSONBytesResponse(Response):
@@ -111,9 +112,9 @@ class InferenceService:
             rows = codecs.decode_images(given, data, max_pixels=self.settings.max_image_pixels)
         return torch.from_numpy(rows)
 
-    def _generator(self, loaded: LoadedModel, seed: int | None) -> tuple[torch.Generator, int]:
-        seed = secrets.randbits(63) if seed is None else seed
-        # the registry's device, not model.device: that walks the whole state_dict per call
+    def _generator(self, seed: int | None) -> tuple[torch.Generator, int]:
+        """A generator for one request; without a seed, a fresh one that the answer reports."""
+        seed = _SEEDS.getrandbits(63) if seed is None else seed
         return torch.Generator(device=self.registry.device).manual_seed(seed), seed
 
     async def _run(
@@ -169,7 +170,7 @@ class InferenceService:
     async def sample(self, request: SampleRequest) -> Response:
         self._check_limit(request.n, self.settings.max_samples, "n", "max_samples")
         loaded = self._resolve(request, "sample")
-        generator, seed = self._generator(loaded, request.seed)
+        generator, seed = self._generator(request.seed)
         work = SampleWork(request.n, generator, request.temperature)
         samples = await self._run(loaded, "sample", batching.sample_batch, work, request.n)
         data = loaded.model.data
@@ -210,7 +211,7 @@ class InferenceService:
         )
         loaded = self._resolve(request, "log_likelihood")
         x = self._inputs(request, loaded)
-        generator, _ = self._generator(loaded, request.seed)
+        generator, _ = self._generator(request.seed)
         k = request.importance_samples
         work = LogLikelihoodWork(x, generator, k)
         scores = await self._run(

@@ -8,12 +8,13 @@ K = 16 full-covariance Gaussians; every method fits K = 16, full and diagonal co
 2. Quality: each method's own initialisation, run to its tolerance (1e-3) with the same
    ``n_init`` (1), held-out mean log-likelihood per example.
 
-scikit-learn runs in float64 (its default) and on float32 input; genserve in float64 (its
-default) and float32 (``GMMHyperparameters(dtype="float32")``, statistics still summed in
+scikit-learn runs in float64 (its default; on float32 input too with
+``--with-sklearn-float32``, which adds several minutes); genserve in float64 (its default) and
+float32 (``GMMHyperparameters(dtype="float32")``, statistics still summed in
 float64). TorchGMM, the maintained fork of PyCave, runs from ``bench/.venv`` (``make
 bench-env``) and is skipped with a note when that environment or the package is missing.
 
-    .venv/bin/python -m bench.gmm_fit [--iterations 100] [--skip-sklearn-float32]
+    .venv/bin/python -m bench.gmm_fit [--iterations 100] [--with-sklearn-float32]
 """
 
 from __future__ import annotations
@@ -141,7 +142,7 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=100)
-    parser.add_argument("--skip-sklearn-float32", action="store_true")
+    parser.add_argument("--with-sklearn-float32", action="store_true")
     args = parser.parse_args(argv)
     train, test = make_data()
     notes: list[str] = []
@@ -160,7 +161,7 @@ def main(argv: list[str] | None = None) -> None:
                 ("genserve, float64", genserve_fit, "float64"),
                 ("genserve, float32", genserve_fit, "float32"),
             ]
-            if args.skip_sklearn_float32:
+            if not args.with_sklearn_float32:
                 del runs[1]
             for phase, table in (("speed", speed), ("quality", quality)):
                 for name, fit, dtype in runs:

@@ -140,7 +140,9 @@ async function upload(file) {
   const note = inverted ? "; colours inverted to light ink on dark" : "";
   setStatus($("inspect-status"), `Uploaded${note}.`);
   await analyseDrawing();
-  if (errorElement.hidden) setStatus($("inspect-status"), `Analysed the upload${note}.`);
+  if (errorElement.hidden && !$("inspect-results").hidden) {
+    setStatus($("inspect-status"), `Analysed the upload${note}.`);
+  }
 }
 
 export async function reference(model) {

@@ -51,6 +51,7 @@ async function chooseModel() {
   clearError(errorElement);
   const name = select.value;
   const version = Number(versionSelect.value);
+  if (state.model?.name === name && state.model?.version === version) return; // already shown
   try {
     state.model = await api(`/models/${encodeURIComponent(name)}?version=${version}`);
   } catch (error) {
