@@ -82,13 +82,27 @@ class _Item:
     queued_at: float = field(default_factory=time.perf_counter)
 
 
-def _resolve(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
-    if future.done():  # the client went away and the handler was cancelled
-        return
-    if ok:
-        future.set_result(value)
-    else:
-        future.set_exception(value)
+def _resolve(outcomes: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
+    """On the event loop: hand each request its result or its exception."""
+    for future, ok, value in outcomes:
+        if future.done():  # the client went away and the handler was cancelled
+            continue
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+
+
+def _hand_back(items: list[_Item], outcomes: list[tuple[bool, Any]]) -> None:
+    """One wake-up per event loop for the whole batch, not one per request."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], bool, Any]]] = {}
+    for item, (ok, value) in zip(items, outcomes, strict=True):
+        by_loop.setdefault(item.loop, []).append((item.future, ok, value))
+    for loop, resolved in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_resolve, resolved)
+        except RuntimeError:  # that loop has closed: nobody is waiting any more
+            logger.debug("dropped %d answers for a closed event loop", len(resolved))
 
 
 class Batcher:
@@ -157,9 +171,8 @@ class Batcher:
             if batch:
                 self._run(key, batch)
         for items in self._pending.values():
-            for item in items:
-                error = RuntimeError("the service is shutting down")
-                item.loop.call_soon_threadsafe(_resolve, item.future, False, error)
+            error = RuntimeError("the service is shutting down")
+            _hand_back(list(items), [(False, error)] * len(items))
         self._pending.clear()
         self._pending_size.clear()
 
@@ -211,9 +224,7 @@ class Batcher:
 
     def _run(self, key: Hashable, batch: list[_Item]) -> None:
         started = time.perf_counter()
-        outcomes = self._outcomes(batch)
-        for item, (ok, value) in zip(batch, outcomes, strict=True):
-            item.loop.call_soon_threadsafe(_resolve, item.future, ok, value)
+        _hand_back(batch, self._outcomes(batch))
         record = BatchRecord(key, tuple(i.size for i in batch), time.perf_counter() - started)
         for observer in self.observers:
             try:
@@ -261,6 +272,7 @@ class SampleWork(NamedTuple):
     n: int
     generator: torch.Generator
     temperature: float
+    prior: str = "normal"  # "gmm": a VAE's latent mixture
 
 
 class LogLikelihoodWork(NamedTuple):
@@ -280,7 +292,8 @@ class _SplitSampler(Protocol):
     """Models whose sampling splits into per-row noise and a batched transform (VAE, GMM)."""
 
     def sample_noise(
-        self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0
+        self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0,
+        **prior: str,
     ) -> dict[str, torch.Tensor]: ...
 
     def sample_from_noise(self, noise: Mapping[str, torch.Tensor]) -> torch.Tensor: ...
@@ -313,14 +326,18 @@ def _split_dict(values: Mapping[str, torch.Tensor], sizes: Sequence[int]) -> lis
 
 def sample_batch(model: GenerativeModel, works: list[SampleWork]) -> list[NDArray[Any]]:
     """Each request draws its own noise with its own generator; one transform for all."""
+
+    def prior(work: SampleWork) -> dict[str, str]:  # only VAEs take a prior
+        return {} if work.prior == "normal" else {"prior": work.prior}
+
     if not (hasattr(model, "sample_noise") and hasattr(model, "sample_from_noise")):
         return [
-            _numpy(model.sample(w.n, generator=w.generator, temperature=w.temperature))
+            _numpy(model.sample(w.n, generator=w.generator, temperature=w.temperature, **prior(w)))
             for w in works
         ]
     sampler = cast(_SplitSampler, model)
     noises = [
-        sampler.sample_noise(w.n, generator=w.generator, temperature=w.temperature)
+        sampler.sample_noise(w.n, generator=w.generator, temperature=w.temperature, **prior(w))
         for w in works
     ]
     joined = {key: torch.cat([noise[key] for noise in noises]) for key in noises[0]}

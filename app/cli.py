@@ -124,7 +124,8 @@ def _train(args: argparse.Namespace) -> int:
             epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
             lr_schedule=args.lr_schedule, objective=args.objective, train_k=args.train_k,
             seed=args.seed, eval_importance_samples=args.eval_k,
-            checkpoint_every=args.checkpoint_every, **split,
+            checkpoint_every=args.checkpoint_every,
+            latent_prior_components=args.latent_prior, **split,
         )
         model: Any = train_vae(
             dataset, hparams, options, progress=progress,
@@ -139,6 +140,36 @@ def _train(args: argparse.Namespace) -> int:
     out = Path(args.out)
     version = publish_model(model, out.parent, out.name)
     print(json.dumps({"model": out.name, "version": version, "metrics": model.metrics}, indent=2))
+    return 0
+
+
+def _fit_prior(args: argparse.Namespace) -> int:
+    from models import VAE, load_model
+    from models.datasets import load_dataset
+    from models.storage import list_versions, publish_model
+    from models.training import fit_latent_prior
+    from models.vae import LatentPriorSpec
+
+    folder = Path(args.model)
+    versions = list_versions(folder)
+    if not versions:
+        raise SystemExit(f"{folder} holds no complete model version")
+    model = load_model(folder / str(versions[-1]))
+    if not isinstance(model, VAE):
+        raise SystemExit(f"{folder} is a {model.kind}; a latent prior needs a VAE")
+    dataset = load_dataset(args.dataset)
+    binarize = model.data.preprocessing.get("binarize")
+    if binarize:
+        dataset = dataset.binarized(binarize)
+    split = model.data.split
+    rows = dataset.split(
+        test_fraction=float(split.get("test_fraction", 0.25)), seed=int(split.get("seed", 0))
+    )
+    spec = LatentPriorSpec(n_components=args.components, covariance_type=args.covariance)
+    fit_latent_prior(model, rows, spec)
+    version = publish_model(model, folder.parent, folder.name)
+    print(json.dumps({"model": folder.name, "version": version,
+                      "latent_prior": model.training_info["latent_prior"]}, indent=2))
     return 0
 
 
@@ -209,6 +240,17 @@ def build_parser() -> argparse.ArgumentParser:
     vae.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant")
     vae.add_argument("--checkpoint-dir", default=None, help="save and resume training state")
     vae.add_argument("--checkpoint-every", type=int, default=10, help="epochs per checkpoint")
+    vae.add_argument("--latent-prior", type=int, default=0, metavar="K",
+                     help="fit a K-component GMM to the latent means (sample with prior=gmm)")
+
+    prior = commands.add_parser(
+        "fit-prior", help="fit a latent GMM prior to a trained VAE and publish it as a new version"
+    )
+    prior.add_argument("model", help="model folder, e.g. weights/mnist-vae (latest version)")
+    prior.add_argument("--dataset", required=True, help="the data set the VAE was trained on")
+    prior.add_argument("--components", type=int, default=10)
+    prior.add_argument("--covariance", choices=["full", "diag", "spherical", "tied"],
+                       default="full")
     gmm = train.add_argument_group("GMM")
     gmm.add_argument("--components", type=int, default=8)
     gmm.add_argument("--covariance", choices=["full", "diag", "spherical", "tied"], default="full")
@@ -229,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     args = build_parser().parse_args(argv)
-    handlers = {"train": _train, "serve": _serve, "worker": _worker}
+    handlers = {"train": _train, "serve": _serve, "worker": _worker, "fit-prior": _fit_prior}
     return handlers[args.command](args)
 
 

@@ -170,8 +170,14 @@ class InferenceService:
     async def sample(self, request: SampleRequest) -> Response:
         self._check_limit(request.n, self.settings.max_samples, "n", "max_samples")
         loaded = self._resolve(request, "sample")
+        priors = getattr(loaded.model, "priors", ["normal"])
+        if request.prior not in priors:
+            raise UnsupportedOperation(
+                f"prior {request.prior!r} is not available for model {loaded.name!r}; "
+                f"use one of {priors}", field="prior", rule="priors",
+            )
         generator, seed = self._generator(request.seed)
-        work = SampleWork(request.n, generator, request.temperature)
+        work = SampleWork(request.n, generator, request.temperature, request.prior)
         samples = await self._run(loaded, "sample", batching.sample_batch, work, request.n)
         data = loaded.model.data
         if request.format == "npy":

@@ -53,6 +53,11 @@ class SampleRequest(_Request):
         default=None, ge=0, le=2**63 - 1, description="Same seed, same samples; omitted, random."
     )
     temperature: float = Field(default=1.0, ge=0.0, le=10.0, description="Scales prior noise.")
+    prior: Literal["normal", "gmm"] = Field(
+        default="normal",
+        description="VAE only: 'gmm' draws latents from the mixture fitted to the training set's "
+        "latent means (ex-post density estimation); see the model's 'priors'.",
+    )
     format: Literal["array", "png", "grid", "npy", "base64", "uint8"] = Field(
         default="array",
         description="array: nested lists; png: one base64 PNG per sample; grid: one PNG image; "
@@ -229,6 +234,7 @@ class ModelSummary(BaseModel):
     value_range: tuple[float, float] | None
     capabilities: list[str]
     interpolation_methods: list[str]
+    priors: list[str]
     formats: list[str]
     dataset: str
     metrics: dict[str, Any]

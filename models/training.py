@@ -20,9 +20,16 @@ from models.base import DataSpec, ProgressCallback
 from models.checkpoints import load_checkpoint, save_checkpoint
 from models.datasets import Binarization, Dataset, DatasetSplit, discrete_bits_per_dim
 from models.gmm import GaussianMixture, GMMHyperparameters
-from models.vae import VAE, VAEHyperparameters
+from models.vae import VAE, LatentPriorSpec, VAEHyperparameters
 
-__all__ = ["SplitOptions", "VAETrainingOptions", "describe_dataset", "train_gmm", "train_vae"]
+__all__ = [
+    "SplitOptions",
+    "VAETrainingOptions",
+    "describe_dataset",
+    "fit_latent_prior",
+    "train_gmm",
+    "train_vae",
+]
 
 
 class SplitOptions(BaseModel):
@@ -50,6 +57,11 @@ class VAETrainingOptions(SplitOptions):
     seed: int = Field(default=0, ge=0)
     eval_importance_samples: int = Field(default=1000, ge=1, le=100_000)
     checkpoint_every: int = Field(default=0, ge=0, description="Epochs between checkpoints.")
+    latent_prior_components: int = Field(
+        default=0, ge=0, le=1000,
+        description="Fit a GMM with this many components to the latent means after training "
+        "(0: none); /sample then takes prior='gmm'.",
+    )
 
 
 def _data_spec(dataset: Dataset, split: DatasetSplit) -> DataSpec:
@@ -214,6 +226,8 @@ def train_vae(
                 state={"epoch": epoch, "history": history, "elapsed_s": event["elapsed_s"]},
             )
     elapsed = time.perf_counter() - started
+    if options.latent_prior_components:
+        fit_latent_prior(model, rows, LatentPriorSpec(n_components=options.latent_prior_components))
     k = options.eval_importance_samples
     scores = _evaluate_vae(model, test, k, seed=options.seed)
     iwae = scores["log_likelihood"]
@@ -230,6 +244,19 @@ def train_vae(
         "final_train_loss": history[-1]["train_loss"] if history else None,
     }
     return model
+
+
+def fit_latent_prior(model: VAE, rows: DatasetSplit, spec: LatentPriorSpec) -> None:
+    """Fit the VAE's latent GMM on its training split (one Bernoulli draw when dynamic)."""
+    train = torch.from_numpy(rows.train)
+    if rows.dynamic_binarization:
+        train = torch.bernoulli(train, generator=torch.Generator().manual_seed(spec.seed))
+    started = time.perf_counter()
+    summary = model.fit_latent_prior(train, spec)
+    model.training_info["latent_prior"] = {
+        **spec.model_dump(), "train_mean_log_likelihood": summary["log_likelihood"],
+        "elapsed_s": round(time.perf_counter() - started, 3),
+    }
 
 
 def describe_dataset(dataset: Dataset) -> dict[str, Any]:

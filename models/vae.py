@@ -23,8 +23,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from torch import Tensor, nn
 
 from models.base import DataSpec, GenerativeModel, InvalidModelInput
+from models.gmm import GaussianMixture, GMMHyperparameters
 
-__all__ = ["VAE", "NoiseGroups", "VAEHyperparameters"]
+__all__ = ["VAE", "LatentPriorSpec", "NoiseGroups", "VAEHyperparameters"]
 
 _LOG_2PI = math.log(2.0 * math.pi)
 _MAX_CHUNK_FLOATS = 2**19
@@ -61,6 +62,24 @@ class VAEHyperparameters(BaseModel):
     iw_chunk_size: int = Field(
         default=256, ge=1, description="Importance samples evaluated together in one chunk."
     )
+    latent_prior: LatentPriorSpec | None = Field(
+        default=None, description="A GMM fitted to the training set's latent means, if any."
+    )
+
+
+class LatentPriorSpec(BaseModel):
+    """Ex-post density estimation in latent space (Ghosh et al. 2019, "From Variational to
+    Deterministic Autoencoders", section 4): a GMM on the posterior means of the training set."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    n_components: int = Field(default=10, ge=1)
+    covariance_type: Literal["full", "diag", "spherical", "tied"] = "full"
+    reg_covar: float = Field(default=1e-6, ge=0.0)
+    seed: int = Field(default=0, ge=0)
+
+
+VAEHyperparameters.model_rebuild()
 
 
 def _mlp(sizes: list[int], activation: str, *, activate_last: bool) -> nn.Sequential:
@@ -93,10 +112,44 @@ class VAE(GenerativeModel):
                             activate_last=False)
         if hparams.likelihood == "gaussian":
             self.decoder_log_var = nn.Parameter(torch.zeros(self.dim, dtype=torch.float32))
+        self.latent_prior = (
+            self._latent_gmm(hparams.latent_prior) if hparams.latent_prior is not None else None
+        )
 
     @property
     def latent_dim(self) -> int:
         return self.hparams.latent_dim
+
+    @property
+    def priors(self) -> list[str]:
+        """The priors :meth:`sample` can draw from."""
+        return ["normal", "gmm"] if self.latent_prior is not None else ["normal"]
+
+    def _latent_gmm(self, spec: LatentPriorSpec) -> GaussianMixture:
+        hparams = GMMHyperparameters(
+            n_components=spec.n_components, covariance_type=spec.covariance_type,
+            reg_covar=spec.reg_covar, seed=spec.seed, n_init=3, max_iter=500,
+        )
+        space = DataSpec(shape=(self.latent_dim,), dataset=f"latent means of {self.data.dataset}")
+        return GaussianMixture(hparams, space)
+
+    @torch.no_grad()
+    def fit_latent_prior(self, x: Tensor, spec: LatentPriorSpec | None = None) -> dict[str, float]:
+        """Fit the latent GMM to the posterior means of ``x: [N, D]`` and keep it in the model.
+
+        The GMM's buffers join the state dict and its spec the hyper-parameters, so it saves
+        and loads with the VAE.
+        """
+        spec = spec or LatentPriorSpec()
+        means = torch.cat([
+            self.encode_params(self.check_input(x[i : i + 4096]))[0]
+            for i in range(0, len(x), 4096)
+        ])
+        prior = self._latent_gmm(spec).to(self.device)
+        summary = prior.fit(means.double())
+        self.latent_prior = prior.eval()
+        self.hparams = self.hparams.model_copy(update={"latent_prior": spec})
+        return summary
 
     # -- the maths ---------------------------------------------------------------------------
     def encode_params(self, x: Tensor) -> tuple[Tensor, Tensor]:
@@ -242,17 +295,21 @@ class VAE(GenerativeModel):
     # -- the five operations -----------------------------------------------------------------
     @torch.no_grad()
     def sample(
-        self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0
+        self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0,
+        prior: Literal["normal", "gmm"] = "normal",
     ) -> Tensor:
-        """``z ~ N(0, T^2 I)``, returns ``E[x | z]`` clamped to the value range: ``[n, D]``."""
+        """``z`` from the prior (``N(0, T^2 I)`` or the latent GMM), returns ``E[x | z]``
+        clamped to the value range: ``[n, D]``."""
         return self.sample_from_noise(
-            self.sample_noise(n, generator=generator, temperature=temperature)
+            self.sample_noise(n, generator=generator, temperature=temperature, prior=prior)
         )
 
     def sample_noise(
-        self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0
+        self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0,
+        prior: Literal["normal", "gmm"] = "normal",
     ) -> dict[str, Tensor]:
-        """The randomness of :meth:`sample`: ``{"z": [n, L]}``, ``z ~ N(0, T^2 I)``.
+        """The randomness of :meth:`sample`: ``{"z": [n, L]}``, ``z ~ N(0, T^2 I)`` or, with
+        ``prior="gmm"``, from the latent GMM with its covariances scaled by ``T^2``.
 
         Rows are independent of each other, so the noise of several requests can be concatenated
         and decoded in one :meth:`sample_from_noise` call (dynamic batching).
@@ -261,6 +318,11 @@ class VAE(GenerativeModel):
             raise InvalidModelInput(f"n must be >= 0, got {n}")
         if not (math.isfinite(temperature) and temperature >= 0.0):
             raise InvalidModelInput(f"temperature must be finite and >= 0, got {temperature}")
+        if prior == "gmm":
+            if self.latent_prior is None:
+                raise InvalidModelInput("this VAE has no latent GMM prior; use prior='normal'")
+            z = self.latent_prior.sample(n, generator=generator, temperature=temperature)
+            return {"z": z.to(self.parameter_dtype)}
         z = torch.randn((n, self.latent_dim), generator=generator, device=self.device,
                         dtype=self.parameter_dtype)
         return {"z": temperature * z}

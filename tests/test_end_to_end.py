@@ -12,7 +12,7 @@ import pytest
 if TYPE_CHECKING:
     from conftest import LiveServer
 
-SHIPPED = ["digits-vae", "digits-gmm", "pinwheel-gmm"]
+SHIPPED = ["digits-vae", "digits-gmm", "pinwheel-gmm", "mnist-vae", "mnist-gmm"]
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +61,12 @@ def test_bad_request_on_the_real_server_is_a_4xx(http: httpx.Client) -> None:
     response = http.post("/encode", json={"model": "digits-gmm", "inputs": [[0.5] * 10]})
     assert response.status_code == 422
     assert response.json()["error"]["rule"] == "shape"
+
+
+def test_the_latent_gmm_prior_samples_reproducibly(http: httpx.Client) -> None:
+    request = {"model": "mnist-vae", "n": 4, "seed": 7, "prior": "gmm"}
+    first, second = (http.post("/sample", json=request).json() for _ in range(2))
+    assert first["samples"] == second["samples"]
+    normal = http.post("/sample", json={**request, "prior": "normal"}).json()
+    assert normal["samples"] != first["samples"]
+    assert http.get("/models/mnist-vae").json()["priors"] == ["normal", "gmm"]

@@ -24,6 +24,7 @@ def _summary(loaded: LoadedModel, registry: ModelRegistry) -> dict[str, object]:
         "value_range": model.data.value_range,
         "capabilities": sorted(model.capabilities),
         "interpolation_methods": sorted(model.interpolation_methods),
+        "priors": getattr(model, "priors", ["normal"]),
         "formats": supported_formats(model),
         "dataset": model.data.dataset,
         "metrics": model.metrics,

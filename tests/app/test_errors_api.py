@@ -41,6 +41,7 @@ def assert_error(response, status: int, field: str, rule: str) -> None:  # type:
         ("/encode", {"inputs": [ROW], "images": []}, 422, "body", "value_error"),
         ("/sample", {"n": 2, "colour": "red"}, 422, "colour", "extra_forbidden"),
         ("/sample", {"model": "tiny-gmm", "format": "png"}, 400, "format", "supported_formats"),
+        ("/sample", {"model": "tiny-vae", "prior": "gmm"}, 400, "prior", "priors"),
         ("/interpolate", {"model": "tiny-gmm", "inputs": [[0, 0], [1, 1]], "method": "slerp"},
          400, "method", "interpolation_methods"),
         ("/encode", {"model": "tiny-gmm", "images": ["aGVsbG8="]}, 422, "images[0]", "image_model"),

@@ -360,3 +360,53 @@ def test_zero_importance_samples_are_rejected(model: VAE, x: torch.Tensor) -> No
 def test_hyperparameters_reject_unknown_fields() -> None:
     with pytest.raises(ValueError, match="extra"):
         VAEHyperparameters(latent_dims=4)  # type: ignore[call-arg]
+
+
+# -- the latent GMM prior (ex-post density estimation, Ghosh et al. 2019) ----------------------
+@pytest.fixture
+def vae_with_latent_prior() -> VAE:
+    from models.vae import LatentPriorSpec
+
+    torch.manual_seed(0)
+    model = VAE(
+        VAEHyperparameters(latent_dim=2, hidden_sizes=[16], likelihood="bernoulli"),
+        DataSpec(shape=(4, 4), value_range=(0.0, 1.0), dataset="test"),
+    ).eval()
+    data = torch.rand(300, 16)
+    model.fit_latent_prior(data, LatentPriorSpec(n_components=3))
+    return model
+
+
+def test_latent_prior_round_trips_through_save_and_load(
+    vae_with_latent_prior: VAE, tmp_path: Path
+) -> None:
+    vae_with_latent_prior.save(tmp_path)
+    loaded = load_model(tmp_path)
+    assert isinstance(loaded, VAE) and loaded.latent_prior is not None
+    for name, tensor in vae_with_latent_prior.state_dict().items():
+        assert torch.equal(loaded.state_dict()[name], tensor), name
+    assert loaded.priors == ["normal", "gmm"]
+
+
+def test_gmm_prior_samples_are_reproducible_with_a_seed(vae_with_latent_prior: VAE) -> None:
+    def draw(seed: int) -> torch.Tensor:
+        generator = torch.Generator().manual_seed(seed)
+        return vae_with_latent_prior.sample(8, generator=generator, prior="gmm")
+
+    assert torch.equal(draw(3), draw(3))
+    assert not torch.equal(draw(3), draw(4))
+
+
+def test_gmm_prior_latents_follow_the_fitted_mixture(vae_with_latent_prior: VAE) -> None:
+    prior = vae_with_latent_prior.latent_prior
+    assert prior is not None
+    z = vae_with_latent_prior.sample_noise(20_000, generator=torch.Generator().manual_seed(0),
+                                           prior="gmm")["z"]
+    expected_mean = (prior.weights[:, None] * prior.means).sum(0).float()
+    torch.testing.assert_close(z.mean(0), expected_mean, atol=0.05, rtol=0.0)
+
+
+def test_gmm_prior_without_a_fitted_mixture_is_refused() -> None:
+    model = VAE(VAEHyperparameters(latent_dim=2, hidden_sizes=[8]), DataSpec(shape=(3,)))
+    with pytest.raises(InvalidModelInput, match="no latent GMM prior"):
+        model.sample(2, prior="gmm")
