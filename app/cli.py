@@ -144,6 +144,8 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _fit_prior(args: argparse.Namespace) -> int:
+    import torch
+
     from models import VAE, load_model
     from models.datasets import load_dataset
     from models.storage import list_versions, publish_model
@@ -167,6 +169,19 @@ def _fit_prior(args: argparse.Namespace) -> int:
     )
     spec = LatentPriorSpec(n_components=args.components, covariance_type=args.covariance)
     fit_latent_prior(model, rows, spec)
+    if args.score_with:
+        from models.quality import DigitClassifier, score_priors
+
+        classifier = DigitClassifier.load(args.score_with)
+        reference = dataset.test_examples if dataset.test_examples is not None else None
+        if reference is None or dataset.levels is None:
+            raise SystemExit("--score-with needs a data set with a published test split")
+        images = torch.from_numpy(reference.reshape(len(reference), -1) / (dataset.levels - 1))
+        model.metrics["sample_scores"] = {
+            "metric": "genserve's own: Frechet distance in the features of an MNIST MLP "
+            "classifier (not Inception FID), and its mean top-class probability",
+            **score_priors(model, classifier, images.float()),
+        }
     version = publish_model(model, folder.parent, folder.name)
     print(json.dumps({"model": folder.name, "version": version,
                       "latent_prior": model.training_info["latent_prior"]}, indent=2))
@@ -251,6 +266,8 @@ def build_parser() -> argparse.ArgumentParser:
     prior.add_argument("--components", type=int, default=10)
     prior.add_argument("--covariance", choices=["full", "diag", "spherical", "tied"],
                        default="full")
+    prior.add_argument("--score-with", default=None, metavar="CLASSIFIER",
+                       help="score samples of each prior, e.g. weights/_scorers/mnist-classifier")
     gmm = train.add_argument_group("GMM")
     gmm.add_argument("--components", type=int, default=8)
     gmm.add_argument("--covariance", choices=["full", "diag", "spherical", "tied"], default="full")

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._common import MNIST, REPO_ROOT, format_table, write_results  # noqa: E402
 from models import VAE, GaussianMixture, load_model  # noqa: E402
 from models.datasets import load_array_file  # noqa: E402
-from models.quality import DigitClassifier, score_samples  # noqa: E402
+from models.quality import DigitClassifier, score_priors  # noqa: E402
 from models.storage import list_versions  # noqa: E402
 
 PUBLISHED = [
@@ -103,12 +103,9 @@ def main() -> None:
     scores: dict[str, Any] = {}
     if CLASSIFIER.is_dir():
         classifier = DigitClassifier.load(CLASSIFIER)
-        reference = torch.from_numpy(mnist.test_examples.reshape(-1, 784) / 255.0).float()  # type: ignore[union-attr]
-        priors = ["normal", "gmm"] if vae.latent_prior is not None else ["normal"]
-        for prior in priors:
-            generator = torch.Generator().manual_seed(0)
-            samples = vae.sample(args.samples, generator=generator, prior=prior)
-            scores[prior] = dict(score_samples(classifier, samples, reference))
+        assert mnist.test_examples is not None
+        reference = torch.from_numpy(mnist.test_examples.reshape(-1, 784) / 255.0).float()
+        scores = score_priors(vae, classifier, reference, n=args.samples)
         table = [[p, f"{s['frechet_distance']:.2f}", f"{s['confidence']:.3f}"]
                  for p, s in scores.items()]
         print()

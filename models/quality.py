@@ -21,7 +21,13 @@ from torch import Tensor, nn
 
 from models.base import CONFIG_FILE, WEIGHTS_FILE
 
-__all__ = ["DigitClassifier", "SampleScores", "frechet_distance", "score_samples"]
+__all__ = [
+    "DigitClassifier",
+    "SampleScores",
+    "frechet_distance",
+    "score_priors",
+    "score_samples",
+]
 
 
 class DigitClassifier(nn.Module):
@@ -120,3 +126,16 @@ def score_samples(classifier: DigitClassifier, samples: Tensor, reference: Tenso
     distance = frechet_distance(*_moments(sample_features), *_moments(reference_features))
     confidence = float(probabilities.max(dim=-1).values.mean())
     return SampleScores(frechet_distance=distance, confidence=confidence)
+
+
+def score_priors(
+    vae: Any, classifier: DigitClassifier, reference: Tensor, *, n: int = 10_000, seed: int = 0
+) -> dict[str, dict[str, float]]:
+    """Scores of ``n`` samples from each prior the VAE offers, with the same seed for each."""
+    scores = {}
+    for prior in vae.priors:
+        samples = vae.sample(n, generator=torch.Generator().manual_seed(seed), prior=prior)
+        scores[prior] = {
+            **score_samples(classifier, samples, reference), "samples": n, "seed": seed,
+        }
+    return scores
