@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import os
 import queue
 import threading
 import time
@@ -55,6 +56,7 @@ __all__ = [
     "reconstruct_batch",
     "running_batcher",
     "sample_batch",
+    "serving_threads",
 ]
 
 logger = logging.getLogger("genserve.batching")
@@ -251,6 +253,21 @@ class Batcher:
             except Exception as exc:
                 outcomes.append((False, exc))
         return outcomes
+
+
+def serving_threads(settings: Settings) -> int:
+    """Intra-op threads for inference: ``GENSERVE_TORCH_THREADS``, else one core fewer than this
+    process may use (at least one).
+
+    The event loop needs a core of its own for HTTP and JSON. A multi-threaded torch operation
+    waits at its barrier for every one of its threads, so when one of them shares a core with
+    the loop (or with other work on the machine) each operation waits for that core: measured
+    on 2 cores, 2 threads made a busy process's operations up to 20x slower than 1.
+    """
+    if settings.torch_threads:
+        return settings.torch_threads
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(torch.get_num_threads(), (cores or 1) - 1))
 
 
 @contextmanager

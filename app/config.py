@@ -24,7 +24,11 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     cors_origins: list[str] = Field(default_factory=list)
-    torch_threads: int | None = Field(default=None, ge=1)
+    torch_threads: int | None = Field(
+        default=None, ge=1,
+        description="Intra-op threads for inference; default one core fewer than available, "
+        "at least 1 (the event loop keeps a core).",
+    )
     log_level: str = Field(default="INFO", description="Root log level.")
     log_format: Literal["json", "text"] = Field(
         default="json", description="json: one JSON object per line with the request id."
@@ -62,6 +66,10 @@ class Settings(BaseSettings):
     reload_interval_s: float = Field(default=2.0, gt=0, description="Weights folder polling.")
 
     # -- dynamic batching (issue: throughput) --------------------------------------------------
-    batching: bool = True
-    batch_max_size: int = Field(default=64, ge=1)
-    batch_max_wait_ms: float = Field(default=2.0, ge=0)
+    batching: bool = Field(
+        default=True, description="Coalesce concurrent requests for one model and operation."
+    )
+    batch_max_size: int = Field(default=64, ge=1, description="Examples per batched pass.")
+    batch_max_wait_ms: float = Field(
+        default=2.0, ge=0, description="Longest a request waits for company (under load only)."
+    )

@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth import ensure_api_key
-from app.batching import running_batcher
+from app.batching import running_batcher, serving_threads
 from app.config import Settings
 from app.errors import error_body, install_error_handlers
 from app.inference import InferenceService, JSONBytesResponse
@@ -81,8 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if settings.torch_threads:
-            torch.set_num_threads(settings.torch_threads)
+        torch.set_num_threads(serving_threads(settings))  # leaves the event loop a core
         registry = ModelRegistry(
             settings.weights_dir, resolve_device(settings.device), settings.default_model
         )

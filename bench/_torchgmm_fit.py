@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
 import warnings
@@ -25,6 +26,7 @@ def main() -> None:
     )
     from torchgmm.bayes import GaussianMixture
 
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     logging.getLogger("lightning").setLevel(logging.ERROR)
     logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore")

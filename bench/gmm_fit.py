@@ -14,13 +14,20 @@ float32 (``GMMHyperparameters(dtype="float32")``, statistics still summed in
 float64). TorchGMM, the maintained fork of PyCave, runs from ``bench/.venv`` (``make
 bench-env``) and is skipped with a note when that environment or the package is missing.
 
-    .venv/bin/python -m bench.gmm_fit [--iterations 100] [--with-sklearn-float32]
+Threads: ``--threads 1`` by default, for every method (torch, scikit-learn's BLAS, TorchGMM).
+On a machine whose cores other work also uses, a 2-thread operation waits at every barrier for
+the busy core: measured here, genserve's EM ran 20x slower with 2 threads than with 1 while
+another process held a core, and scikit-learn's BLAS suffers the same. ``--threads 2`` is the
+figure to take on an idle machine.
+
+    .venv/bin/python -m bench.gmm_fit [--iterations 100] [--threads 1] [--with-sklearn-float32]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -120,14 +127,16 @@ def genserve_fit(train: Any, test: Any, covariance_type: str, dtype: str, *, ite
             "test_log_likelihood": float(test_ll)}
 
 
-def torchgmm_fit(data_dir: Path, covariance_type: str, *, iterations: int,
-                 tol: float) -> dict[str, float] | str:
+def torchgmm_fit(data_dir: Path, covariance_type: str, *, iterations: int, tol: float,
+                 threads: int) -> dict[str, float] | str:
     if not BENCH_VENV_PYTHON.exists():
         return "bench/.venv is missing (make bench-env)"
+    limits = {name: str(threads) for name in
+              ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
     out = subprocess.run(
         [str(BENCH_VENV_PYTHON), "-m", "bench._torchgmm_fit", str(data_dir), covariance_type,
          str(iterations), str(tol)],
-        cwd=REPO_ROOT, capture_output=True, text=True,
+        cwd=REPO_ROOT, capture_output=True, text=True, env={**os.environ, **limits},
     )
     if out.returncode != 0:
         last = (out.stderr.strip().splitlines() or ["no output"])[-1]
@@ -143,7 +152,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=100)
     parser.add_argument("--with-sklearn-float32", action="store_true")
+    parser.add_argument("--threads", type=int, default=1, help="for every method; see above")
     args = parser.parse_args(argv)
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    torch.set_num_threads(args.threads)
+    threadpool_limits(limits=args.threads)  # scikit-learn's BLAS and OpenMP
     train, test = make_data()
     notes: list[str] = []
     speed: list[dict[str, Any]] = []
@@ -171,7 +186,7 @@ def main(argv: list[str] | None = None) -> None:
                     table.append({"covariance": covariance_type, "method": name, **result})
                 tg = torchgmm_fit(data_dir, covariance_type,
                                   iterations=args.iterations if phase == "speed" else 1000,
-                                  tol=0.0 if phase == "speed" else TOL)
+                                  tol=0.0 if phase == "speed" else TOL, threads=args.threads)
                 if isinstance(tg, str):
                     if tg not in notes:
                         notes.append(tg)
@@ -216,7 +231,7 @@ def main(argv: list[str] | None = None) -> None:
         "command": "python -m bench.gmm_fit " + " ".join(argv or sys.argv[1:]),
         "data": {"n_train": N_TRAIN, "n_test": N_TEST, "dim": D, "components": K,
                  "source": "seeded random mixture of 16 full-covariance Gaussians"},
-        "iterations": args.iterations, "tol": TOL, "n_init": 1,
+        "iterations": args.iterations, "tol": TOL, "n_init": 1, "threads": args.threads,
         "speed": speed, "quality": quality, "notes": notes,
         "speed_table": speed_table, "quality_table": quality_table,
     })

@@ -8,7 +8,9 @@ The work is chunked (``models/vae.py``, about 2^19 floats per block), so the mem
 stays flat whatever the number of inputs: the last rows use fewer samples to keep the run short,
 with chunks of the same shape as at k = 5,000.
 
-    .venv/bin/python -m bench.iwae_memory
+Torch threads: ``--threads`` (1 by default, robust on a shared machine; 2 on an idle one).
+
+    .venv/bin/python -m bench.iwae_memory [--threads 1]
 """
 
 from __future__ import annotations
@@ -31,11 +33,12 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
 
 
-def child(inputs: int, k: int) -> dict[str, float]:
+def child(inputs: int, k: int, threads: int) -> dict[str, float]:
     import torch
 
     from models import VAE, DataSpec, VAEHyperparameters
 
+    torch.set_num_threads(threads)
     torch.manual_seed(0)
     model = VAE(
         VAEHyperparameters(latent_dim=20, hidden_sizes=[400], likelihood="bernoulli"),
@@ -60,14 +63,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", nargs=2, type=int, metavar=("INPUTS", "K"),
                         help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(child(*args.child)))
+        print(json.dumps(child(*args.child, args.threads)))
         return
     results: list[dict[str, Any]] = []
     for inputs, k in CONFIGURATIONS:
         out = subprocess.run(
-            [sys.executable, "-m", "bench.iwae_memory", "--child", str(inputs), str(k)],
+            [sys.executable, "-m", "bench.iwae_memory", "--child", str(inputs), str(k),
+             "--threads", str(args.threads)],
             cwd=REPO_ROOT, capture_output=True, text=True, check=True,
         )
         result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -85,7 +90,8 @@ def main(argv: list[str] | None = None) -> None:
     print(table)
     path = write_results("iwae_memory", {
         "command": "python -m bench.iwae_memory " + " ".join(argv or sys.argv[1:]),
-        "model": "VAE 784-400-20, Bernoulli decoder, untrained", "results": results,
+        "model": "VAE 784-400-20, Bernoulli decoder, untrained", "threads": args.threads,
+        "results": results,
         "table": table,
     })
     print(f"\nwrote {path.relative_to(REPO_ROOT)}")

@@ -16,6 +16,10 @@ sends no ``Accept-Encoding``, so no server compresses, except in the rows ``LitS
 client accepts gzip``: that is LitServe as a default client (httpx, requests, a browser) meets it,
 its GZip middleware compressing every answer. genserve and the plain app never compress.
 
+Every system computes with the same number of torch threads (``--threads``, 1 by default:
+genserve's own default on 2 cores, which leaves the event loop a core; the others get it through
+``OMP_NUM_THREADS``), so the rows compare serving stacks, not thread settings.
+
     .venv/bin/python -m bench.serving [--duration 4] [--warmup 1]
 """
 
@@ -125,12 +129,15 @@ def _load(url: str, body: Path, concurrency: int, duration: float, warmup: float
     return result
 
 
-def _ceiling(model_dir: Path, rows: np.ndarray, seconds: float) -> dict[str, dict[str, float]]:
+def _ceiling(
+    model_dir: Path, rows: np.ndarray, seconds: float, threads: int
+) -> dict[str, dict[str, float]]:
     """Calls per second of the model itself, one call after another, in this process."""
     import torch
 
     from models import load_model
 
+    torch.set_num_threads(threads)
     model = load_model(model_dir)
     x = torch.from_numpy(rows)
     calls = {
@@ -159,9 +166,12 @@ def _ceiling(model_dir: Path, rows: np.ndarray, seconds: float) -> dict[str, dic
     return out
 
 
-def _servers(model_dir: Path, weights_dir: Path, data_dir: Path) -> tuple[list[Server], list[str]]:
+def _servers(
+    model_dir: Path, weights_dir: Path, data_dir: Path, threads: int
+) -> tuple[list[Server], list[str]]:
     notes: list[str] = []
     python = sys.executable
+    limit = {"OMP_NUM_THREADS": str(threads)}
 
     def genserve(name: str, batching: bool) -> Server:
         port = _free_port()
@@ -170,6 +180,7 @@ def _servers(model_dir: Path, weights_dir: Path, data_dir: Path) -> tuple[list[S
             "GENSERVE_DEVICE": "cpu", "GENSERVE_EMBEDDED_WORKER": "false",
             "GENSERVE_BATCHING": "true" if batching else "false",
             "GENSERVE_LOG_LEVEL": "WARNING",  # no access log lines, as for the other servers
+            "GENSERVE_TORCH_THREADS": str(threads),
         }
         command = [python, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port",
                    str(port), "--no-access-log", "--log-level", "warning"]
@@ -180,7 +191,7 @@ def _servers(model_dir: Path, weights_dir: Path, data_dir: Path) -> tuple[list[S
         Server("plain FastAPI", [python, "-m", "uvicorn", "bench._plain_fastapi:app", "--host",
                                  "127.0.0.1", "--port", str(plain_port), "--no-access-log",
                                  "--log-level", "warning"],
-               {"BENCH_MODEL_DIR": str(model_dir)}, plain_port),
+               {"BENCH_MODEL_DIR": str(model_dir), **limit}, plain_port),
         genserve("genserve, batching off", batching=False),
         genserve("genserve, batching on", batching=True),
     ]
@@ -189,7 +200,7 @@ def _servers(model_dir: Path, weights_dir: Path, data_dir: Path) -> tuple[list[S
         servers.append(Server(
             LITSERVE, [str(BENCH_VENV_PYTHON), "-m", "bench._litserve_app", "--port",
                                 str(port), "--model-dir", str(model_dir)],
-            {"PYTHONPATH": str(REPO_ROOT)}, port,
+            {"PYTHONPATH": str(REPO_ROOT), **limit}, port,
         ))
     else:
         notes.append("LitServe skipped: bench/.venv is missing (make bench-env)")
@@ -283,6 +294,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=4.0, help="measured seconds per cell")
     parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds per cell")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads, every system")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="genserve-bench-") as tmp:
@@ -292,8 +304,8 @@ def main(argv: list[str] | None = None) -> None:
         rows = np.random.default_rng(0).random((ROWS, 784)).astype(np.float32)
         bodies = _bodies(root, rows)
         print("model in-process (ceiling) ...", flush=True)
-        ceiling = _ceiling(model_dir, rows.round(4), seconds=max(2.0, args.duration / 2))
-        servers, notes = _servers(model_dir, weights_dir, root / "data")
+        ceiling = _ceiling(model_dir, rows.round(4), max(2.0, args.duration / 2), args.threads)
+        servers, notes = _servers(model_dir, weights_dir, root / "data", args.threads)
         cells = _plan([s.name for s in servers])
         by_name = {s.name: s for s in servers}
         started = time.monotonic()
@@ -343,6 +355,7 @@ def main(argv: list[str] | None = None) -> None:
     path = write_results("serving", {
         "command": "python -m bench.serving " + " ".join(argv or sys.argv[1:]),
         "duration_s": args.duration, "warmup_s": args.warmup, "elapsed_s": round(elapsed, 1),
+        "torch_threads": args.threads,
         "model": "VAE 784-400-20, Bernoulli decoder, untrained", "sample_n": SAMPLE_N,
         "inputs": ROWS, "importance_samples": K, "ceiling": ceiling,
         "cells": [

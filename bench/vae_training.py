@@ -12,9 +12,11 @@ both loops):
   change buys.
 
 Each configuration runs ``--repeats`` times, interleaved, ``--epochs`` epochs each; the table
-gives the best run (the least disturbed by other work on the machine) and the median.
+gives the best run (the least disturbed by other work on the machine) and the median. Both loops
+use ``--threads`` torch threads (1 by default: on a machine whose other core is busy, a 2-thread
+operation waits for that core at every barrier; ``--threads 2`` on an idle machine).
 
-    .venv/bin/python -m bench.vae_training [--epochs 2] [--repeats 3]
+    .venv/bin/python -m bench.vae_training [--epochs 2] [--repeats 3] [--threads 1]
 """
 
 from __future__ import annotations
@@ -93,7 +95,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
     if not MNIST.exists():
         sys.exit(f"{MNIST} is missing: this benchmark trains on MNIST")
     dataset = load_mnist()
@@ -126,7 +130,8 @@ def main(argv: list[str] | None = None) -> None:
         "command": "python -m bench.vae_training " + " ".join(argv or sys.argv[1:]),
         "model": "VAE 784-400-20, Bernoulli decoder", "batch_size": BATCH_SIZE,
         "optimiser": f"Adam, lr {LEARNING_RATE}", "epochs": args.epochs,
-        "train_examples": len(dataset.examples), "runs": runs, "table": table,
+        "train_examples": len(dataset.examples), "threads": args.threads, "runs": runs,
+        "table": table,
     })
     print(f"\nwrote {path.relative_to(REPO_ROOT)}")
 

@@ -93,8 +93,10 @@ class _Statistics:
         self.nk += resp.sum(0)
         self.sum_x += resp.T @ x
         if self.covariance_type == "full":
-            weighted = resp.T.unsqueeze(-1) * x.unsqueeze(0)  # [K, c, D]
-            self.sum_xx += weighted.mT @ x  # [K, D, D]
+            # sum_n r_nk x_n x_n^T = W_k^T W_k with rows sqrt(r_nk) x_n: one batched product of a
+            # tensor with itself, which the BLAS reads transposed in place (no copy).
+            root = resp.sqrt().T.unsqueeze(-1) * x.unsqueeze(0)  # [K, c, D]
+            self.sum_xx += root.mT @ root  # [K, D, D]
         elif self.covariance_type == "tied":
             self.sum_xx += x.T @ x  # sum_k r_nk = 1, so the pooled sum needs no weights
         else:
@@ -106,15 +108,22 @@ def _chunks(n: int, size: int) -> Iterator[slice]:
         yield slice(start, min(start + size, n))
 
 
-def _exp_flushing_subnormals(log_values: Tensor) -> Tensor:
-    """``exp(log_values)`` with results below the dtype's smallest normal number set to zero.
+def _posterior(log_joint: Tensor) -> tuple[Tensor, Tensor]:
+    """``log w_k + log N(x_n | k): [c, K]`` -> responsibilities ``[c, K]`` and log p(x_n) ``[c]``.
 
-    Far-away components get responsibilities like 1e-320: subnormal floats, which make every
-    product with them tens of times slower on x86 (the M-step's matrix products above all).
-    A responsibility under 2e-308 (float64) or 1e-38 (float32) changes no statistic.
+    A softmax with one exponential per entry (log-sum-exp and then exp would take two), where
+    responsibilities too small for a normal float are set to zero: far-away components give
+    values like 1e-320, subnormal floats that make every product with them tens of times slower
+    on x86 (the M-step's matrix products above all); under 2e-308 (float64) or 1e-38 (float32)
+    a responsibility changes no statistic.
     """
-    floor = math.log(torch.finfo(log_values.dtype).tiny)
-    return log_values.exp().masked_fill_(log_values < floor, 0.0)
+    peak = log_joint.amax(-1, keepdim=True)
+    shifted = log_joint - peak  # <= 0, and 0 at the peak
+    # after the division by the total (at most K) every kept value is still a normal float
+    floor = math.log(torch.finfo(log_joint.dtype).tiny) + math.log(log_joint.shape[-1])
+    unnormalised = shifted.clamp_min(floor).exp_().masked_fill_(shifted < floor, 0.0)
+    total = unnormalised.sum(-1, keepdim=True)  # in [1, K]
+    return unnormalised / total, (peak + total.log()).squeeze(-1)
 
 
 # -- Gaussian densities from precision Cholesky factors ---------------------------------------
@@ -135,11 +144,12 @@ def _log_gaussian_prob(
     u = precisions_cholesky
     if covariance_type in ("full", "tied"):
         if covariance_type == "full":
-            # y_nk = x_n^T U_k - mu_k^T U_k, all k in one [B, D] @ [D, K*D] product whose
-            # accumulator starts at -mu_k^T U_k (addmm: no separate pass for the subtraction).
+            # y_nk = x_n^T U_k - mu_k^T U_k for all k in one product [x_n, 1] @ [U; -mu^T U]
+            # ([B, D+1] @ [D+1, K*D]): the subtraction rides in the matrix product, with no pass
+            # of its own over the [B, K*D] result.
             offset = torch.einsum("kd,kde->ke", means, u).reshape(1, k * d)
-            y = torch.addmm(offset.expand(b, k * d), x, u.permute(1, 0, 2).reshape(d, k * d),
-                            alpha=1.0, beta=-1.0).view(b, k, d)
+            factors = torch.cat([u.permute(1, 0, 2).reshape(d, k * d), -offset])
+            y = (torch.cat([x, x.new_ones(b, 1)], dim=1) @ factors).view(b, k, d)
         else:
             y = (x @ u).unsqueeze(1) - (means @ u).unsqueeze(0)  # [B, K, D]
         mahalanobis = torch.linalg.vector_norm(y, dim=-1).square()  # [B, K], one pass over y
@@ -253,7 +263,9 @@ def _kmeans_plusplus(x: Tensor, k: int, generator: torch.Generator) -> Tensor:
     centres = [x[first]]
     closest = squared_distances(x[first : first + 1])[0]  # [N]
     for _ in range(1, k):
-        targets = torch.rand(trials, generator=generator, device=x.device, dtype=x.dtype)
+        # drawn in float64 whatever x's dtype, so a float32 fit starts where a float64 one does
+        targets = torch.rand(trials, generator=generator, device=x.device, dtype=torch.float64)
+        targets = targets.to(x.dtype)
         candidates = torch.searchsorted(closest.cumsum(0), targets * closest.sum())
         candidates = candidates.clamp_(max=n - 1)
         candidate_closest = torch.minimum(closest, squared_distances(x[candidates]))  # [T, N]
@@ -495,8 +507,8 @@ class GaussianMixture(GenerativeModel):
             log_joint = log_weights + _log_gaussian_prob(
                 xc, means, precisions_cholesky, hp.covariance_type
             )  # [c, K]
-            log_px = torch.logsumexp(log_joint, dim=-1, keepdim=True)  # [c, 1]
-            stats.add(xc, _exp_flushing_subnormals(log_joint - log_px))
+            resp, log_px = _posterior(log_joint)  # [c, K], [c]
+            stats.add(xc, resp)
             stats.log_likelihood += log_px.sum()
         return stats
 

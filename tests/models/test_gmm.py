@@ -288,12 +288,15 @@ def test_sampling_is_transforming_the_drawn_noise(covariance_type: CovarianceTyp
     torch.testing.assert_close(model.sample_from_noise(noise), expected, rtol=0, atol=0)
 
 
-def test_responsibilities_too_small_for_a_normal_float_are_flushed_to_zero() -> None:
+def test_e_step_posterior_is_the_softmax_with_subnormal_responsibilities_set_to_zero() -> None:
     """Subnormal responsibilities would slow the M-step's products tenfold and change nothing."""
-    log_values = torch.tensor([0.0, -700.0, -710.0, -800.0], dtype=torch.float64)
-    values = gmm_module._exp_flushing_subnormals(log_values)
-    assert values[0] == 1.0 and values[1] == math.exp(-700.0)
-    assert values[2] == 0.0 and values[3] == 0.0
+    log_joint = torch.tensor([[0.0, -700.0, -710.0, -800.0], [-3.0, -1.0, -2.0, -5.0]],
+                             dtype=torch.float64)
+    resp, log_px = gmm_module._posterior(log_joint)
+    torch.testing.assert_close(log_px, torch.logsumexp(log_joint, -1))
+    torch.testing.assert_close(resp[1], torch.softmax(log_joint[1], -1))
+    assert resp[0, 0] == 1.0 and resp[0, 1] == math.exp(-700.0)
+    assert resp[0, 2] == 0.0 and resp[0, 3] == 0.0
 
 
 # -- 5. exact densities --------------------------------------------------------------------------
