@@ -57,6 +57,7 @@ __all__ = [
     "running_batcher",
     "sample_batch",
     "serving_threads",
+    "use_threads",
 ]
 
 logger = logging.getLogger("genserve.batching")
@@ -110,9 +111,13 @@ def _hand_back(items: list[_Item], outcomes: list[tuple[bool, Any]]) -> None:
 class Batcher:
     """Coalesces submissions with the same key into batches run by one worker thread."""
 
-    def __init__(self, *, max_size: int, max_wait_s: float, name: str = "genserve-batcher"):
+    def __init__(
+        self, *, max_size: int, max_wait_s: float, threads: int | None = None,
+        name: str = "genserve-batcher",
+    ) -> None:
         self.max_size = max_size
         self.max_wait_s = max_wait_s
+        self.threads = threads
         self.name = name
         self.observers: list[Callable[[BatchRecord], None]] = []
         self._inbox: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
@@ -126,7 +131,8 @@ class Batcher:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Batcher:
-        return cls(max_size=settings.batch_max_size, max_wait_s=settings.batch_max_wait_ms / 1e3)
+        return cls(max_size=settings.batch_max_size, max_wait_s=settings.batch_max_wait_ms / 1e3,
+                   threads=serving_threads(settings))
 
     # -- the event loop's side -----------------------------------------------------------------
     def start(self) -> None:
@@ -159,6 +165,8 @@ class Batcher:
 
     # -- the worker thread's side --------------------------------------------------------------
     def _work(self) -> None:
+        if self.threads:
+            use_threads(self.threads)
         while True:
             if not self._pending:
                 self._accept(self._inbox.get())
@@ -253,6 +261,17 @@ class Batcher:
             except Exception as exc:
                 outcomes.append((False, exc))
         return outcomes
+
+
+def use_threads(threads: int) -> None:
+    """Set torch's intra-op threads for the calling thread.
+
+    ``torch.set_num_threads`` in one thread leaves OpenMP's team size of every other thread at
+    its default (all cores): a worker thread must set its own, or each of its operations runs
+    on all cores and, with one of them busy, waits for it at every barrier (20x slower measured
+    for a 16-sample decode on 2 cores). Cheap (well under a microsecond).
+    """
+    torch.set_num_threads(threads)
 
 
 def serving_threads(settings: Settings) -> int:

@@ -30,7 +30,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app import batching, codecs, metrics
-from app.batching import Batcher, BatchRecord, InterpolateWork, LogLikelihoodWork, SampleWork
+from app.batching import (
+    Batcher,
+    BatchRecord,
+    InterpolateWork,
+    LogLikelihoodWork,
+    SampleWork,
+    serving_threads,
+    use_threads,
+)
 from app.config import Settings
 from app.errors import InvalidInput, LimitExceeded, UnsupportedOperation
 from app.registry import LoadedModel, ModelRegistry
@@ -76,6 +84,7 @@ class InferenceService:
         self.registry = registry
         self.settings = settings
         self.batcher = batcher
+        self.threads = serving_threads(settings)
         if batcher is not None:
             batcher.observers.append(_observe_batch)
 
@@ -137,7 +146,7 @@ class InferenceService:
                 key = _BatchKey(loaded.name, loaded.version, id(loaded.model), operation, shared)
                 result: T = await self.batcher.submit(key, run, payload, size)
                 return result
-            return await run_in_threadpool(_alone, run, payload)
+            return await run_in_threadpool(_alone, run, payload, self.threads)
         except InvalidModelInput as exc:
             raise InvalidInput(str(exc), field="inputs", rule="model_input") from None
 
@@ -281,7 +290,9 @@ def _observe_batch(record: BatchRecord) -> None:
         metrics.observe_batch(record.key.model, record.key.operation, sum(record.sizes))
 
 
-def _alone(run: Callable[[list[Any]], list[T]], payload: Any) -> T:
-    """The unbatched path: a batch of one, in a worker thread."""
+def _alone(run: Callable[[list[Any]], list[T]], payload: Any, threads: int) -> T:
+    """The unbatched path: a batch of one, in a worker thread (with the service's thread count:
+    see ``use_threads``)."""
+    use_threads(threads)
     with torch.inference_mode():
         return run([payload])[0]

@@ -6,7 +6,6 @@ import json
 import os
 import platform
 import sys
-import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -127,18 +126,3 @@ def make_mnist_vae(weights_dir: Path, name: str = "mnist-vae") -> Path:
     version = publish_model(model, weights_dir, name)
     return weights_dir / name / str(version)
 
-
-def timed(label: str) -> _Timer:
-    return _Timer(label)
-
-
-class _Timer:
-    def __init__(self, label: str) -> None:
-        self.label = label
-
-    def __enter__(self) -> _Timer:
-        self.started = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.seconds = time.perf_counter() - self.started
