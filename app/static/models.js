@@ -52,12 +52,16 @@ async function chooseModel() {
   const name = select.value;
   const version = Number(versionSelect.value);
   if (state.model?.name === name && state.model?.version === version) return; // already shown
+  let detail;
   try {
-    state.model = await api(`/models/${encodeURIComponent(name)}?version=${version}`);
+    detail = await api(`/models/${encodeURIComponent(name)}?version=${version}`);
   } catch (error) {
     showError(errorElement, error);
     return;
   }
+  // a later choice may have been made while this one loaded: the newest choice wins
+  if (select.value !== name || Number(versionSelect.value) !== version) return;
+  state.model = detail;
   renderInfo(state.model);
   setStatus($("model-status"), `Showing ${name}, version ${version}.`);
   emit("model", state.model);

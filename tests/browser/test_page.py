@@ -180,7 +180,9 @@ def test_a_2d_mixture_shows_its_density_ellipses_and_samples(ui: PageRun) -> Non
 
 # -- drawing -----------------------------------------------------------------------------------
 def draw_a_seven(page: Page) -> None:
-    box = page.locator("#draw-canvas").bounding_box()
+    canvas = page.locator("#draw-canvas")
+    canvas.scroll_into_view_if_needed()  # mouse events only reach what is in the viewport
+    box = canvas.bounding_box()
     x, y, w, h = box["x"], box["y"], box["width"], box["height"]
     page.mouse.move(x + 0.25 * w, y + 0.2 * h)
     page.mouse.down()
