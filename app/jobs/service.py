@@ -7,10 +7,11 @@ import json
 import logging
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
 
 from app.config import Settings
 from app.dataset_store import DatasetNotFound, DatasetStore
@@ -23,6 +24,8 @@ from app.jobs.tasks import STALE_AFTER_S
 from app.jobs.worker import local_process_dead
 
 __all__ = ["JobConflict", "JobNotFound", "JobService", "QueueUnavailable"]
+
+T = TypeVar("T")
 
 logger = logging.getLogger("genserve.jobs")
 
@@ -49,6 +52,16 @@ class JobsUnavailable(ServiceError):
 
     status_code = 503
     error_type = "jobs_unavailable"
+
+
+def require_job_store(value: T | None, request: Request) -> T:
+    """``value`` (the job service or dataset store), or a 503 saying why the store is closed."""
+    if value is None:
+        raise JobsUnavailable(
+            "jobs and datasets are unavailable: " + request.app.state.jobs_unavailable,
+            field=None, rule="job_store",
+        )
+    return value
 
 
 class QueueUnavailable(ServiceError):

@@ -12,19 +12,14 @@ from app.dataset_files import UploadTooLarge
 from app.dataset_store import DatasetStore
 from app.deps import SettingsDep
 from app.jobs.schemas import DatasetList, DatasetSummary
-from app.jobs.service import JobsUnavailable
+from app.jobs.service import require_job_store
 
 router = APIRouter(prefix="/datasets", tags=["datasets"], dependencies=[RequireAPIKey])
 
 
 def _store(request: Request) -> DatasetStore:
     store: DatasetStore | None = request.app.state.datasets
-    if store is None:
-        raise JobsUnavailable(
-            "jobs and datasets are unavailable: " + request.app.state.jobs_unavailable,
-            field=None, rule="job_store",
-        )
-    return store
+    return require_job_store(store, request)
 
 
 StoreDep = Annotated[DatasetStore, Depends(_store)]

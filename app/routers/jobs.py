@@ -10,19 +10,14 @@ from starlette.concurrency import run_in_threadpool
 
 from app.auth import RequireAPIKey
 from app.jobs.schemas import JobDetail, JobList, JobRequest, JobSummary
-from app.jobs.service import JobService, JobsUnavailable, detail, summary
+from app.jobs.service import JobService, detail, require_job_store, summary
 
 router = APIRouter(prefix="/jobs", tags=["jobs"], dependencies=[RequireAPIKey])
 
 
 def _jobs(request: Request) -> JobService:
     service: JobService | None = request.app.state.jobs
-    if service is None:
-        raise JobsUnavailable(
-            "jobs and datasets are unavailable: " + request.app.state.jobs_unavailable,
-            field=None, rule="job_store",
-        )
-    return service
+    return require_job_store(service, request)
 
 
 JobsDep = Annotated[JobService, Depends(_jobs)]
