@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     max_importance_samples: int = Field(default=5000, ge=1)
     max_image_pixels: int = Field(default=1_048_576, ge=1, description="Pixels per PNG.")
     max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    request_timeout_s: float = Field(
+        default=60.0, gt=0, description="Inference work per request; past it, a 408."
+    )
 
     # -- access --------------------------------------------------------------------------------
     protect_inference: bool = Field(

@@ -4,7 +4,8 @@
     ├── ModelNotFound            404: unknown model or version
     ├── UnsupportedOperation     400: the model kind cannot do this (or not in this format)
     ├── InvalidInput             422: the request is well-formed but its values are not
-    └── LimitExceeded            413/422: a configured limit was passed
+    ├── LimitExceeded            413/422: a configured limit was passed
+    └── RequestTimedOut          408: the work passed the per-request timeout
 
 Storage faults are the server's, not the client's: a full data folder answers 507 and a
 read-only one 503, each saying which, instead of a bare 500 (``_storage_error``).
@@ -28,6 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 __all__ = [
     "InvalidInput",
     "LimitExceeded",
+    "RequestTimedOut",
     "ModelNotFound",
     "ServiceError",
     "UnsupportedOperation",
@@ -66,6 +68,13 @@ class InvalidInput(ServiceError):
 class LimitExceeded(ServiceError):
     status_code = 422
     error_type = "limit_exceeded"
+
+
+class RequestTimedOut(ServiceError):
+    """The request's work passed ``GENSERVE_REQUEST_TIMEOUT_S``."""
+
+    status_code = 408
+    error_type = "request_timeout"
 
 
 def error_body(

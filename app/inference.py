@@ -17,6 +17,7 @@ objects); ``base64`` the float32 little-endian bytes in base64 with ``dtype`` an
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import random
 from collections.abc import Callable, Hashable
@@ -40,7 +41,7 @@ from app.batching import (
     use_threads,
 )
 from app.config import Settings
-from app.errors import InvalidInput, LimitExceeded, UnsupportedOperation
+from app.errors import InvalidInput, LimitExceeded, RequestTimedOut, UnsupportedOperation
 from app.registry import LoadedModel, ModelRegistry
 from app.schemas import (
     InputsRequest,
@@ -141,12 +142,23 @@ class InferenceService:
         parameters (e.g. k for log-likelihoods); ``size`` is the request's number of examples.
         """
         run = partial(batch, loaded.model)
+        if self.batcher is not None:
+            key = _BatchKey(loaded.name, loaded.version, id(loaded.model), operation, shared)
+            work = self.batcher.submit(key, run, payload, size)
+        else:
+            work = run_in_threadpool(_alone, run, payload, self.threads)
+        timeout = self.settings.request_timeout_s
         try:
-            if self.batcher is not None:
-                key = _BatchKey(loaded.name, loaded.version, id(loaded.model), operation, shared)
-                result: T = await self.batcher.submit(key, run, payload, size)
-                return result
-            return await run_in_threadpool(_alone, run, payload, self.threads)
+            # shield: a forward pass cannot be interrupted, so the work finishes in its thread
+            # and its result is dropped; the client gets its answer at the deadline
+            result: T = await asyncio.wait_for(asyncio.shield(work), timeout)
+            return result
+        except TimeoutError:
+            raise RequestTimedOut(
+                f"the {operation} took longer than {timeout:g} s (GENSERVE_REQUEST_TIMEOUT_S); "
+                "ask for fewer examples, samples or importance samples",
+                field=None, rule="request_timeout",
+            ) from None
         except InvalidModelInput as exc:
             raise InvalidInput(str(exc), field="inputs", rule="model_input") from None
 

@@ -7,10 +7,13 @@ import base64
 import pytest
 from fastapi.testclient import TestClient
 
+from app.config import Settings
+from app.main import create_app
+
 ROW = [0.5] * 64
 
 
-def assert_error(response, status: int, field: str, rule: str) -> None:  # type: ignore[no-untyped-def]
+def assert_error(response, status: int, field: str | None, rule: str) -> None:  # type: ignore[no-untyped-def]
     assert response.status_code == status, response.text
     error = response.json()["error"]
     assert error["field"] == field, error
@@ -80,3 +83,14 @@ def test_unknown_path_has_the_same_error_shape(client: TestClient) -> None:
     response = client.get("/nowhere")
     assert response.status_code == 404
     assert response.json()["error"]["type"] == "http_error"
+
+
+def test_work_past_the_request_timeout_is_a_408_and_the_service_goes_on(
+    settings: Settings,
+) -> None:
+    hurried = settings.model_copy(update={"request_timeout_s": 1e-6})
+    with TestClient(create_app(hurried)) as client:
+        request = {"inputs": [ROW] * 32, "importance_samples": 500}
+        assert_error(client.post("/log-likelihood", json=request), 408, None, "request_timeout")
+    with TestClient(create_app(settings)) as client:
+        assert client.post("/log-likelihood", json=request).status_code == 200
