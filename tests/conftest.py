@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -118,6 +119,25 @@ def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def start_training_server(
+    start_server: Callable[..., LiveServer], tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], LiveServer]:
+    """A real server with its own copy of the shipped weights (its jobs publish into it),
+    an embedded worker, and the given API key."""
+
+    def start(api_key: str) -> LiveServer:
+        weights = tmp_path_factory.mktemp("own-weights") / "weights"
+        shutil.copytree(REPO_ROOT / "weights", weights)
+        return start_server(
+            GENSERVE_WEIGHTS_DIR=str(weights), GENSERVE_API_KEY=api_key,
+            GENSERVE_RELOAD_INTERVAL_S="0.5", GENSERVE_TORCH_THREADS="1",
+            GENSERVE_EMBEDDED_WORKER="true",
+        )
+
+    return start
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,22 +11,14 @@ import pytest
 from PIL import Image
 
 from genserve_client import APIError, Client, Job, JobFailed
-from tests.conftest import REPO_ROOT, LiveServer
+from tests.conftest import LiveServer
 
 API_KEY = "client-test-key"
 
 
 @pytest.fixture(scope="module")
-def server(
-    start_server: Callable[..., LiveServer], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
-    """Its own copy of the shipped weights: the jobs here publish new versions into it."""
-    weights = tmp_path_factory.mktemp("client-weights") / "weights"
-    shutil.copytree(REPO_ROOT / "weights", weights)
-    live = start_server(
-        GENSERVE_WEIGHTS_DIR=str(weights), GENSERVE_API_KEY=API_KEY,
-        GENSERVE_RELOAD_INTERVAL_S="0.5", GENSERVE_TORCH_THREADS="1",
-    )
+def server(start_training_server: Callable[[str], LiveServer]) -> Iterator[LiveServer]:
+    live = start_training_server(API_KEY)
     yield live
     live.stop()
 

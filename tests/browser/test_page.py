@@ -38,16 +38,8 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def server(
-    start_server: Callable[..., LiveServer], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
-    weights = tmp_path_factory.mktemp("page-weights") / "weights"
-    shutil.copytree(REPO_ROOT / "weights", weights)
-    live = start_server(
-        GENSERVE_WEIGHTS_DIR=str(weights), GENSERVE_API_KEY=API_KEY,
-        GENSERVE_RELOAD_INTERVAL_S="0.5", GENSERVE_TORCH_THREADS="1",
-        GENSERVE_EMBEDDED_WORKER="true",  # the training form needs a worker
-    )
+def server(start_training_server: Callable[[str], LiveServer]) -> Iterator[LiveServer]:
+    live = start_training_server(API_KEY)
     yield live
     live.stop()
 
