@@ -14,7 +14,6 @@ import functools
 import hashlib
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from app.dataset_files import parse_upload
 from app.errors import InvalidInput, ServiceError
 from app.jobs import records
+from app.jobs.schemas import DatasetSummary
 from models.datasets import BUILTIN_DATASETS, Dataset, load_array_file, load_dataset
 from models.storage import NAME_PATTERN, is_valid_name
 
@@ -45,21 +45,8 @@ class DatasetConflict(ServiceError):
     error_type = "conflict"
 
 
-@dataclass(frozen=True)
-class DatasetInfo:
-    name: str
-    builtin: bool
-    sha256: str
-    shape: list[int]
-    n: int
-    levels: int | None
-    dtype: str
-    format: str | None = None
-    filename: str | None = None
-    size_bytes: int | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+DatasetInfo = DatasetSummary
+"""What the store knows of a data set is exactly what the API answers about it."""
 
 
 def array_sha256(array: NDArray[Any]) -> str:
@@ -116,7 +103,7 @@ class DatasetStore:
         info = self.info(name)
         if info.builtin:
             dataset = load_dataset(name)
-            return dataset, dataclasses.replace(info, sha256=array_sha256(dataset.examples))
+            return dataset, info.model_copy(update={"sha256": array_sha256(dataset.examples)})
         dataset = load_array_file(self.path(info.sha256), key="x")
         source = {"origin": "upload", "sha256": info.sha256, "filename": info.filename}
         return dataclasses.replace(dataset, name=name, source=source), info

@@ -27,12 +27,12 @@ StoreDep = Annotated[DatasetStore, Depends(_store)]
 
 @router.get("", response_model=DatasetList)
 def list_datasets(store: StoreDep) -> DatasetList:
-    return DatasetList(datasets=[DatasetSummary(**d.as_dict()) for d in store.list()])
+    return DatasetList(datasets=store.list())
 
 
 @router.get("/{name}", response_model=DatasetSummary)
 def get_dataset(name: str, store: StoreDep) -> DatasetSummary:
-    return DatasetSummary(**store.info(name, field="name").as_dict())
+    return store.info(name, field="name")
 
 
 @router.post(
@@ -57,5 +57,5 @@ def upload_dataset(
         file.filename or "upload", data, name, max_upload_bytes=limit,
         max_image_pixels=settings.max_image_pixels,
     )
-    body = DatasetSummary(**info.as_dict()).model_dump(mode="json")
+    body = info.model_dump(mode="json")
     return JSONResponse(body, status_code=201 if created else 200)
