@@ -116,9 +116,14 @@ def _train(args: argparse.Namespace) -> int:
     }
     progress = None if args.quiet else _progress_printer(args.kind)
     if args.kind == "vae":
-        hparams: Any = VAEHyperparameters.model_validate(
-            {"latent_dim": args.latent_dim, "hidden_sizes": args.hidden,
-             "likelihood": args.likelihood, **params}
+        warm_start = _load_vae(args.init_from, "--init-from") if args.init_from else None
+        hparams: Any = (
+            warm_start.hparams.model_copy(update={"latent_prior": None})
+            if warm_start is not None
+            else VAEHyperparameters.model_validate(
+                {"latent_dim": args.latent_dim, "hidden_sizes": args.hidden,
+                 "likelihood": args.likelihood, **params}
+            )
         )
         options = VAETrainingOptions(
             epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
@@ -130,6 +135,7 @@ def _train(args: argparse.Namespace) -> int:
         model: Any = train_vae(
             dataset, hparams, options, progress=progress,
             checkpoint_dir=Path(args.checkpoint_dir) if args.checkpoint_dir else None,
+            warm_start=warm_start,
         )
     else:
         hparams = GMMHyperparameters.model_validate(
@@ -143,22 +149,33 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_vae(path: str, purpose: str) -> Any:
+    """The VAE at ``path``: a version folder, or a model folder (its latest version)."""
+    from models import VAE, load_model
+    from models.storage import list_versions
+
+    folder = Path(path)
+    if not (folder / "config.json").is_file():
+        versions = list_versions(folder)
+        if not versions:
+            raise SystemExit(f"{folder} holds no complete model version")
+        folder = folder / str(versions[-1])
+    model = load_model(folder)
+    if not isinstance(model, VAE):
+        raise SystemExit(f"{folder} is a {model.kind}; {purpose} needs a VAE")
+    return model
+
+
 def _fit_prior(args: argparse.Namespace) -> int:
     import torch
 
-    from models import VAE, load_model
     from models.datasets import load_dataset
-    from models.storage import list_versions, publish_model
+    from models.storage import publish_model
     from models.training import fit_latent_prior
     from models.vae import LatentPriorSpec
 
     folder = Path(args.model)
-    versions = list_versions(folder)
-    if not versions:
-        raise SystemExit(f"{folder} holds no complete model version")
-    model = load_model(folder / str(versions[-1]))
-    if not isinstance(model, VAE):
-        raise SystemExit(f"{folder} is a {model.kind}; a latent prior needs a VAE")
+    model = _load_vae(args.model, "a latent prior")
     dataset = load_dataset(args.dataset)
     binarize = model.data.preprocessing.get("binarize")
     if binarize:
@@ -253,6 +270,9 @@ def build_parser() -> argparse.ArgumentParser:
     vae.add_argument("--objective", choices=["elbo", "iwae"], default="elbo")
     vae.add_argument("--train-k", type=int, default=1, help="importance samples (iwae)")
     vae.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant")
+    vae.add_argument("--init-from", default=None, metavar="MODEL",
+                     help="start from this VAE's weights (model or version folder); its "
+                     "architecture replaces --hidden/--latent-dim/--likelihood")
     vae.add_argument("--checkpoint-dir", default=None, help="save and resume training state")
     vae.add_argument("--checkpoint-every", type=int, default=10, help="epochs per checkpoint")
     vae.add_argument("--latent-prior", type=int, default=0, metavar="K",

@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from PIL import Image, UnidentifiedImageError
 
 from app.errors import InvalidInput, ServiceError
+from models.idx import InvalidIDX, is_idx_name, parse_idx
 
 __all__ = ["InvalidUpload", "ParsedData", "UploadTooLarge", "parse_upload", "upload_format"]
 
@@ -29,9 +30,6 @@ _NPY_MAGIC = b"\x93NUMPY"
 _ZIP_MAGIC = b"PK\x03\x04"
 _GZIP_MAGIC = b"\x1f\x8b"
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-_IDX_TYPES: dict[int, str] = {
-    0x08: "u1", 0x09: "i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8",
-}
 FORMATS = ("npy", "npz", "csv", "png-zip", "idx")
 
 
@@ -60,8 +58,7 @@ def _refuse(message: str, rule: str) -> InvalidUpload:
 def upload_format(filename: str) -> str:
     """The format a file name promises; raises for a name no parser takes."""
     lower = filename.lower()
-    base = lower[:-3] if lower.endswith(".gz") else lower
-    if base.endswith("ubyte") or ".idx" in posixpath.basename(base):
+    if is_idx_name(filename):
         return "idx"
     for suffix, fmt in ((".npy", "npy"), (".npz", "npz"), (".csv", "csv"), (".zip", "png-zip")):
         if lower.endswith(suffix):
@@ -257,25 +254,12 @@ def _gunzip(data: bytes, filename: str, limit: int) -> bytes:
 
 
 def _parse_idx(data: bytes, filename: str, limit: int) -> NDArray[Any]:
-    """IDX (LeCun's MNIST format): 0x00 0x00 <type> <ndim>, ndim big-endian int32 sizes, data."""
     if filename.lower().endswith(".gz"):
         data = _gunzip(data, filename, limit)
-    if len(data) < 4 or data[:2] != b"\x00\x00" or data[2] not in _IDX_TYPES or data[3] == 0:
-        raise _refuse(f"{filename} is not an IDX file (bad magic number)", "format")
-    ndim = data[3]
-    header = 4 + 4 * ndim
-    if len(data) < header:
-        raise _refuse(f"{filename}: truncated IDX header", "format")
-    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    dtype = np.dtype(_IDX_TYPES[data[2]])
-    expected = math.prod(shape) * dtype.itemsize
-    if len(data) - header != expected:
-        raise _refuse(
-            f"{filename}: header says {list(shape)} of {dtype.name} ({expected} bytes) but "
-            f"{len(data) - header} bytes follow",
-            "format",
-        )
-    return np.frombuffer(data, dtype=dtype, offset=header).reshape(shape)
+    try:
+        return parse_idx(data, filename)
+    except InvalidIDX as error:
+        raise _refuse(str(error), "format") from error
 
 
 def parse_upload(

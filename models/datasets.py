@@ -17,6 +17,8 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from models.idx import TRAIN_IMAGES, find_idx_images, read_idx
+
 __all__ = [
     "BINARIZATIONS",
     "BUILTIN_DATASETS",
@@ -242,6 +244,26 @@ def load_array_file(path: str | Path, *, key: str | None = None) -> Dataset:
         array = np.load(path, allow_pickle=False)
     else:
         raise ValueError(f"{path.name}: expected a .npy or .npz file")
+    return _dataset_from_arrays(path, array, test_array)
+
+
+def load_idx_dataset(path: str | Path) -> Dataset:
+    """MNIST as published: a folder of IDX files, or one images file (``.gz`` or not).
+
+    ``t10k-images`` beside ``train-images`` becomes the published test split.
+    """
+    found = find_idx_images(path)
+    if found is None:
+        raise ValueError(f"{path}: no {TRAIN_IMAGES}[.gz] there and not an IDX images file")
+    train, test = found
+    return _dataset_from_arrays(
+        Path(path), read_idx(train), read_idx(test) if test is not None else None
+    )
+
+
+def _dataset_from_arrays(
+    path: Path, array: NDArray[Any], test_array: NDArray[Any] | None
+) -> Dataset:
     if array.ndim < 2 or len(array) == 0:
         raise ValueError(f"{path.name}: expected an array of examples [N, ...], got {array.shape}")
     levels = None
@@ -261,13 +283,15 @@ def load_array_file(path: str | Path, *, key: str | None = None) -> Dataset:
 
 
 def load_dataset(name_or_path: str) -> Dataset:
-    """A built-in data set by name, or a ``.npy``/``.npz`` file by path."""
+    """A built-in data set by name, or by path: ``.npy``/``.npz``, or MNIST's IDX files."""
     if name_or_path in BUILTIN_DATASETS:
         return BUILTIN_DATASETS[name_or_path]()
     path = Path(name_or_path)
     if path.suffix in {".npy", ".npz"} and path.is_file():
         return load_array_file(path)
+    if find_idx_images(path) is not None:
+        return load_idx_dataset(path)
     raise UnknownDataset(
-        f"unknown dataset {name_or_path!r}: use one of {sorted(BUILTIN_DATASETS)} "
-        "or the path of a .npy/.npz file"
+        f"unknown dataset {name_or_path!r}: use one of {sorted(BUILTIN_DATASETS)}, "
+        f"the path of a .npy/.npz file, an IDX images file or a folder with {TRAIN_IMAGES}[.gz]"
     )

@@ -167,11 +167,14 @@ def train_vae(
     progress: ProgressCallback | None = None,
     device: str | torch.device = "cpu",
     checkpoint_dir: Path | None = None,
+    warm_start: VAE | None = None,
 ) -> VAE:
     """Adam on the negative ELBO (or IWAE bound) over shuffled in-memory mini-batches.
 
     With ``checkpoint_dir`` and ``checkpoint_every``, the loop saves its whole state every few
     epochs and, when a checkpoint is already there, resumes from it instead of starting over.
+    ``warm_start`` starts from another model's weights instead of a random initialisation (to
+    train a published model further, or under another objective); the optimiser starts afresh.
     """
     options = options or VAETrainingOptions()
     torch.manual_seed(options.seed)
@@ -179,6 +182,8 @@ def train_vae(
         dataset = dataset.binarized(options.binarize)
     rows = dataset.split(test_fraction=options.test_fraction, seed=options.split_seed)
     model = VAE(hparams, _data_spec(dataset, rows)).to(device)
+    if warm_start is not None:
+        _copy_network_weights(warm_start, model)
     train = torch.from_numpy(rows.train).to(device)
     test = torch.from_numpy(rows.test).to(device)
     optimiser = _adam(model, options.learning_rate)
@@ -241,9 +246,43 @@ def train_vae(
     model.training_info = {
         **options.model_dump(), "optimizer": "Adam", "elapsed_s": round(elapsed, 3),
         "resumed_from_epoch": first_epoch - 1 if first_epoch > 1 else None,
+        "warm_start": _warm_start_record(warm_start),
         "final_train_loss": history[-1]["train_loss"] if history else None,
     }
     return model
+
+
+def _copy_network_weights(source: VAE, target: VAE) -> None:
+    """Load ``source``'s encoder and decoder into ``target``; the latent prior is refitted."""
+    if source.data.shape != target.data.shape:
+        raise ValueError(
+            f"warm start: the source model takes data of shape {list(source.data.shape)}, "
+            f"this data set has {list(target.data.shape)}"
+        )
+    ignored = {"latent_prior"}
+    mine = source.hparams.model_dump(exclude=ignored)
+    theirs = target.hparams.model_dump(exclude=ignored)
+    if mine != theirs:
+        differing = sorted(key for key in mine if mine[key] != theirs.get(key))
+        raise ValueError(f"warm start: the source model differs in {', '.join(differing)}")
+    weights = {
+        key: value for key, value in source.state_dict().items()
+        if not key.startswith("latent_prior.")
+    }
+    target.load_state_dict(weights, strict=False)
+
+
+def _warm_start_record(source: VAE | None) -> dict[str, Any] | None:
+    """Where the weights came from, so a model card adds up the whole training."""
+    if source is None:
+        return None
+    info = source.training_info
+    return {
+        "dataset": source.data.dataset, "epochs": info.get("epochs"),
+        "objective": info.get("objective"), "elapsed_s": info.get("elapsed_s"),
+        "test_log_likelihood": source.metrics.get("test_log_likelihood"),
+        "warm_start": info.get("warm_start"),
+    }
 
 
 def fit_latent_prior(model: VAE, rows: DatasetSplit, spec: LatentPriorSpec) -> None:

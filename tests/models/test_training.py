@@ -152,3 +152,30 @@ def test_gmm_on_binarised_data_is_on_the_dequantised_two_level_footing(binary_im
                       split=SplitOptions(binarize="static"))
     assert model.data.preprocessing["levels"] == 2
     assert model.data.preprocessing["dequantize"] == "uniform"
+
+
+def test_a_warm_start_begins_from_the_source_weights(binary_images) -> None:  # type: ignore[no-untyped-def]
+    source = train_vae(binary_images, _bernoulli(), _options(epochs=2))
+    first: list[Mapping[str, float]] = []
+    train_vae(binary_images, _bernoulli(), _options(epochs=1), warm_start=source,
+              progress=first.append)
+    cold: list[Mapping[str, float]] = []
+    train_vae(binary_images, _bernoulli(), _options(epochs=1), progress=cold.append)
+    # The first epoch continues from the source's loss rather than from a random start's.
+    assert first[0]["train_loss"] < cold[0]["train_loss"]
+
+
+def test_a_warm_start_records_where_its_weights_came_from(binary_images) -> None:  # type: ignore[no-untyped-def]
+    source = train_vae(binary_images, _bernoulli(), _options(epochs=2))
+    model = train_vae(binary_images, _bernoulli(), _options(objective="iwae", train_k=3),
+                      warm_start=source)
+    record = model.training_info["warm_start"]
+    assert record["epochs"] == 2 and record["objective"] == "elbo"
+    assert record["test_log_likelihood"] == source.metrics["test_log_likelihood"]
+
+
+def test_a_warm_start_from_another_architecture_is_refused(binary_images) -> None:  # type: ignore[no-untyped-def]
+    source = train_vae(binary_images, _bernoulli(), _options(epochs=1))
+    wider = VAEHyperparameters(latent_dim=2, hidden_sizes=[16], likelihood="bernoulli")
+    with pytest.raises(ValueError, match="hidden_sizes"):
+        train_vae(binary_images, wider, _options(epochs=1), warm_start=source)
