@@ -55,7 +55,7 @@ def ensure_api_key(configured: str | None, data_dir: Path) -> str:
 _bearer = HTTPBearer(auto_error=False, description="GENSERVE_API_KEY, or <data_dir>/api_key")
 
 
-def require_api_key(
+async def require_api_key(  # async: FastAPI would run a sync one on a thread per request
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
@@ -72,13 +72,13 @@ def require_api_key(
 RequireAPIKey = Depends(require_api_key)
 
 
-def require_api_key_if_protected(
+async def require_api_key_if_protected(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
     """Inference is open unless ``GENSERVE_PROTECT_INFERENCE`` is set."""
     if request.app.state.settings.protect_inference:
-        require_api_key(request, credentials)
+        await require_api_key(request, credentials)
 
 
 InferenceAccess = Depends(require_api_key_if_protected)

@@ -61,6 +61,7 @@ def _remote_params(args: argparse.Namespace) -> dict[str, Any]:
     if args.kind == "vae":
         base: dict[str, Any] = {
             "latent_dim": args.latent_dim, "hidden_sizes": args.hidden,
+            "architecture": args.architecture, "channels": args.channels,
             "likelihood": args.likelihood, "epochs": args.epochs, "batch_size": args.batch_size,
             "learning_rate": args.learning_rate, "lr_schedule": args.lr_schedule,
             "objective": args.objective, "train_k": args.train_k, "seed": args.seed,
@@ -122,6 +123,7 @@ def _train(args: argparse.Namespace) -> int:
             if warm_start is not None
             else VAEHyperparameters.model_validate(
                 {"latent_dim": args.latent_dim, "hidden_sizes": args.hidden,
+                 "architecture": args.architecture, "channels": args.channels,
                  "likelihood": args.likelihood, **params}
             )
         )
@@ -265,6 +267,10 @@ def build_parser() -> argparse.ArgumentParser:
     vae.add_argument("--learning-rate", type=float, default=1e-3)
     vae.add_argument("--latent-dim", type=int, default=8)
     vae.add_argument("--hidden", type=_hidden_sizes, default=[128, 128], help="e.g. 256,128")
+    vae.add_argument("--architecture", choices=["mlp", "conv"], default="mlp",
+                     help="conv: stride-2 convolutions before the hidden layers (images only)")
+    vae.add_argument("--channels", type=_hidden_sizes, default=[32, 64],
+                     help="conv channels, one stride-2 layer each, e.g. 32,64")
     vae.add_argument("--likelihood", choices=["bernoulli", "gaussian"], default="gaussian")
     vae.add_argument("--eval-k", type=int, default=1000, help="importance samples for metrics")
     vae.add_argument("--objective", choices=["elbo", "iwae"], default="elbo")
@@ -272,7 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     vae.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant")
     vae.add_argument("--init-from", default=None, metavar="MODEL",
                      help="start from this VAE's weights (model or version folder); its "
-                     "architecture replaces --hidden/--latent-dim/--likelihood")
+                     "architecture replaces --hidden/--latent-dim/--likelihood/--architecture")
     vae.add_argument("--checkpoint-dir", default=None, help="save and resume training state")
     vae.add_argument("--checkpoint-every", type=int, default=10, help="epochs per checkpoint")
     vae.add_argument("--latent-prior", type=int, default=0, metavar="K",
@@ -309,7 +315,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     args = build_parser().parse_args(argv)
     handlers = {"train": _train, "serve": _serve, "worker": _worker, "fit-prior": _fit_prior}
-    return handlers[args.command](args)
+    try:
+        return handlers[args.command](args)
+    except ValueError as error:  # bad options or data (pydantic's errors too): a message, no trace
+        if args.command not in ("train", "fit-prior"):
+            raise
+        raise SystemExit(f"genserve {args.command}: {error}") from None
 
 
 if __name__ == "__main__":

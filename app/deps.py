@@ -12,18 +12,20 @@ from app.registry import ModelRegistry
 
 __all__ = ["RegistryDep", "ServiceDep", "SettingsDep"]
 
+# All async: FastAPI runs a sync dependency on a worker thread, a thread hop per request.
 
-def _registry(request: Request) -> ModelRegistry:
+
+async def _registry(request: Request) -> ModelRegistry:
     registry: ModelRegistry = request.app.state.registry
     return registry
 
 
-async def _service(request: Request) -> InferenceService:  # async: no thread hop per request
+async def _service(request: Request) -> InferenceService:
     service: InferenceService = request.app.state.inference
     return service
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

@@ -17,6 +17,7 @@ loggers through it, so the process writes one JSON object per line.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import secrets
@@ -77,7 +78,7 @@ class RequestContext:
             return
         started = time.perf_counter()
         root_path = scope.get("root_path", "")
-        request_id = _incoming_id(scope) or secrets.token_hex(16)
+        request_id = _incoming_id(scope) or _new_request_id()
         token = _request_id.set(request_id)
         header = (REQUEST_ID_HEADER.encode(), request_id.encode())
         status = 500
@@ -145,6 +146,15 @@ class _ModelSniffer:
             self.name = found.group(1).decode()
         else:
             self._tail = window[-_SNIFF_OVERLAP:]
+
+
+_ID_PREFIX = secrets.token_hex(6)  # per process, so replicas' ids do not collide
+_ID_COUNTER = itertools.count()
+
+
+def _new_request_id() -> str:
+    """Unique, not secret: a random per-process prefix and a counter (no urandom per request)."""
+    return f"{_ID_PREFIX}{next(_ID_COUNTER):020x}"  # 32 hex digits, as uuid4().hex
 
 
 def _incoming_id(scope: Scope) -> str | None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import math
+import os
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,9 +30,13 @@ def resolve_device(setting: str) -> torch.device:
     return torch.device(setting)
 
 
-def _mtime_ns(path: Path) -> int:
+LATEST_VERSION_CHECK_S = 0.25
+"""How stale "the latest version" may be: a model folder is looked at this often at most."""
+
+
+def _mtime_ns(path: str | Path) -> int:
     try:
-        return path.stat().st_mtime_ns
+        return os.stat(path).st_mtime_ns
     except OSError:
         return -1
 
@@ -56,6 +63,7 @@ class ModelRegistry:
         self._lock = threading.Lock()
         self._refresh_lock = threading.Lock()
         self._seen_mtime: dict[str, int] = {}
+        self._stat_at: dict[str, float] = {}  # monotonic time of each model's last check
         self._warned_missing = False
 
     def refresh(self, name: str | None = None) -> list[str]:
@@ -125,7 +133,13 @@ class ModelRegistry:
             return False
         if not versions or version is not None:
             return True
-        return _mtime_ns(self.weights_dir / name) != self._seen_mtime.get(name)
+        # At most one stat per model per interval: a syscall on the event loop lets the batching
+        # thread take the GIL, and under load the loop then waits for it on every request.
+        now = time.monotonic()
+        if now - self._stat_at.get(name, -math.inf) < LATEST_VERSION_CHECK_S:
+            return False
+        self._stat_at[name] = now
+        return _mtime_ns(os.path.join(self.weights_dir, name)) != self._seen_mtime.get(name)
 
     def get(self, name: str | None = None, version: int | None = None) -> LoadedModel:
         chosen = name or self.default_name

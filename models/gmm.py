@@ -15,8 +15,9 @@ EM (Bishop, *Pattern Recognition and Machine Learning*, section 9.2.2) streams t
 of ``chunk_size`` rows: each chunk's responsibilities are reduced at once to the sufficient
 statistics N_k = sum_n r_nk, S_k = sum_n r_nk x_n and Q_k = sum_n r_nk x_n x_n^T, so memory is
 O(chunk_size K D + K D^2) whatever N is. Statistics are taken about the training mean, which keeps
-Q_k / N_k - mu_k mu_k^T free of cancellation (and a float32 path usable). Everything runs in the
-dtype of the buffers, float64 by default.
+Q_k / N_k - mu_k mu_k^T free of cancellation and makes float32 arithmetic for the chunks' products
+usable (the default; ``dtype="float64"`` for exact agreement with scikit-learn); sums over chunks,
+parameters and scoring stay float64.
 """
 
 from __future__ import annotations
@@ -57,10 +58,11 @@ class GMMHyperparameters(BaseModel):
     seed: int = Field(default=0, ge=0, description="Seeds the k-means++ initialisation.")
     chunk_size: int = Field(default=2048, ge=1, description="Rows per chunk in E and M steps.")
     dtype: Literal["float64", "float32"] = Field(
-        default="float64",
-        description="Arithmetic of EM's E-step and the statistics' matrix products. float32 is "
-        "about 1.5x faster on a CPU; the sums over chunks, the M-step and the fitted parameters "
-        "stay float64 either way.",
+        default="float32",
+        description="Arithmetic of EM's E-step and the statistics' matrix products: float32 "
+        "is about 2x faster on a CPU (more on a GPU) and its held-out log-likelihood matches "
+        "float64's to 1e-5 (bench/gmm_fit.py); the sums over chunks, the M-step and the fitted "
+        "parameters stay float64 either way. float64 reproduces scikit-learn to 1e-10.",
     )
 
 

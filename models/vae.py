@@ -3,6 +3,11 @@
 Generative model ``p(z) = N(0, I)``, ``p(x | z)`` Bernoulli (logits) or diagonal Gaussian with a
 learned per-dimension variance; inference model ``q(z | x) = N(mu(x), diag sigma^2(x))``.
 
+Two networks compute ``q`` and ``p(x | z)``: an MLP (``architecture="mlp"``, the default), or, for
+images, stride-2 convolutions ahead of the MLP layers (``architecture="conv"``), mirrored by
+transposed convolutions in the decoder. Both take and return flat rows, so the maths below does
+not depend on the choice.
+
 The maths methods (``encode_params``, ``reparameterize``, ``decode``, ``decoder_mean``,
 ``log_px_given_z``, ``log_pz``, ``log_qz_given_x``, ``kl_to_prior``, ``elbo``, ``iwae_bound``)
 take tensors already on the model's device and keep autograd, so training can use them. The five
@@ -24,6 +29,7 @@ from torch import Tensor, nn
 
 from models.base import DataSpec, GenerativeModel, InvalidModelInput
 from models.gmm import GaussianMixture, GMMHyperparameters
+from models.networks import ConvDecoder, ConvEncoder, image_shape, mlp
 
 __all__ = ["VAE", "LatentPriorSpec", "NoiseGroups", "VAEHyperparameters"]
 
@@ -33,8 +39,6 @@ _MAX_CHUNK_FLOATS = 2**19
 
 Small enough that a block's few temporaries stay in the CPU's caches (2 MiB each): with 2^24,
 large batches ran 1.7x slower per row; it also keeps peak memory flat whatever the batch size."""
-
-_ACTIVATIONS: dict[str, type[nn.Module]] = {"relu": nn.ReLU, "tanh": nn.Tanh, "elu": nn.ELU}
 
 NoiseGroups = Sequence[tuple[int, "torch.Generator | None"]]
 """Consecutive row groups of a batch, ``(rows, generator)``, each drawing its own noise.
@@ -52,6 +56,14 @@ class VAEHyperparameters(BaseModel):
     hidden_sizes: list[Annotated[int, Field(ge=1)]] = Field(
         default_factory=lambda: [128, 128],
         description="Encoder hidden widths (the decoder mirrors them); [] = linear maps.",
+    )
+    architecture: Literal["mlp", "conv"] = Field(
+        default="mlp",
+        description="'conv': stride-2 convolutions before the hidden layers (images only).",
+    )
+    channels: list[Annotated[int, Field(ge=1)]] = Field(
+        default_factory=lambda: [32, 64], min_length=1,
+        description="Conv only: channels of each stride-2 3x3 convolution (each halves H, W).",
     )
     likelihood: Literal["bernoulli", "gaussian"] = "gaussian"
     beta: float = Field(default=1.0, gt=0.0, description="Weight of the KL term in the ELBO.")
@@ -82,16 +94,6 @@ class LatentPriorSpec(BaseModel):
 VAEHyperparameters.model_rebuild()
 
 
-def _mlp(sizes: list[int], activation: str, *, activate_last: bool) -> nn.Sequential:
-    """Linear layers ``sizes[0] -> ... -> sizes[-1]`` with ``activation`` between them."""
-    layers: list[nn.Module] = []
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
-        layers.append(nn.Linear(n_in, n_out, dtype=torch.float32))
-        if activate_last or i < len(sizes) - 2:
-            layers.append(_ACTIVATIONS[activation]())
-    return nn.Sequential(*layers)
-
-
 class VAE(GenerativeModel):
     """VAE with ``D = data.dim`` observed and ``L = latent_dim`` latent dimensions."""
 
@@ -104,12 +106,26 @@ class VAE(GenerativeModel):
     def __init__(self, hparams: VAEHyperparameters, data: DataSpec) -> None:
         super().__init__(hparams, data)
         hidden, latent = list(hparams.hidden_sizes), hparams.latent_dim
-        trunk_width = hidden[-1] if hidden else self.dim
-        self.encoder = _mlp([self.dim, *hidden], hparams.activation, activate_last=True)
+        self._widest = max(self.dim, latent, *hidden)  # floats per example, widest layer
+        image = image_shape(data) if hparams.architecture == "conv" else None
+        channels = list(hparams.channels)
+        # Encoder, heads, then decoder: the order in which a seed gives the MLP its weights.
+        self.encoder: nn.Module
+        if image is not None:
+            encoder = ConvEncoder(image, channels, hidden, hparams.activation)
+            self.encoder, trunk_width = encoder, encoder.width
+        else:
+            self.encoder = mlp([self.dim, *hidden], hparams.activation, activate_last=True)
+            trunk_width = hidden[-1] if hidden else self.dim
         self.encoder_mean = nn.Linear(trunk_width, latent, dtype=torch.float32)
         self.encoder_log_var = nn.Linear(trunk_width, latent, dtype=torch.float32)
-        self.decoder = _mlp([latent, *hidden[::-1], self.dim], hparams.activation,
-                            activate_last=False)
+        self.decoder: nn.Module
+        if image is not None:
+            decoder = ConvDecoder(image, channels, hidden, latent, hparams.activation)
+            self.decoder, self._widest = decoder, max(self._widest, decoder.widest)
+        else:
+            self.decoder = mlp([latent, *hidden[::-1], self.dim], hparams.activation,
+                                activate_last=False)
         if hparams.likelihood == "gaussian":
             self.decoder_log_var = nn.Parameter(torch.zeros(self.dim, dtype=torch.float32))
         self.latent_prior = (
@@ -286,7 +302,7 @@ class VAE(GenerativeModel):
 
     def _chunk_sizes(self, rows: int, k: int) -> tuple[int, int]:
         """(samples per chunk, rows per block) so one block holds about 2^19 floats at most."""
-        width = max(self.dim, self.latent_dim, *self.hparams.hidden_sizes)
+        width = self._widest  # floats per example in the widest layer
         per_sample = max(1, rows * self.latent_dim)  # the [S, B, L] latents of one chunk
         chunk = max(1, min(self.hparams.iw_chunk_size, k, _MAX_CHUNK_FLOATS // per_sample))
         block = max(1, min(rows, _MAX_CHUNK_FLOATS // (chunk * width)))

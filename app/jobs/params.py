@@ -124,6 +124,16 @@ def check_fit(
             "continuous: use likelihood='gaussian'",
             field="params.likelihood", rule="data_kind",
         )
+    if (
+        isinstance(params.hyperparameters, VAEHyperparameters)
+        and params.hyperparameters.architecture == "conv"
+        and len(dataset.shape) not in (2, 3)
+    ):
+        raise InvalidInput(
+            f"architecture 'conv' needs images, [H, W] or [C, H, W]; dataset {dataset.name!r} "
+            f"has examples of shape {dataset.shape}: use architecture 'mlp'",
+            field="params.architecture", rule="image_data",
+        )
     existing = _existing_model(weights_dir, name)
     if existing is None:
         return

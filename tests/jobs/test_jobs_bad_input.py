@@ -53,6 +53,7 @@ def job(kind: str = "gmm", name: str = "fresh", dataset: str = "pinwheel", **par
         (job("vae", hidden_sizes=[0]), 422, "params.hidden_sizes[0]", "greater_than_equal"),
         (job("vae", learning_rate=5), 422, "params.learning_rate", "less_than_equal"),
         (job("vae", likelihood="bernoulli"), 422, "params.likelihood", "data_kind"),
+        (job("vae", architecture="conv"), 422, "params.architecture", "image_data"),
         (job(n_components=1600), 422, "params.n_components", "at_most_training_rows"),
         (job("vae", name="tiny-vae"), 422, "dataset", "shape"),  # tiny-vae serves 8x8 images
         (job("vae", name="tiny-gmm"), 422, "kind", "matches_existing_model"),
