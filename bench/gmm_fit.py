@@ -9,10 +9,11 @@ K = 16 full-covariance Gaussians; every method fits K = 16, full and diagonal co
    ``n_init`` (1), held-out mean log-likelihood per example.
 
 scikit-learn runs in float64 (its default; on float32 input too with
-``--with-sklearn-float32``, which adds several minutes); genserve in float64 (its default) and
-float32 (``GMMHyperparameters(dtype="float32")``, statistics still summed in
-float64). TorchGMM, the maintained fork of PyCave, runs from ``bench/.venv`` (``make
-bench-env``) and is skipped with a note when that environment or the package is missing.
+``--with-sklearn-float32``, which adds several minutes); genserve in float32 (its default:
+``GMMHyperparameters(dtype="float32")``, the chunks' products in float32, sums over chunks and
+parameters in float64) and in float64 (``dtype="float64"``). TorchGMM, the maintained fork of
+PyCave, runs from ``bench/.venv`` (``make bench-env``) and is skipped with a note when that
+environment or the package is missing.
 
 Threads: ``--threads 1`` by default, for every method (torch, scikit-learn's BLAS, TorchGMM).
 On a machine whose cores other work also uses, a 2-thread operation waits at every barrier for
@@ -174,7 +175,7 @@ def main(argv: list[str] | None = None) -> None:
                 ("scikit-learn, float64", sklearn_fit, np.float64),
                 ("scikit-learn, float32 input", sklearn_fit, np.float32),
                 ("genserve, float64", genserve_fit, "float64"),
-                ("genserve, float32", genserve_fit, "float32"),
+                ("genserve, float32 (default)", genserve_fit, "float32"),
             ]
             if not args.with_sklearn_float32:
                 del runs[1]

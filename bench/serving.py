@@ -266,7 +266,7 @@ def _targets(cells: list[Cell], ceiling: dict[str, dict[str, float]]) -> list[di
         for op in ("sample", "reconstruct", "log-likelihood") for c in CONCURRENCY
     ]
     c8 = [_find(cells, op, on, 8) for op in ("sample", "reconstruct", "log-likelihood")]
-    rows = [
+    rows: list[tuple[str, float, str, float, bool | None]] = [
         ("/sample c=64 JSON: batching on / plain FastAPI", rps("sample", on, 64) /
          rps("sample", plain, 64), ">= 1.5 (aim 3)", 1.5, True),
         ("/sample c=64 JSON: batching on / LitServe", rps("sample", on, 64) /
@@ -280,12 +280,18 @@ def _targets(cells: list[Cell], ceiling: dict[str, dict[str, float]]) -> list[di
          min(versus_lit), ">= 1", 1.0, True),
         ("/log-likelihood c=64: batching on / batching off", rps("log-likelihood", on, 64) /
          rps("log-likelihood", off, 64), ">= 3", 3.0, True),
+        # Batching removes per-request overhead, never the model's own arithmetic: the most it can
+        # give is the in-process ceiling over the unbatched rate (context for the row above).
+        ("/log-likelihood c=64: model in-process / batching off (most batching could give)",
+         ceiling["log-likelihood"]["rps"] / rps("log-likelihood", off, 64), "context", 0.0,
+         None),
         ("c=8, batching on: p99 / p50 (highest of the three operations)",
          max(r["p99_ms"] / r["p50_ms"] for r in c8 if r), "<= 2", 2.0, False),
     ]
     return [
         {"target": name, "measured": round(value, 3), "goal": goal,
-         "met": bool(value >= bound) if higher else bool(value <= bound)}
+         "met": None if higher is None else bool(value >= bound) if higher
+         else bool(value <= bound)}
         for name, value, goal, bound, higher in rows
     ]
 
@@ -344,7 +350,8 @@ def main(argv: list[str] | None = None) -> None:
     targets = _targets(cells, ceiling)
     target_table = format_table(
         ["target", "measured", "goal", "met"],
-        [[t["target"], t["measured"], t["goal"], "yes" if t["met"] else "no"] for t in targets],
+        [[t["target"], t["measured"], t["goal"], {True: "yes", False: "no", None: "-"}[t["met"]]]
+         for t in targets],
     )
     print()
     print(table)
