@@ -10,14 +10,18 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from models.base import CONFIG_FILE, WEIGHTS_FILE, GenerativeModel
 
-__all__ = ["NAME_PATTERN", "is_valid_name", "list_versions", "publish_model"]
+__all__ = [
+    "NAME_PATTERN", "is_valid_name", "list_versions", "publish_model", "remove_abandoned_staging",
+]
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,62}$"
 _NAME = re.compile(NAME_PATTERN)
+_STAGING_PREFIX = ".staging-"
 
 
 def is_valid_name(name: str) -> bool:
@@ -45,7 +49,7 @@ def publish_model(model: GenerativeModel, weights_dir: str | Path, name: str) ->
         raise ValueError(f"model name {name!r} must match {NAME_PATTERN}")
     model_dir = Path(weights_dir) / name
     model_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=model_dir))
+    staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=model_dir))
     try:
         model.save(staging)
         for _ in range(100):
@@ -59,3 +63,24 @@ def publish_model(model: GenerativeModel, weights_dir: str | Path, name: str) ->
         raise RuntimeError(f"could not publish {name}: too many concurrent publishers")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def remove_abandoned_staging(weights_dir: str | Path, older_than_s: float = 600.0) -> list[Path]:
+    """Delete staging folders left by a publisher that died mid-write; returns them.
+
+    They are never served (no version number), only wasted space. A publisher writes its folder
+    within seconds, so one untouched for ``older_than_s`` has no owner left.
+    """
+    root = Path(weights_dir)
+    if not root.is_dir():
+        return []
+    cutoff = time.time() - older_than_s
+    removed = []
+    for staging in root.glob(f"*/{_STAGING_PREFIX}*"):
+        try:
+            if staging.is_dir() and staging.stat().st_mtime < cutoff:
+                shutil.rmtree(staging)
+                removed.append(staging)
+        except OSError:  # gone already (another worker swept it) or not ours to remove
+            continue
+    return removed

@@ -25,6 +25,7 @@ from huey.consumer import Consumer
 
 from app.config import Settings
 from app.observability import configure_logging
+from models.storage import remove_abandoned_staging
 
 __all__ = ["LocalWorker", "local_process_dead", "run_worker"]
 
@@ -74,6 +75,10 @@ def run_worker(settings: Settings, *, workers: int = 1) -> None:
     )
     if failed:
         logger.warning("failed %d job(s) whose worker had died: %s", len(failed), failed)
+    swept = remove_abandoned_staging(settings.weights_dir)
+    if swept:
+        logger.warning("removed %d staging folder(s) a dead publisher left: %s",
+                       len(swept), [str(path) for path in swept])
     consumer = _Consumer(
         queue.huey, workers=workers, worker_type="thread", periodic=False,
         initial_delay=0.05, backoff=1.5, max_delay=1.0, graceful_signal="TERM",

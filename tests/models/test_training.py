@@ -179,3 +179,21 @@ def test_a_warm_start_from_another_architecture_is_refused(binary_images) -> Non
     wider = VAEHyperparameters(latent_dim=2, hidden_sizes=[16], likelihood="bernoulli")
     with pytest.raises(ValueError, match="hidden_sizes"):
         train_vae(binary_images, wider, _options(epochs=1), warm_start=source)
+
+
+def test_staging_folders_a_dead_publisher_left_are_swept(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from models.storage import remove_abandoned_staging
+
+    old = tmp_path / "m" / ".staging-dead"
+    fresh = tmp_path / "m" / ".staging-writing"
+    version = tmp_path / "m" / "1"
+    for folder in (old, fresh, version):
+        folder.mkdir(parents=True)
+    an_hour_ago = time.time() - 3600
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    os.utime(version, (an_hour_ago, an_hour_ago))
+    assert remove_abandoned_staging(tmp_path) == [old]
+    assert fresh.is_dir() and version.is_dir()  # a publisher may still be writing; never versions
