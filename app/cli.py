@@ -75,14 +75,26 @@ def _remote_params(args: argparse.Namespace) -> dict[str, Any]:
     return {**base, **split, **_parse_params(args.param)}
 
 
+def _server_model(text: str) -> dict[str, Any]:
+    """``name`` or ``name/version`` of a model on the server (``--init-from`` with ``--server``)."""
+    model, _, version = text.strip("/").partition("/")
+    if version and not version.isdigit():
+        raise SystemExit(f"--init-from {text!r}: use a model name or name/version on the server")
+    return {"model": model, **({"version": int(version)} if version else {})}
+
+
 def _train_remote(args: argparse.Namespace) -> int:
     from app.jobs.remote import JobFailed, submit_and_follow
 
     name = args.name or (Path(args.out).name if args.out else None)
     if not name:
         raise SystemExit("--server needs --name (or --out) for the model's name")
-    body = {"kind": args.kind, "name": name, "dataset": args.dataset,
-            "params": _remote_params(args)}
+    body: dict[str, Any] = {"kind": args.kind, "name": name, "dataset": args.dataset,
+                            "params": _remote_params(args)}
+    if args.kind == "vae" and args.init_from:
+        body["init_from"] = _server_model(args.init_from)
+        for key in ("latent_dim", "hidden_sizes", "architecture", "channels", "likelihood"):
+            body["params"].pop(key)  # the source model's networks
     try:
         job = submit_and_follow(args.server, args.api_key, body)
     except JobFailed as exc:

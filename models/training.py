@@ -20,7 +20,7 @@ from models.base import DataSpec, ProgressCallback
 from models.checkpoints import load_checkpoint, save_checkpoint
 from models.datasets import Binarization, Dataset, DatasetSplit, discrete_bits_per_dim
 from models.gmm import GaussianMixture, GMMHyperparameters
-from models.vae import VAE, LatentPriorSpec, VAEHyperparameters
+from models.vae import NETWORK_FIELDS, VAE, LatentPriorSpec, VAEHyperparameters
 
 __all__ = [
     "SplitOptions",
@@ -259,17 +259,19 @@ def _copy_network_weights(source: VAE, target: VAE) -> None:
             f"warm start: the source model takes data of shape {list(source.data.shape)}, "
             f"this data set has {list(target.data.shape)}"
         )
-    ignored = {"latent_prior"}
-    mine = source.hparams.model_dump(exclude=ignored)
-    theirs = target.hparams.model_dump(exclude=ignored)
-    if mine != theirs:
-        differing = sorted(key for key in mine if mine[key] != theirs.get(key))
+    differing = network_differences(source.hparams, target.hparams)
+    if differing:
         raise ValueError(f"warm start: the source model differs in {', '.join(differing)}")
     weights = {
         key: value for key, value in source.state_dict().items()
         if not key.startswith("latent_prior.")
     }
     target.load_state_dict(weights, strict=False)
+
+
+def network_differences(a: VAEHyperparameters, b: VAEHyperparameters) -> list[str]:
+    """The hyper-parameters shaping the networks in which ``a`` and ``b`` differ."""
+    return [key for key in NETWORK_FIELDS if getattr(a, key) != getattr(b, key)]
 
 
 def _warm_start_record(source: VAE | None) -> dict[str, Any] | None:

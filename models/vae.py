@@ -79,6 +79,11 @@ class VAEHyperparameters(BaseModel):
     )
 
 
+NETWORK_FIELDS = ("architecture", "channels", "hidden_sizes", "latent_dim", "likelihood",
+                  "activation")
+"""The hyper-parameters that decide the networks' shapes: a warm start must keep them."""
+
+
 class LatentPriorSpec(BaseModel):
     """Ex-post density estimation in latent space (Ghosh et al. 2019, "From Variational to
     Deterministic Autoencoders", section 4): a GMM on the posterior means of the training set."""

@@ -20,9 +20,9 @@ from app.dataset_store import DatasetInfo
 from app.errors import InvalidInput
 from models import CONFIG_FILE, GMMHyperparameters, VAEHyperparameters
 from models.storage import list_versions
-from models.training import SplitOptions, VAETrainingOptions
+from models.training import SplitOptions, VAETrainingOptions, network_differences
 
-__all__ = ["TrainingParams", "check_fit", "validate_params"]
+__all__ = ["TrainingParams", "check_fit", "resolve_warm_start", "validate_params"]
 
 PARTS: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
     "vae": (VAEHyperparameters, VAETrainingOptions),
@@ -77,14 +77,68 @@ def validate_params(kind: str, params: Mapping[str, Any]) -> TrainingParams:
     return TrainingParams(kind, parts[0], parts[1])
 
 
-def _existing_model(weights_dir: Path, name: str) -> dict[str, Any] | None:
+def _existing_model(
+    weights_dir: Path, name: str, version: int | None = None
+) -> dict[str, Any] | None:
+    """A saved model's config: ``version``, or the latest; None when there is none."""
     versions = list_versions(weights_dir / name)
-    if not versions:
+    chosen = versions[-1] if versions and version is None else version
+    if chosen not in versions:
         return None
     config: dict[str, Any] = json.loads(
-        (weights_dir / name / str(versions[-1]) / CONFIG_FILE).read_text()
+        (weights_dir / name / str(chosen) / CONFIG_FILE).read_text()
     )
-    return config
+    return {**config, "version": chosen}
+
+
+def resolve_warm_start(
+    params: TrainingParams, given: Mapping[str, Any], dataset: DatasetInfo, weights_dir: Path,
+    model: str, version: int | None,
+) -> tuple[TrainingParams, dict[str, Any]]:
+    """The job's parameters under a warm start, and the source pinned as ``{model, version}``.
+
+    The networks come from the source: its hyper-parameters stand in for the defaults, and any
+    given (``given``: the request's params) must agree with it where they shape the networks.
+    """
+    if params.kind != "vae":
+        raise InvalidInput(
+            "init_from starts a VAE from a saved VAE's weights; a GMM job cannot use it",
+            field="init_from", rule="vae_only",
+        )
+    source = _existing_model(weights_dir, model, version)
+    if source is None:
+        which = f"version {version} of {model!r}" if version else f"a model {model!r}"
+        raise InvalidInput(
+            f"init_from: there is no {which} in the weights folder",
+            field="init_from.version" if version and list_versions(weights_dir / model)
+            else "init_from.model", rule="exists",
+        )
+    if source.get("kind") != "vae":
+        raise InvalidInput(
+            f"init_from: model {model!r} is a {source.get('kind')}, not a VAE",
+            field="init_from.model", rule="vae_only",
+        )
+    shape = list(source.get("data", {}).get("shape", []))
+    if shape != dataset.shape:
+        raise InvalidInput(
+            f"init_from: model {model!r} takes examples of shape {shape}; dataset "
+            f"{dataset.name!r} has shape {dataset.shape}",
+            field="init_from.model", rule="shape",
+        )
+    inherited = {**source["hyperparameters"], "latent_prior": None}
+    explicit = {k: v for k, v in given.items() if k in VAEHyperparameters.model_fields}
+    hyperparameters = VAEHyperparameters.model_validate({**inherited, **explicit})
+    differing = network_differences(
+        VAEHyperparameters.model_validate(inherited), hyperparameters
+    )
+    if differing:
+        raise InvalidInput(
+            f"params.{differing[0]} differs from model {model!r}'s; a warm start keeps the "
+            f"source's networks: leave {', '.join(differing)} out",
+            field=f"params.{differing[0]}", rule="matches_init_from",
+        )
+    pinned = {"model": model, "version": int(source["version"])}
+    return TrainingParams(params.kind, hyperparameters, params.options), pinned
 
 
 def check_fit(

@@ -18,9 +18,19 @@ __all__ = [
     "JobRequest",
     "JobResult",
     "JobSummary",
+    "WarmStart",
 ]
 
 JobStatusName = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+
+
+class WarmStart(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(pattern=NAME_PATTERN, description="A saved VAE to start from.")
+    version: int | None = Field(
+        default=None, ge=1, description="Default: its latest version, pinned when queued."
+    )
 
 
 class JobRequest(BaseModel):
@@ -43,6 +53,11 @@ class JobRequest(BaseModel):
         default_factory=dict,
         description="Hyper-parameters and training options side by side, e.g. "
         "{'latent_dim': 8, 'epochs': 20} for a VAE or {'n_components': 10} for a GMM.",
+    )
+    init_from: WarmStart | None = Field(
+        default=None,
+        description="VAE only: start from this model's weights (and architecture) instead of a "
+        "random initialisation, e.g. to train a served model further or under the IWAE bound.",
     )
 
 

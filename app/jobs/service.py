@@ -17,7 +17,7 @@ from app.config import Settings
 from app.dataset_store import DatasetNotFound, DatasetStore
 from app.errors import InvalidInput, ServiceError
 from app.jobs import records
-from app.jobs.params import check_fit, validate_params
+from app.jobs.params import check_fit, resolve_warm_start, validate_params
 from app.jobs.queue import JobQueue
 from app.jobs.schemas import JobDetail, JobList, JobRequest, JobSummary
 from app.jobs.tasks import STALE_AFTER_S
@@ -129,12 +129,19 @@ class JobService:
             info = self.store.info(request.dataset)
         except DatasetNotFound as exc:
             raise InvalidInput(exc.message, field="dataset", rule="exists") from exc
+        warm_start = None
+        if request.init_from is not None:
+            params, warm_start = resolve_warm_start(
+                params, request.params, info, self.settings.weights_dir,
+                request.init_from.model, request.init_from.version,
+            )
         check_fit(params, request.name, info, self.settings.weights_dir)
         config = {
             "kind": request.kind, "name": request.name,
             "dataset": {"name": info.name, "sha256": info.sha256, "shape": info.shape,
                         "n": info.n, "levels": info.levels},
             **params.as_config(),
+            "init_from": warm_start,
         }
         job = records.create_job(
             self.engine, job_id=uuid.uuid4().hex, kind=request.kind, name=request.name,

@@ -26,7 +26,7 @@ from app.dataset_store import DatasetStore
 from app.jobs import records
 from app.jobs.db import create_schema, make_engine
 from app.jobs.params import TrainingParams
-from models import GenerativeModel, TrainingCancelled
+from models import VAE, GenerativeModel, TrainingCancelled, load_model
 from models.storage import publish_model
 from models.training import SplitOptions, VAETrainingOptions, train_gmm, train_vae
 
@@ -199,13 +199,29 @@ def _train(
         return train_vae(
             dataset, params.hyperparameters,  # type: ignore[arg-type]
             params.options, progress=progress, device=resolve_device(ctx.settings.device),
-            checkpoint_dir=checkpoints,
+            checkpoint_dir=checkpoints, warm_start=_warm_start(ctx, job.config.get("init_from")),
         )
     assert isinstance(params.options, SplitOptions)
     return train_gmm(
         dataset, params.hyperparameters,  # type: ignore[arg-type]
         split=params.options, progress=progress,
     )
+
+
+def _warm_start(ctx: WorkerContext, source: Mapping[str, Any] | None) -> VAE | None:
+    """The pinned version a job starts from (checked when queued; it may have gone since)."""
+    if source is None:
+        return None
+    folder = ctx.settings.weights_dir / source["model"] / str(source["version"])
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"init_from: {source['model']} version {source['version']} is no longer in the "
+            "weights folder"
+        )
+    model = load_model(folder)
+    if not isinstance(model, VAE):
+        raise TypeError(f"init_from: {source['model']} is not a VAE")
+    return model
 
 
 def run_job(job_id: str) -> None:

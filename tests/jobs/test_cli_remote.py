@@ -45,3 +45,25 @@ def test_train_on_a_server_prints_the_new_models_metrics(
         assert "rule api_key" in refused.stderr
     finally:
         server.stop()
+
+
+def test_init_from_on_a_server_names_a_served_model(
+    tmp_path: Path, weights_dir: Path, start_server: Callable[..., Any]
+) -> None:
+    settings = make_settings(tmp_path, weights_dir)
+    server = start_server(
+        GENSERVE_WEIGHTS_DIR=str(settings.weights_dir), GENSERVE_DATA_DIR=str(settings.data_dir),
+        GENSERVE_API_KEY=API_KEY, GENSERVE_TORCH_THREADS="1", GENSERVE_LOG_FORMAT="text",
+    )
+    try:
+        command = [sys.executable, "-m", "app.cli", "train", "vae", "--dataset", "digits",
+                   "--name", "tuned", "--epochs", "1", "--eval-k", "2",
+                   "--init-from", "tiny-vae/1", "--server", server.url]
+        done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True,
+                              timeout=180, env={**os.environ, "GENSERVE_API_KEY": API_KEY})
+        assert done.returncode == 0, done.stderr
+        config = json.loads((settings.weights_dir / "tuned" / "1" / "config.json").read_text())
+        assert config["hyperparameters"]["hidden_sizes"] == [16]  # tiny-vae's, not --hidden's
+        assert config["training"]["warm_start"] is not None
+    finally:
+        server.stop()

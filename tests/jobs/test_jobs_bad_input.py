@@ -69,6 +69,30 @@ def test_bad_job_requests_are_refused(
     assert client.get("/jobs", headers=AUTH).json()["jobs"] == before  # nothing recorded
 
 
+def warm(source: dict[str, Any], kind: str = "vae", dataset: str = "digits", **params: Any
+         ) -> dict[str, Any]:
+    return {**job(kind, dataset=dataset, **params), "init_from": source}
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "rule"),
+    [
+        (warm({"model": "no-such-model"}), "init_from.model", "exists"),
+        (warm({"model": "tiny-vae", "version": 9}), "init_from.version", "exists"),
+        (warm({"model": "tiny-gmm"}), "init_from.model", "vae_only"),
+        (warm({"model": "tiny-vae"}, kind="gmm"), "init_from", "vae_only"),
+        (warm({"model": "tiny-vae"}, dataset="pinwheel"), "init_from.model", "shape"),
+        (warm({"model": "tiny-vae"}, hidden_sizes=[99]), "params.hidden_sizes",
+         "matches_init_from"),
+        (warm({"model": "tiny-vae", "revision": 1}), "init_from.revision", "extra_forbidden"),
+    ],
+)
+def test_bad_warm_starts_are_refused(
+    client: TestClient, body: dict[str, Any], field: str, rule: str
+) -> None:
+    assert_error(client.post("/jobs", json=body, headers=AUTH), 422, field, rule)
+
+
 def test_out_of_range_params_are_all_reported(client: TestClient) -> None:
     response = client.post("/jobs", json=job(n_components=0, max_iter=0), headers=AUTH)
     fields = {e["field"] for e in response.json()["errors"]}

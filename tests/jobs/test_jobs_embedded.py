@@ -87,6 +87,22 @@ def test_vae_job_succeeds_with_metrics_per_epoch(jobs_client: TestClient) -> Non
     assert config["training"]["job"]["dataset"]["name"] == "digits"
 
 
+def test_a_warm_started_job_trains_from_the_pinned_source_version(
+    jobs_client: TestClient,
+) -> None:
+    response = jobs_client.post("/jobs", headers=AUTH, json={
+        "kind": "vae", "name": "tuned", "dataset": "digits", "init_from": {"model": "tiny-vae"},
+        "params": {"epochs": 1, "objective": "iwae", "train_k": 3, "eval_importance_samples": 5},
+    })
+    assert response.status_code == 202, response.text
+    done = wait_for(jobs_client, response.json()["id"])
+    assert done["status"] == "succeeded", done["error"]
+    assert done["config"]["init_from"] == {"model": "tiny-vae", "version": 2}  # latest, pinned
+    config = jobs_client.get("/models/tuned").json()["config"]
+    assert config["hyperparameters"]["hidden_sizes"] == [16]  # the source's, not the default
+    assert config["training"]["warm_start"]["dataset"] == "test-images"
+
+
 def test_second_job_publishes_the_next_version(jobs_client: TestClient) -> None:
     first = wait_for(
         jobs_client, submit(jobs_client, "gmm", "twice", "two-moons", **TINY_GMM)["id"]
