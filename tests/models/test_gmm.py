@@ -4,7 +4,7 @@ operations, persistence, progress and validation."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,15 +24,6 @@ from models.gmm import CovarianceType, GaussianMixture, GMMHyperparameters
 
 COVARIANCE_TYPES: tuple[CovarianceType, ...] = ("full", "diag", "spherical", "tied")
 LECTURE_HEIGHTS = [1.6, 1.7, 1.65, 1.63, 1.75, 1.71, 1.68, 1.72, 1.77, 1.62]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def single_thread() -> Iterator[None]:
-    """The problems are small: one intra-op thread is faster on a busy two-core machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def make_model(
