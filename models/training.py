@@ -206,7 +206,7 @@ def train_vae(
         order = torch.randperm(len(train), generator=generator, device=device)
         total = torch.zeros((), device=device)
         for start in range(0, len(train), options.batch_size):
-            batch = train[order[start : start + options.batch_size]]
+            batch = train.index_select(0, order[start : start + options.batch_size])  # 4x x[i]
             if rows.dynamic_binarization:  # a fresh Bernoulli draw of every pixel
                 batch = torch.bernoulli(batch, generator=generator)
             loss = -_objective(model, batch, options, generator).mean()
