@@ -227,7 +227,7 @@ def _serve(args: argparse.Namespace) -> int:
     settings = Settings()
     uvicorn.run(
         "app.main:app", host=args.host or settings.host, port=args.port or settings.port,
-        log_level="info",
+        log_level="info", workers=args.workers,
     )
     return 0
 
@@ -315,6 +315,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="start the HTTP service (uvicorn app.main:app)")
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--workers", type=int, default=None,
+                       help="API processes on the port (default: $WEB_CONCURRENCY or 1)")
 
     worker = commands.add_parser(
         "worker", help="run training jobs from the queue (GENSERVE_QUEUE_URL, DATABASE_URL)"

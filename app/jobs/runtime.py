@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -53,6 +54,29 @@ async def _maintain(
             logger.exception("maintenance pass failed")
 
 
+def _first_api_process(app: FastAPI, settings: Settings) -> bool:
+    """Whether this process holds the data folder's embedded-worker lock.
+
+    Several API processes on one data folder (``uvicorn --workers N``, ``WEB_CONCURRENCY``) run
+    one embedded worker between them, not one each. The lock is the OS's, so it goes with the
+    process that held it, however that process ends.
+    """
+    path = settings.data_dir / "embedded-worker.lock"
+    try:
+        handle = open(path, "a")  # noqa: SIM115 - held open for the process's lifetime
+    except OSError as exc:
+        logger.warning("no embedded-worker lock at %s (%s): starting one anyway", path, exc)
+        return True
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        logger.info("another API process on %s runs the embedded worker", settings.data_dir)
+        return False
+    app.state.embedded_worker_lock = handle
+    return True
+
+
 @contextlib.asynccontextmanager
 async def jobs_runtime(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
     app.state.jobs = app.state.datasets = None
@@ -71,8 +95,9 @@ async def jobs_runtime(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
     app.state.jobs = jobs
     app.state.datasets = store
     await run_in_threadpool(jobs.recover)
-    worker = LocalWorker(settings) if settings.embedded_worker else None
-    if worker is not None:
+    worker = None
+    if settings.embedded_worker and _first_api_process(app, settings):
+        worker = LocalWorker(settings)
         worker.start()
     app.state.local_worker = worker
     maintenance = asyncio.create_task(
@@ -86,5 +111,6 @@ async def jobs_runtime(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
             await maintenance
         if worker is not None:
             await run_in_threadpool(worker.stop)
+            app.state.embedded_worker_lock.close()  # lets the next process start one
         queue.close()
         engine.dispose()
