@@ -12,9 +12,8 @@ from app.registry import ModelRegistry
 
 __all__ = ["RegistryDep", "ServiceDep", "SettingsDep"]
 
+
 # All async: FastAPI runs a sync dependency on a worker thread, a thread hop per request.
-
-
 async def _registry(request: Request) -> ModelRegistry:
     registry: ModelRegistry = request.app.state.registry
     return registry

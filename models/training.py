@@ -20,7 +20,7 @@ from models.base import DataSpec, ProgressCallback
 from models.checkpoints import load_checkpoint, save_checkpoint
 from models.datasets import Binarization, Dataset, DatasetSplit, discrete_bits_per_dim
 from models.gmm import GaussianMixture, GMMHyperparameters
-from models.vae import NETWORK_FIELDS, VAE, LatentPriorSpec, VAEHyperparameters
+from models.vae import VAE, LatentPriorSpec, VAEHyperparameters, network_differences
 
 __all__ = [
     "SplitOptions",
@@ -267,11 +267,6 @@ def _copy_network_weights(source: VAE, target: VAE) -> None:
         if not key.startswith("latent_prior.")
     }
     target.load_state_dict(weights, strict=False)
-
-
-def network_differences(a: VAEHyperparameters, b: VAEHyperparameters) -> list[str]:
-    """The hyper-parameters shaping the networks in which ``a`` and ``b`` differ."""
-    return [key for key in NETWORK_FIELDS if getattr(a, key) != getattr(b, key)]
 
 
 def _warm_start_record(source: VAE | None) -> dict[str, Any] | None:

@@ -31,7 +31,7 @@ from models.base import DataSpec, GenerativeModel, InvalidModelInput
 from models.gmm import GaussianMixture, GMMHyperparameters
 from models.networks import ConvDecoder, ConvEncoder, image_shape, mlp
 
-__all__ = ["VAE", "LatentPriorSpec", "NoiseGroups", "VAEHyperparameters"]
+__all__ = ["VAE", "LatentPriorSpec", "NoiseGroups", "VAEHyperparameters", "network_differences"]
 
 _LOG_2PI = math.log(2.0 * math.pi)
 _MAX_CHUNK_FLOATS = 2**19
@@ -79,9 +79,14 @@ class VAEHyperparameters(BaseModel):
     )
 
 
-NETWORK_FIELDS = ("architecture", "channels", "hidden_sizes", "latent_dim", "likelihood",
-                  "activation")
-"""The hyper-parameters that decide the networks' shapes: a warm start must keep them."""
+_NETWORK_FIELDS = ("architecture", "channels", "hidden_sizes", "latent_dim", "likelihood",
+                   "activation")
+
+
+def network_differences(a: VAEHyperparameters, b: VAEHyperparameters) -> list[str]:
+    """The hyper-parameters shaping the networks in which ``a`` and ``b`` differ (a warm start
+    needs none)."""
+    return [key for key in _NETWORK_FIELDS if getattr(a, key) != getattr(b, key)]
 
 
 class LatentPriorSpec(BaseModel):

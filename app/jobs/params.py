@@ -20,7 +20,8 @@ from app.dataset_store import DatasetInfo
 from app.errors import InvalidInput
 from models import CONFIG_FILE, GMMHyperparameters, VAEHyperparameters
 from models.storage import list_versions
-from models.training import SplitOptions, VAETrainingOptions, network_differences
+from models.training import SplitOptions, VAETrainingOptions
+from models.vae import network_differences
 
 __all__ = ["TrainingParams", "check_fit", "resolve_warm_start", "validate_params"]
 
