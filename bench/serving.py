@@ -6,7 +6,9 @@ concurrency 1, 8 and 64, from a load generator in its own process (``bench/_load
 
 - ``model in-process``: the model's own call in a loop, no HTTP (the ceiling);
 - ``plain FastAPI``: declared pydantic request/response models, ``tolist()`` answers;
-- ``genserve, batching off`` and ``genserve, batching on`` (``GENSERVE_BATCHING``);
+- ``genserve, batching off`` and ``genserve, batching on`` (``GENSERVE_BATCHING``), one process;
+- ``genserve, batching on, 2 API processes`` (``uvicorn --workers 2``, as ``WEB_CONCURRENCY=2 make
+  serve`` runs it): LitServe too runs two processes, its API server and its inference worker;
 - ``LitServe 0.2.19`` with its own batching (max 64, 5 ms), from ``bench/.venv`` (``make
   bench-env``); skipped with a note when that environment is missing.
 
@@ -51,6 +53,7 @@ from bench._common import (
 
 CONCURRENCY = (1, 8, 64)
 LITSERVE = "LitServe 0.2.19"
+TWO_PROCESSES = "genserve, batching on, 2 API processes"
 SAMPLE_N, ROWS, K = 16, 8, 100
 
 
@@ -173,7 +176,7 @@ def _servers(
     python = sys.executable
     limit = {"OMP_NUM_THREADS": str(threads)}
 
-    def genserve(name: str, batching: bool) -> Server:
+    def genserve(name: str, batching: bool, processes: int = 1) -> Server:
         port = _free_port()
         env = {
             "GENSERVE_WEIGHTS_DIR": str(weights_dir), "GENSERVE_DATA_DIR": str(data_dir),
@@ -183,7 +186,8 @@ def _servers(
             "GENSERVE_TORCH_THREADS": str(threads),
         }
         command = [python, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port",
-                   str(port), "--no-access-log", "--log-level", "warning"]
+                   str(port), "--no-access-log", "--log-level", "warning",
+                   "--workers", str(processes)]
         return Server(name, command, env, port)
 
     plain_port = _free_port()
@@ -194,6 +198,8 @@ def _servers(
                {"BENCH_MODEL_DIR": str(model_dir), **limit}, plain_port),
         genserve("genserve, batching off", batching=False),
         genserve("genserve, batching on", batching=True),
+        # LitServe runs an API process and an inference process: the same count for genserve
+        genserve(TWO_PROCESSES, batching=True, processes=2),
     ]
     if BENCH_VENV_PYTHON.exists():
         port = _free_port()
@@ -271,6 +277,8 @@ def _targets(cells: list[Cell], ceiling: dict[str, dict[str, float]]) -> list[di
          rps("sample", plain, 64), ">= 1.5 (aim 3)", 1.5, True),
         ("/sample c=64 JSON: batching on / LitServe", rps("sample", on, 64) /
          rps("sample", lit, 64), ">= 5 (aim 20)", 5.0, True),
+        ("/sample c=64 JSON: batching on, 2 API processes / LitServe",
+         rps("sample", TWO_PROCESSES, 64) / rps("sample", lit, 64), ">= 5 (aim 20)", 5.0, True),
         ("/sample c=64 JSON: batching on / LitServe, client accepts gzip",
          rps("sample", on, 64) / rps("sample", f"{lit}, client accepts gzip", 64),
          ">= 5 (aim 20)", 5.0, True),
