@@ -24,6 +24,7 @@ batching is off, so both paths run the same code.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import logging
 import os
@@ -32,6 +33,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, Protocol, cast
@@ -109,16 +111,25 @@ def _hand_back(items: list[_Item], outcomes: list[tuple[bool, Any]]) -> None:
 
 
 class Batcher:
-    """Coalesces submissions with the same key into batches run by one worker thread."""
+    """Coalesces submissions with the same key into batches, run by ``runners`` threads.
+
+    One collector thread forms the batches; it takes the next one only when a runner is free, so
+    while every runner computes, requests pile up into larger batches rather than queueing as
+    small ones. More than one runner lets compute-bound batches (log-likelihood with many
+    importance samples) use every core, as the unbatched path's thread pool does.
+    """
 
     def __init__(
         self, *, max_size: int, max_wait_s: float, threads: int | None = None,
-        name: str = "genserve-batcher",
+        runners: int = 1, name: str = "genserve-batcher",
     ) -> None:
         self.max_size = max_size
         self.max_wait_s = max_wait_s
         self.threads = threads
+        self.runners = runners
         self.name = name
+        self._free_runners = threading.Semaphore(runners)
+        self._pool: ThreadPoolExecutor | None = None
         self.observers: list[Callable[[BatchRecord], None]] = []
         self._inbox: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self._pending: dict[Hashable, deque[_Item]] = {}
@@ -132,12 +143,17 @@ class Batcher:
     @classmethod
     def from_settings(cls, settings: Settings) -> Batcher:
         return cls(max_size=settings.batch_max_size, max_wait_s=settings.batch_max_wait_ms / 1e3,
-                   threads=serving_threads(settings))
+                   threads=serving_threads(settings),
+                   runners=settings.batch_runners or available_cores())
 
     # -- the event loop's side -----------------------------------------------------------------
     def start(self) -> None:
         if self._thread is None:
             self._stopping = False
+            self._pool = ThreadPoolExecutor(
+                self.runners, thread_name_prefix=f"{self.name}-run",
+                initializer=functools.partial(use_threads, self.threads) if self.threads else None,
+            )
             self._thread = threading.Thread(target=self._work, name=self.name, daemon=True)
             self._thread.start()
 
@@ -147,6 +163,9 @@ class Batcher:
             self._inbox.put(None)
             self._thread.join(timeout)
             self._thread = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)  # the batches already handed to runners finish
+            self._pool = None
 
     async def submit(self, key: Hashable, run: BatchFunction, payload: Any, size: int) -> Any:
         """Queue ``payload`` (``size`` examples) under ``key``; returns its share of the batch."""
@@ -165,8 +184,7 @@ class Batcher:
 
     # -- the worker thread's side --------------------------------------------------------------
     def _work(self) -> None:
-        if self.threads:
-            use_threads(self.threads)
+        assert self._pool is not None
         while True:
             if not self._pending:
                 self._accept(self._inbox.get())
@@ -175,11 +193,18 @@ class Batcher:
                 break
             if not self._pending:
                 continue
+            self._free_runners.acquire()  # meanwhile the inbox fills: larger batches
+            self._drain()
+            if self._stopping:
+                self._free_runners.release()
+                break
             key = min(self._pending, key=lambda k: self._pending[k][0].queued_at)
             self._wait_for_company(key)
             batch = self._take(key)
             if batch:
-                self._run(key, batch)
+                self._pool.submit(self._run, key, batch)
+            else:
+                self._free_runners.release()
         for items in self._pending.values():
             error = RuntimeError("the service is shutting down")
             _hand_back(list(items), [(False, error)] * len(items))
@@ -233,8 +258,12 @@ class Batcher:
         return batch
 
     def _run(self, key: Hashable, batch: list[_Item]) -> None:
+        """On a runner thread: compute, hand the answers back, free the runner."""
         started = time.perf_counter()
-        _hand_back(batch, self._outcomes(batch))
+        try:
+            _hand_back(batch, self._outcomes(batch))
+        finally:
+            self._free_runners.release()
         record = BatchRecord(key, tuple(i.size for i in batch), time.perf_counter() - started)
         for observer in self.observers:
             try:
@@ -285,8 +314,13 @@ def serving_threads(settings: Settings) -> int:
     """
     if settings.torch_threads:
         return settings.torch_threads
+    return max(1, min(torch.get_num_threads(), available_cores() - 1))
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its affinity, where the OS tells)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(torch.get_num_threads(), (cores or 1) - 1))
+    return max(1, cores or 1)
 
 
 @contextmanager

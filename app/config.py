@@ -73,6 +73,11 @@ class Settings(BaseSettings):
         default=True, description="Coalesce concurrent requests for one model and operation."
     )
     batch_max_size: int = Field(default=64, ge=1, description="Examples per batched pass.")
+    batch_runners: int | None = Field(
+        default=None, ge=1, le=64,
+        description="Batches computed at once (threads, each with GENSERVE_TORCH_THREADS); "
+        "default one per core, so compute-bound batches use every core.",
+    )
     batch_max_wait_ms: float = Field(
         default=2.0, ge=0, description="Longest a request waits for company (under load only)."
     )

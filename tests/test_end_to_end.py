@@ -70,3 +70,17 @@ def test_the_latent_gmm_prior_samples_reproducibly(http: httpx.Client) -> None:
     normal = http.post("/sample", json={**request, "prior": "normal"}).json()
     assert normal["samples"] != first["samples"]
     assert http.get("/models/mnist-vae").json()["priors"] == ["normal", "gmm"]
+
+
+def test_the_mnist_vae_card_adds_up_its_training_and_scores(http: httpx.Client) -> None:
+    card = http.get("/models/mnist-vae").json()["config"]
+    metrics, training = card["metrics"], card["training"]
+    assert metrics["importance_samples"] >= 1000 and 0 < metrics["test_log_likelihood_stderr"] < 1
+    assert card["data"]["preprocessing"]["binarize"] == "dynamic"
+    chain, source = [], training
+    while source:  # each warm start records its source's epochs and objective
+        chain.append((source["epochs"], source["objective"]))
+        source = source.get("warm_start")
+    assert sum(epochs for epochs, _ in chain) > 300 and chain[-1][1] == "elbo"
+    scores = metrics["sample_scores"]
+    assert scores["gmm"]["frechet_distance"] < scores["normal"]["frechet_distance"]

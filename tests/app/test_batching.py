@@ -267,3 +267,23 @@ def test_stopping_fails_what_is_still_queued() -> None:
 
     (outcome,) = asyncio.run(main())
     assert isinstance(outcome, RuntimeError) and "shutting down" in str(outcome)
+
+
+def test_two_runners_compute_two_batches_at_once() -> None:
+    both_running = threading.Barrier(2, timeout=30)  # broken, not passed, if they run in turn
+
+    def meet(payloads: list[int]) -> list[int]:
+        both_running.wait()
+        return [2 * p for p in payloads]
+
+    async def main() -> list[int]:
+        batcher = Batcher(max_size=8, max_wait_s=0.0, runners=2)
+        batcher.start()
+        try:
+            return list(await asyncio.gather(
+                batcher.submit("a", meet, 1, 1), batcher.submit("b", meet, 2, 1)
+            ))
+        finally:
+            batcher.stop()
+
+    assert asyncio.run(main()) == [2, 4]
