@@ -111,6 +111,8 @@ async def jobs_runtime(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
             await maintenance
         if worker is not None:
             await run_in_threadpool(worker.stop)
-            app.state.embedded_worker_lock.close()  # lets the next process start one
+            lock = getattr(app.state, "embedded_worker_lock", None)
+            if lock is not None:
+                lock.close()  # lets the next process start one
         queue.close()
         engine.dispose()
