@@ -101,11 +101,6 @@ def choose_model(ui: PageRun, name: str) -> None:
     )
 
 
-def jobs_api_present(server: LiveServer) -> bool:
-    response = httpx.get(f"{server.url}/jobs", headers={"Authorization": f"Bearer {API_KEY}"})
-    return response.status_code != 404
-
-
 # -- loading -----------------------------------------------------------------------------------
 def test_the_page_loads_with_no_console_errors_and_fetches_nothing_from_elsewhere(
     ui: PageRun, server: LiveServer
@@ -263,8 +258,6 @@ def test_a_bad_value_in_a_form_shows_the_apis_error(ui: PageRun, server: LiveSer
 
 
 def test_training_form_errors_are_shown_in_plain_words(ui: PageRun, server: LiveServer) -> None:
-    if not jobs_api_present(server):
-        pytest.skip("this server has no /jobs endpoint (issue 3's jobs API is not merged)")
     page = ui.page
     page.fill("#api-key", "wrong-key")
     page.click("#train-button")
@@ -304,8 +297,6 @@ def curve_points(page: Page) -> int:
 def test_the_training_form_creates_a_job_whose_loss_curve_gains_points_and_cancels(
     ui: PageRun, server: LiveServer
 ) -> None:
-    if not jobs_api_present(server):
-        pytest.skip("this server has no /jobs endpoint (issue 3's jobs API is not merged)")
     page = ui.page
     start_job(page, "vae", "page-vae", "pinwheel",
               {"#train-epochs": "5000", "#train-latent": "2", "#train-lr": "0.001"},
@@ -337,8 +328,6 @@ def test_the_training_form_creates_a_job_whose_loss_curve_gains_points_and_cance
 def test_a_finished_job_puts_its_new_version_in_the_model_list(
     ui: PageRun, server: LiveServer
 ) -> None:
-    if not jobs_api_present(server):
-        pytest.skip("this server has no /jobs endpoint (issue 3's jobs API is not merged)")
     page = ui.page
     start_job(page, "gmm", "page-gmm", "pinwheel",
               {"#train-components": "4", "#train-max-iter": "30"})
