@@ -116,7 +116,11 @@ class Batcher:
     One collector thread forms the batches; it takes the next one only when a runner is free, so
     while every runner computes, requests pile up into larger batches rather than queueing as
     small ones. More than one runner lets compute-bound batches (log-likelihood with many
-    importance samples) use every core, as the unbatched path's thread pool does.
+    importance samples) use every core, as the unbatched path's thread pool does. While a runner
+    is busy, another one starts only on a full batch or once its oldest request has waited
+    ``max_wait_s``: cheap batches then stay on one runner and grow, instead of splitting into
+    small ones whose threads fight the event loop for the GIL (on 2 cores, /sample at c=8 went
+    from 2.2 to 1.5 in p99/p50 and gained a third in requests/s).
     """
 
     def __init__(
@@ -129,6 +133,8 @@ class Batcher:
         self.runners = runners
         self.name = name
         self._free_runners = threading.Semaphore(runners)
+        self._busy_runners = 0
+        self._busy_lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
         self.observers: list[Callable[[BatchRecord], None]] = []
         self._inbox: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
@@ -167,8 +173,15 @@ class Batcher:
             self._pool.shutdown(wait=True)  # the batches already handed to runners finish
             self._pool = None
 
-    async def submit(self, key: Hashable, run: BatchFunction, payload: Any, size: int) -> Any:
-        """Queue ``payload`` (``size`` examples) under ``key``; returns its share of the batch."""
+    def submit(
+        self, key: Hashable, run: BatchFunction, payload: Any, size: int
+    ) -> asyncio.Future[Any]:
+        """Queue ``payload`` (``size`` examples) under ``key``; the future gets its share of the
+        batch. Cancelling the future drops the request if no batch has taken it yet.
+
+        A bare future, not a coroutine: awaiting it costs no task of its own, and its result
+        reaches the handler in the loop iteration the runner's wake-up lands in.
+        """
         if self._thread is None:
             raise RuntimeError("the batcher is not running")
         loop = asyncio.get_running_loop()
@@ -176,7 +189,7 @@ class Batcher:
         with self._queued_lock:
             self._queued += 1
         self._inbox.put(_Item(key, run, payload, size, future, loop))
-        return await future
+        return future
 
     def queued(self) -> int:
         """Requests submitted and not yet taken into a batch."""
@@ -199,9 +212,11 @@ class Batcher:
                 self._free_runners.release()
                 break
             key = min(self._pending, key=lambda k: self._pending[k][0].queued_at)
-            self._wait_for_company(key)
+            self._wait_for_company(key, under_load=self._busy_runners > 0)
             batch = self._take(key)
             if batch:
+                with self._busy_lock:
+                    self._busy_runners += 1
                 self._pool.submit(self._run, key, batch)
             else:
                 self._free_runners.release()
@@ -225,9 +240,11 @@ class Batcher:
             except queue.Empty:
                 return
 
-    def _wait_for_company(self, key: Hashable) -> None:
-        """Wait for more of ``key`` until the batch is full or its oldest request is due."""
-        if not self._had_company.get(key, False):
+    def _wait_for_company(self, key: Hashable, *, under_load: bool) -> None:
+        """Wait for more of ``key`` until the batch is full or its oldest request is due: when
+        another runner is busy, or the last batch of ``key`` had company (a lone request at low
+        load goes at once)."""
+        if not (under_load or self._had_company.get(key, False)):
             return
         deadline = self._pending[key][0].queued_at + self.max_wait_s
         while self._pending_size[key] < self.max_size and not self._stopping:
@@ -263,6 +280,8 @@ class Batcher:
         try:
             _hand_back(batch, self._outcomes(batch))
         finally:
+            with self._busy_lock:
+                self._busy_runners -= 1
             self._free_runners.release()
         record = BatchRecord(key, tuple(i.size for i in batch), time.perf_counter() - started)
         for observer in self.observers:

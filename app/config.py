@@ -72,7 +72,11 @@ class Settings(BaseSettings):
     batching: bool = Field(
         default=True, description="Coalesce concurrent requests for one model and operation."
     )
-    batch_max_size: int = Field(default=64, ge=1, description="Examples per batched pass.")
+    batch_max_size: int = Field(
+        default=256, ge=1,
+        description="Examples per batched pass (16 requests of /sample n=16: more answers per "
+        "wake-up of the event loop; memory stays bounded by the models' chunking).",
+    )
     batch_runners: int | None = Field(
         default=None, ge=1, le=64,
         description="Batches computed at once (threads, each with GENSERVE_TORCH_THREADS); "

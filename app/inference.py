@@ -27,7 +27,6 @@ from typing import Any, NamedTuple, TypeVar
 import numpy as np
 import torch
 from numpy.typing import NDArray
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app import batching, codecs, metrics
@@ -142,17 +141,20 @@ class InferenceService:
         parameters (e.g. k for log-likelihoods); ``size`` is the request's number of examples.
         """
         run = partial(batch, loaded.model)
+        work: asyncio.Future[T]
         if self.batcher is not None:
             key = _BatchKey(loaded.name, loaded.version, id(loaded.model), operation, shared)
             work = self.batcher.submit(key, run, payload, size)
         else:
-            work = run_in_threadpool(_alone, run, payload, self.threads)
+            work = asyncio.get_running_loop().run_in_executor(
+                None, _alone, run, payload, self.threads
+            )
         timeout = self.settings.request_timeout_s
         try:
-            # shield: a forward pass cannot be interrupted, so the work finishes in its thread
-            # and its result is dropped; the client gets its answer at the deadline
-            result: T = await asyncio.wait_for(asyncio.shield(work), timeout)
-            return result
+            # At the deadline the future is cancelled: a queued request is dropped, and a forward
+            # pass under way (it cannot be interrupted) finishes in its thread, its result unused.
+            async with asyncio.timeout(timeout):
+                return await work
         except TimeoutError:
             raise RequestTimedOut(
                 f"the {operation} took longer than {timeout:g} s (GENSERVE_REQUEST_TIMEOUT_S); "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -92,6 +93,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.inference = InferenceService(registry, settings, batcher)
             logger.info("serving %d model(s) from %s", len(registry.names()), settings.weights_dir)
             async with jobs_runtime(app, settings):  # job records, queue, embedded worker, reloads
+                # What startup built (modules, models, routes: ~260k objects) lives as long as the
+                # process. Frozen, a full collection scans only what came later: 0.1 ms, not the
+                # 60-160 ms stalls of every request in flight that bench.serving's p99 showed.
+                gc.freeze()
                 yield
 
     app = FastAPI(
