@@ -278,11 +278,14 @@ class Batcher:
         """On a runner thread: compute, hand the answers back, free the runner."""
         started = time.perf_counter()
         try:
-            _hand_back(batch, self._outcomes(batch))
+            outcomes = self._outcomes(batch)
         finally:
+            # free before handing back: the answer's client may send its next request before
+            # this thread runs again, and that request must not find this runner busy
             with self._busy_lock:
                 self._busy_runners -= 1
             self._free_runners.release()
+        _hand_back(batch, outcomes)
         record = BatchRecord(key, tuple(i.size for i in batch), time.perf_counter() - started)
         for observer in self.observers:
             try:
