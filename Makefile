@@ -14,7 +14,7 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 serve: $(BIN)/.installed  ## start the service with the shipped models
-	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
+	$(BIN)/genserve serve --host $(HOST) --port $(PORT)
 
 test: lint typecheck unit  ## lint, type-check and run the test suite
 

@@ -15,6 +15,7 @@ import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -222,13 +223,18 @@ def _fit_prior(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app import metrics
     from app.config import Settings
 
     settings = Settings()
-    uvicorn.run(
-        "app.main:app", host=args.host or settings.host, port=args.port or settings.port,
-        log_level="info", workers=args.workers,
-    )
+    workers = args.workers or int(os.environ.get("WEB_CONCURRENCY", "1"))
+    shared_metrics = metrics.shared_between_processes() if workers > 1 else nullcontext()
+    with shared_metrics:  # /metrics adds up every process's counters
+        uvicorn.run(
+            "app.main:app", host=args.host or settings.host, port=args.port or settings.port,
+            log_level="info", workers=workers,
+            access_log=False,  # genserve logs each request itself, with its id and model
+        )
     return 0
 
 

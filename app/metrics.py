@@ -13,14 +13,20 @@ through small functions rather than touching metric objects:
 Job counts are read at scrape time from ``app.state.jobs`` when the jobs subsystem is present
 (its SQL records counted by status, or any object with ``status_counts()`` and optionally
 ``queue_depth()``); without it those families are simply absent. With several worker
-processes each keeps its own counters: scrape each process, or use prometheus-client's
-multiprocess mode.
+processes (``genserve serve --workers N``) the counters and histograms go through
+prometheus-client's multiprocess mode: every process writes its values to files in
+``PROMETHEUS_MULTIPROC_DIR`` and a scrape, whichever process answers it, adds them all up.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from prometheus_client import (
@@ -29,6 +35,7 @@ from prometheus_client import (
     Counter,
     Histogram,
     disable_created_metrics,
+    multiprocess,
 )
 from prometheus_client import generate_latest as _generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -43,9 +50,12 @@ __all__ = [
     "generate_latest",
     "observe_batch",
     "observe_request",
+    "shared_between_processes",
 ]
 
 logger = logging.getLogger("genserve.metrics")
+
+MULTIPROCESS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's own setting
 
 disable_created_metrics()  # no ``*_created`` series: they double the output for no use here
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -171,6 +181,34 @@ def app_registry(app: Any) -> CollectorRegistry:
 
 
 def generate_latest(app_metrics: CollectorRegistry | None = None) -> bytes:
-    """The process-wide counters and histograms, then ``app_metrics``' gauges when given."""
-    text = _generate_latest(REGISTRY)
+    """The counters and histograms (of every API process in multiprocess mode), then
+    ``app_metrics``' gauges when given."""
+    if os.environ.get(MULTIPROCESS_DIR_ENV):
+        counted = CollectorRegistry(auto_describe=False)
+        multiprocess.MultiProcessCollector(counted)
+    else:
+        counted = REGISTRY
+    text = _generate_latest(counted)
     return text + _generate_latest(app_metrics) if app_metrics is not None else text
+
+
+@contextmanager
+def shared_between_processes() -> Iterator[Path]:
+    """Multiprocess mode for the API processes started inside this block (they inherit it).
+
+    Uses ``PROMETHEUS_MULTIPROC_DIR`` when set, emptied first as prometheus-client asks (values
+    of an earlier run would be added in); else a temporary folder, removed at the end. Must be
+    entered before the processes import prometheus-client: it reads the setting at import.
+    """
+    given = os.environ.get(MULTIPROCESS_DIR_ENV)
+    folder = Path(given) if given else Path(tempfile.mkdtemp(prefix="genserve-metrics-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+    os.environ[MULTIPROCESS_DIR_ENV] = str(folder)
+    try:
+        yield folder
+    finally:
+        if not given:
+            os.environ.pop(MULTIPROCESS_DIR_ENV, None)
+            shutil.rmtree(folder, ignore_errors=True)

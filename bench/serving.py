@@ -7,8 +7,9 @@ concurrency 1, 8 and 64, from a load generator in its own process (``bench/_load
 - ``model in-process``: the model's own call in a loop, no HTTP (the ceiling);
 - ``plain FastAPI``: declared pydantic request/response models, ``tolist()`` answers;
 - ``genserve, batching off`` and ``genserve, batching on`` (``GENSERVE_BATCHING``), one process;
-- ``genserve, batching on, 2 API processes`` (``uvicorn --workers 2``, as ``WEB_CONCURRENCY=2 make
-  serve`` runs it): LitServe too runs two processes, its API server and its inference worker;
+- ``genserve, batching on, 2 API processes`` (``genserve serve --workers 2``, as
+  ``WEB_CONCURRENCY=2 make serve`` runs it, metrics shared through prometheus-client's
+  multiprocess files): LitServe too runs two processes, its API server and its inference worker;
 - ``LitServe 0.2.19`` with its own batching (max 64, 5 ms), from ``bench/.venv`` (``make
   bench-env``); skipped with a note when that environment is missing.
 
@@ -185,9 +186,10 @@ def _servers(
             "GENSERVE_LOG_LEVEL": "WARNING",  # no access log lines, as for the other servers
             "GENSERVE_TORCH_THREADS": str(threads),
         }
-        command = [python, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port",
-                   str(port), "--no-access-log", "--log-level", "warning",
-                   "--workers", str(processes)]
+        # as `make serve` starts it (no access log from uvicorn; genserve's own is off at
+        # WARNING); with 2 processes, /metrics adds up both through files
+        command = [python, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port",
+                   str(port), "--workers", str(processes)]
         return Server(name, command, env, port)
 
     plain_port = _free_port()

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import httpx
@@ -56,10 +56,16 @@ def weights_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-class LiveServer:
-    """``uvicorn app.main:app`` in a subprocess on a free port, configured by environment."""
+UVICORN = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+
+class LiveServer:
+    """A server in a subprocess on a free port (``--port`` is added to ``command``, by default
+    ``uvicorn app.main:app``), configured by environment."""
+
+    def __init__(
+        self, env: dict[str, str], log_path: Path, command: Sequence[str] = tuple(UVICORN)
+    ) -> None:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = int(sock.getsockname()[1])
@@ -67,8 +73,7 @@ class LiveServer:
         self.log_path = log_path
         self._log = log_path.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-             "--port", str(self.port)],
+            [*command, "--port", str(self.port)],
             cwd=REPO_ROOT, env={**os.environ, **env}, stdout=self._log, stderr=subprocess.STDOUT,
         )
 
@@ -101,13 +106,14 @@ def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[
     """Starts real servers (shipped weights, a fresh data folder unless told otherwise)."""
     servers: list[LiveServer] = []
 
-    def start(**env: str) -> LiveServer:
+    def start(command: Sequence[str] = tuple(UVICORN), **env: str) -> LiveServer:
         base = {
             "GENSERVE_WEIGHTS_DIR": str(REPO_ROOT / "weights"),
             "GENSERVE_DATA_DIR": str(tmp_path_factory.mktemp("server-data")),
             "GENSERVE_DEVICE": "cpu",
         }
-        server = LiveServer({**base, **env}, tmp_path_factory.mktemp("server-log") / "log.txt")
+        log = tmp_path_factory.mktemp("server-log") / "log.txt"
+        server = LiveServer({**base, **env}, log, command)
         servers.append(server)
         try:
             server.wait_ready()
