@@ -116,15 +116,16 @@ class RequestContext:
             endpoint = _endpoint(scope, root_path)
             model = _model_label(scope, sniffer)
             metrics.observe_request(scope["method"], endpoint, model, status, elapsed)
-            access_logger.info(
-                "%s %s %d", scope["method"], scope["path"], status,
-                extra={
-                    "request_id": request_id, "method": scope["method"], "path": scope["path"],
-                    "endpoint": endpoint, "status": status,
-                    "duration_ms": round(elapsed * 1000.0, 3), "model": model or None,
-                    "client": _client(scope),
-                },
-            )
+            if access_logger.isEnabledFor(logging.INFO):  # skip building the record at WARNING
+                access_logger.info(
+                    "%s %s %d", scope["method"], scope["path"], status,
+                    extra={
+                        "request_id": request_id, "method": scope["method"], "path": scope["path"],
+                        "endpoint": endpoint, "status": status,
+                        "duration_ms": round(elapsed * 1000.0, 3), "model": model or None,
+                        "client": _client(scope),
+                    },
+                )
             _request_id.reset(token)
 
 
