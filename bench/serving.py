@@ -13,8 +13,10 @@ concurrency 1, 8 and 64, from a load generator in its own process (``bench/_load
 - ``LitServe 0.2.19`` with its own batching (max 64, 5 ms), from ``bench/.venv`` (``make
   bench-env``); skipped with a note when that environment is missing.
 
-All servers run at once and each cell measures them back to back, so a change in the machine's
-background load hits all of them alike. Every server runs without access logs. The load generator
+All servers run at once and each cell measures them back to back; the whole plan runs
+``--rounds`` times and every figure is the median over the rounds (the ceiling too, measured at
+the start of each round), so a slow spell of the machine during one system's turn does not
+decide a ratio. Every server runs without access logs. The load generator
 sends no ``Accept-Encoding``, so no server compresses, except in the rows ``LitServe 0.2.19,
 client accepts gzip``: that is LitServe as a default client (httpx, requests, a browser) meets it,
 its GZip middleware compressing every answer. genserve and the plain app never compress.
@@ -23,7 +25,7 @@ Every system computes with the same number of torch threads (``--threads``, 1 by
 genserve's own default on 2 cores, which leaves the event loop a core; the others get it through
 ``OMP_NUM_THREADS``), so the rows compare serving stacks, not thread settings.
 
-    .venv/bin/python -m bench.serving [--duration 4] [--warmup 1]
+    .venv/bin/python -m bench.serving [--rounds 3] [--duration 2] [--warmup 1]
 """
 
 from __future__ import annotations
@@ -76,7 +78,20 @@ class Cell:
     format: str
     server: str = ""  # the server that answers; the system's name when empty
     accept_encoding: str | None = None
-    result: dict[str, float] = field(default_factory=dict)
+    runs: list[dict[str, float]] = field(default_factory=list)  # one per round
+
+    @property
+    def result(self) -> dict[str, float]:
+        return _median_run(self.runs)
+
+
+def _median_run(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Per figure, the median over the rounds; counts are summed."""
+    if not runs:
+        return {}
+    summed = {"requests", "errors", "seconds"}
+    return {key: sum(r[key] for r in runs) if key in summed
+            else float(np.median([r[key] for r in runs])) for key in runs[0]}
 
 
 def _free_port() -> int:
@@ -308,7 +323,8 @@ def _targets(cells: list[Cell], ceiling: dict[str, dict[str, float]]) -> list[di
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=float, default=4.0, help="measured seconds per cell")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of the whole plan")
+    parser.add_argument("--duration", type=float, default=2.0, help="measured seconds per cell")
     parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds per cell")
     parser.add_argument("--threads", type=int, default=1, help="torch threads, every system")
     args = parser.parse_args(argv)
@@ -319,29 +335,34 @@ def main(argv: list[str] | None = None) -> None:
         model_dir = make_mnist_vae(weights_dir)
         rows = np.random.default_rng(0).random((ROWS, 784)).astype(np.float32)
         bodies = _bodies(root, rows)
-        print("model in-process (ceiling) ...", flush=True)
-        ceiling = _ceiling(model_dir, rows.round(4), max(2.0, args.duration / 2), args.threads)
         servers, notes = _servers(model_dir, weights_dir, root / "data", args.threads)
         cells = _plan([s.name for s in servers])
         by_name = {s.name: s for s in servers}
+        ceilings: list[dict[str, dict[str, float]]] = []
         started = time.monotonic()
         try:
             for server in servers:
                 _start(server, root)
             for server in servers:
                 _wait_ready(server)
-            for i, cell in enumerate(cells, 1):
-                server = by_name[cell.server or cell.system]
-                url = f"http://127.0.0.1:{server.port}/{cell.operation}"
-                body = bodies[(cell.operation, cell.format)]
-                cell.result = _load(url, body, cell.concurrency, args.duration, args.warmup,
-                                    cell.accept_encoding)
-                print(f"[{i}/{len(cells)}] {cell.operation} c={cell.concurrency} {cell.system} "
-                      f"({cell.format}): {cell.result['rps']:.0f} req/s", flush=True)
+            for round_ in range(1, args.rounds + 1):
+                print(f"round {round_}/{args.rounds}: model in-process (ceiling) ...", flush=True)
+                ceilings.append(_ceiling(model_dir, rows.round(4), max(2.0, args.duration),
+                                         args.threads))
+                for i, cell in enumerate(cells, 1):
+                    server = by_name[cell.server or cell.system]
+                    url = f"http://127.0.0.1:{server.port}/{cell.operation}"
+                    body = bodies[(cell.operation, cell.format)]
+                    cell.runs.append(_load(url, body, cell.concurrency, args.duration,
+                                           args.warmup, cell.accept_encoding))
+                    print(f"[{round_}.{i}/{len(cells)}] {cell.operation} c={cell.concurrency} "
+                          f"{cell.system} ({cell.format}): {cell.runs[-1]['rps']:.0f} req/s",
+                          flush=True)
         finally:
             for server in servers:
                 _stop(server)
         elapsed = time.monotonic() - started
+    ceiling = {op: _median_run([c[op] for c in ceilings]) for op in ceilings[0]}
 
     table_rows = []
     for operation in ("sample", "reconstruct", "log-likelihood"):
@@ -371,13 +392,15 @@ def main(argv: list[str] | None = None) -> None:
         print(f"note: {note}")
     path = write_results("serving", {
         "command": "python -m bench.serving " + " ".join(argv or sys.argv[1:]),
-        "duration_s": args.duration, "warmup_s": args.warmup, "elapsed_s": round(elapsed, 1),
+        "rounds": args.rounds, "duration_s": args.duration, "warmup_s": args.warmup,
+        "elapsed_s": round(elapsed, 1),
         "torch_threads": args.threads,
         "model": "VAE 784-400-20, Bernoulli decoder, untrained", "sample_n": SAMPLE_N,
         "inputs": ROWS, "importance_samples": K, "ceiling": ceiling,
         "cells": [
             {"operation": c.operation, "system": c.system, "concurrency": c.concurrency,
-             "format": c.format, **c.result} for c in cells
+             "format": c.format, **c.result, "rounds_rps": [r["rps"] for r in c.runs]}
+            for c in cells
         ],
         "targets": targets, "notes": notes, "table": table, "target_table": target_table,
     })
