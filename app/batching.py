@@ -137,7 +137,8 @@ class Batcher:
         self._busy_lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
         self.observers: list[Callable[[BatchRecord], None]] = []
-        self._inbox: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
+        self._inbox: queue.SimpleQueue[list[_Item] | None] = queue.SimpleQueue()
+        self._outgoing: dict[asyncio.AbstractEventLoop, list[_Item]] = {}  # this loop iteration's
         self._pending: dict[Hashable, deque[_Item]] = {}
         self._pending_size: dict[Hashable, int] = {}
         self._had_company: dict[Hashable, bool] = {}
@@ -180,7 +181,9 @@ class Batcher:
         batch. Cancelling the future drops the request if no batch has taken it yet.
 
         A bare future, not a coroutine: awaiting it costs no task of its own, and its result
-        reaches the handler in the loop iteration the runner's wake-up lands in.
+        reaches the handler in the loop iteration the runner's wake-up lands in. The requests
+        submitted in one iteration of the event loop reach the collector together, at its end:
+        one wake-up of the collector thread (and one GIL hand-over) for all of them.
         """
         if self._thread is None:
             raise RuntimeError("the batcher is not running")
@@ -188,8 +191,20 @@ class Batcher:
         future: asyncio.Future[Any] = loop.create_future()
         with self._queued_lock:
             self._queued += 1
-        self._inbox.put(_Item(key, run, payload, size, future, loop))
+        outgoing = self._outgoing.get(loop)
+        if outgoing is None:
+            outgoing = self._outgoing[loop] = []
+            loop.call_soon(self._send, loop)
+        outgoing.append(_Item(key, run, payload, size, future, loop))
         return future
+
+    def _send(self, loop: asyncio.AbstractEventLoop) -> None:
+        items = self._outgoing.pop(loop)
+        if self._thread is None:  # stopped within this loop iteration: nobody would take them
+            _resolve([(i.future, False, RuntimeError("the service is shutting down"))
+                      for i in items])
+            return
+        self._inbox.put(items)
 
     def queued(self) -> int:
         """Requests submitted and not yet taken into a batch."""
@@ -226,12 +241,13 @@ class Batcher:
         self._pending.clear()
         self._pending_size.clear()
 
-    def _accept(self, item: _Item | None) -> None:
-        if item is None:
+    def _accept(self, items: list[_Item] | None) -> None:
+        if items is None:
             self._stopping = True
             return
-        self._pending.setdefault(item.key, deque()).append(item)
-        self._pending_size[item.key] = self._pending_size.get(item.key, 0) + item.size
+        for item in items:
+            self._pending.setdefault(item.key, deque()).append(item)
+            self._pending_size[item.key] = self._pending_size.get(item.key, 0) + item.size
 
     def _drain(self) -> None:
         while True:

@@ -314,3 +314,15 @@ def test_while_a_runner_is_busy_the_next_batch_waits_for_company() -> None:
 
     assert asyncio.run(main()) == [2, 4]
     assert [r.sizes for r in records if r.key == "k"] == [(1, 1)]
+
+
+def test_a_request_submitted_as_the_batcher_stops_gets_the_shutdown_error() -> None:
+    async def main() -> list[Any]:
+        batcher = Batcher(max_size=8, max_wait_s=0.0)
+        batcher.start()
+        late = batcher.submit("k", _double, 1, 1)  # sent at the end of this loop iteration
+        batcher.stop()
+        return await asyncio.gather(asyncio.wait_for(late, 10), return_exceptions=True)
+
+    (outcome,) = asyncio.run(main())  # a TimeoutError if it was left hanging
+    assert isinstance(outcome, RuntimeError) and "shutting down" in str(outcome)
