@@ -13,7 +13,9 @@ concurrency 1, 8 and 64, from a load generator in its own process (``bench/_load
 - ``LitServe 0.2.19`` with its own batching (max 64, 5 ms), from ``bench/.venv`` (``make
   bench-env``); skipped with a note when that environment is missing.
 
-All servers run at once and each cell measures them back to back; the whole plan runs
+All servers start at once and each cell measures them back to back; the servers not being
+measured are paused meanwhile (SIGSTOP, SIGCONT before their own cells, then a warm-up), since
+an idle LitServe polls its queues with about 45% of a core; the whole plan runs
 ``--rounds`` times and every figure is the median over the rounds (the ceiling too, measured at
 the start of each round), so a slow spell of the machine during one system's turn does not
 decide a ratio. Every server runs without access logs. The load generator
@@ -125,9 +127,17 @@ def _wait_ready(server: Server, timeout: float = 180.0) -> None:
     raise RuntimeError(f"{server.name} did not become ready in {timeout:.0f} s; see {server.log}")
 
 
+def _pause_all_but(servers: list[Server], running: Server | None) -> None:
+    """Only ``running`` (and the load generator) may use the cores while a cell is measured."""
+    for server in servers:
+        assert server.process is not None
+        os.killpg(server.process.pid, signal.SIGCONT if server is running else signal.SIGSTOP)
+
+
 def _stop(server: Server) -> None:
     if server.process is None or server.process.poll() is not None:
         return
+    os.killpg(server.process.pid, signal.SIGCONT)  # a paused server would not see SIGTERM
     os.killpg(server.process.pid, signal.SIGTERM)  # the server and the workers it started
     try:
         server.process.wait(15)
@@ -347,10 +357,12 @@ def main(argv: list[str] | None = None) -> None:
                 _wait_ready(server)
             for round_ in range(1, args.rounds + 1):
                 print(f"round {round_}/{args.rounds}: model in-process (ceiling) ...", flush=True)
+                _pause_all_but(servers, None)
                 ceilings.append(_ceiling(model_dir, rows.round(4), max(2.0, args.duration),
                                          args.threads))
                 for i, cell in enumerate(cells, 1):
                     server = by_name[cell.server or cell.system]
+                    _pause_all_but(servers, server)
                     url = f"http://127.0.0.1:{server.port}/{cell.operation}"
                     body = bodies[(cell.operation, cell.format)]
                     cell.runs.append(_load(url, body, cell.concurrency, args.duration,
