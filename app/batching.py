@@ -119,8 +119,7 @@ class Batcher:
     importance samples) use every core, as the unbatched path's thread pool does. While a runner
     is busy, another one starts only on a full batch or once its oldest request has waited
     ``max_wait_s``: cheap batches then stay on one runner and grow, instead of splitting into
-    small ones whose threads fight the event loop for the GIL (on 2 cores, /sample at c=8 went
-    from 2.2 to 1.5 in p99/p50 and gained a third in requests/s).
+    small ones whose threads fight the event loop for the GIL.
     """
 
     def __init__(
