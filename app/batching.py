@@ -169,6 +169,14 @@ class Batcher:
             self._inbox.put(None)
             self._thread.join(timeout)
             self._thread = None
+            while True:  # sent by another thread's loop after the collector had ended
+                try:
+                    late = self._inbox.get_nowait()
+                except queue.Empty:
+                    break
+                if late:
+                    _hand_back(late, [(False, RuntimeError("the service is shutting down"))]
+                               * len(late))
         if self._pool is not None:
             self._pool.shutdown(wait=True)  # the batches already handed to runners finish
             self._pool = None
