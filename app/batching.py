@@ -110,6 +110,11 @@ def _hand_back(items: list[_Item], outcomes: list[tuple[bool, Any]]) -> None:
             logger.debug("dropped %d answers for a closed event loop", len(resolved))
 
 
+def _refuse(items: list[_Item]) -> None:
+    """The answer to requests that no batch will take any more."""
+    _hand_back(items, [(False, RuntimeError("the service is shutting down"))] * len(items))
+
+
 class Batcher:
     """Coalesces submissions with the same key into batches, run by ``runners`` threads.
 
@@ -175,8 +180,7 @@ class Batcher:
                 except queue.Empty:
                     break
                 if late:
-                    _hand_back(late, [(False, RuntimeError("the service is shutting down"))]
-                               * len(late))
+                    _refuse(late)
         if self._pool is not None:
             self._pool.shutdown(wait=True)  # the batches already handed to runners finish
             self._pool = None
@@ -208,10 +212,9 @@ class Batcher:
     def _send(self, loop: asyncio.AbstractEventLoop) -> None:
         items = self._outgoing.pop(loop)
         if self._thread is None:  # stopped within this loop iteration: nobody would take them
-            _resolve([(i.future, False, RuntimeError("the service is shutting down"))
-                      for i in items])
-            return
-        self._inbox.put(items)
+            _refuse(items)
+        else:
+            self._inbox.put(items)
 
     def queued(self) -> int:
         """Requests submitted and not yet taken into a batch."""
@@ -243,8 +246,7 @@ class Batcher:
             else:
                 self._free_runners.release()
         for items in self._pending.values():
-            error = RuntimeError("the service is shutting down")
-            _hand_back(list(items), [(False, error)] * len(items))
+            _refuse(list(items))
         self._pending.clear()
         self._pending_size.clear()
 

@@ -48,6 +48,7 @@ from typing import Any
 
 import numpy as np
 
+from app.batching import available_cores
 from bench._common import (
     BENCH_VENV_PYTHON,
     REPO_ROOT,
@@ -393,7 +394,7 @@ def main(argv: list[str] | None = None) -> None:
     table = format_table(
         ["operation", "concurrency", "system", "format", "req/s", "p50 ms", "p99 ms"], table_rows
     )
-    targets = _targets(cells, ceiling, os.cpu_count() or 1)
+    targets = _targets(cells, ceiling, available_cores())
     target_table = format_table(
         ["target", "measured", "goal", "met"],
         [[t["target"], t["measured"], t["goal"], {True: "yes", False: "no", None: "-"}[t["met"]]]
