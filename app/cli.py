@@ -66,6 +66,7 @@ def _remote_params(args: argparse.Namespace) -> dict[str, Any]:
             "likelihood": args.likelihood, "epochs": args.epochs, "batch_size": args.batch_size,
             "learning_rate": args.learning_rate, "lr_schedule": args.lr_schedule,
             "objective": args.objective, "train_k": args.train_k, "seed": args.seed,
+            "precision": args.precision,
             "eval_importance_samples": args.eval_k, "checkpoint_every": args.checkpoint_every,
         }
     else:
@@ -143,7 +144,7 @@ def _train(args: argparse.Namespace) -> int:
         options = VAETrainingOptions(
             epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
             lr_schedule=args.lr_schedule, objective=args.objective, train_k=args.train_k,
-            seed=args.seed, eval_importance_samples=args.eval_k,
+            precision=args.precision, seed=args.seed, eval_importance_samples=args.eval_k,
             checkpoint_every=args.checkpoint_every,
             latent_prior_components=args.latent_prior, **split,
         )
@@ -293,6 +294,8 @@ def build_parser() -> argparse.ArgumentParser:
     vae.add_argument("--eval-k", type=int, default=1000, help="importance samples for metrics")
     vae.add_argument("--objective", choices=["elbo", "iwae"], default="elbo")
     vae.add_argument("--train-k", type=int, default=1, help="importance samples (iwae)")
+    vae.add_argument("--precision", choices=["float32", "bfloat16"], default="float32",
+                     help="bfloat16: mixed-precision products, faster on bfloat16 hardware")
     vae.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant")
     vae.add_argument("--init-from", default=None, metavar="MODEL",
                      help="start from this VAE's weights (model or version folder); its "

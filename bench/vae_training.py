@@ -9,7 +9,12 @@ both loops):
   as the PyTorch examples' VAE trains;
 - ``genserve``: ``models.training.train_vae`` (shuffled in-memory indexing, fused Adam);
 - ``genserve, plain Adam``: the same loop with the fused kernel turned off, to show what each
-  change buys.
+  change buys;
+- ``genserve, precision=bfloat16``: the same loop with the networks' products in bfloat16
+  (``VAETrainingOptions.precision``, autocast; the bound, the weights and Adam stay float32).
+
+Beside the speed, the table gives each loop's held-out ELBO after its last epoch (the test pass
+both loops make), so a faster loop that trains a worse model shows.
 
 Each configuration runs ``--repeats`` times, interleaved, ``--epochs`` epochs each; the table
 gives the best run (the least disturbed by other work on the machine) and the median. Both loops
@@ -26,7 +31,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import torch
@@ -38,6 +43,7 @@ from models import training as training_module
 from models.datasets import Dataset
 from models.training import VAETrainingOptions, train_vae
 
+REFERENCE = "reference (DataLoader, Adam)"
 HPARAMS = VAEHyperparameters(latent_dim=20, hidden_sizes=[400], likelihood="bernoulli")
 BATCH_SIZE, LEARNING_RATE = 128, 1e-3
 
@@ -50,8 +56,13 @@ def load_mnist() -> Dataset:
                    test_examples=test)
 
 
-def reference(dataset: Dataset, epochs: int) -> float:
-    """pytorch/examples vae/main.py's loop around genserve's model: samples per second."""
+class Run(NamedTuple):
+    samples_per_s: float
+    test_elbo: float  # nats per example, after the last epoch
+
+
+def reference(dataset: Dataset, epochs: int) -> Run:
+    """pytorch/examples vae/main.py's loop around genserve's model."""
     torch.manual_seed(0)
     rows = dataset.split()
     model = VAE(HPARAMS, DataSpec(shape=dataset.shape))
@@ -73,22 +84,28 @@ def reference(dataset: Dataset, epochs: int) -> float:
         with torch.no_grad():
             for (data,) in test_loader:
                 test_loss += float(-model.elbo(data).sum())
-    return len(rows.train) * epochs / (time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    return Run(len(rows.train) * epochs / elapsed, -test_loss / len(rows.test))
 
 
-def genserve(dataset: Dataset, epochs: int, *, fused: bool = True) -> float:
-    """``train_vae``'s epochs (training and the per-epoch test pass): samples per second."""
+def genserve(
+    dataset: Dataset, epochs: int, *, fused: bool = True,
+    precision: Literal["float32", "bfloat16"] = "float32",
+) -> Run:
+    """``train_vae``'s epochs (training and the per-epoch test pass)."""
     events: list[Mapping[str, float]] = []
     options = VAETrainingOptions(epochs=epochs, batch_size=BATCH_SIZE,
-                                 learning_rate=LEARNING_RATE, eval_importance_samples=1)
+                                 learning_rate=LEARNING_RATE, eval_importance_samples=1,
+                                 precision=precision)
     original = training_module._adam
     if not fused:
-        training_module._adam = lambda model, lr: torch.optim.Adam(model.parameters(), lr=lr)
+        training_module._adam = lambda model, learning_rate: torch.optim.Adam(
+            model.parameters(), lr=learning_rate)
     try:
         train_vae(dataset, HPARAMS, options, progress=events.append)
     finally:
         training_module._adam = original
-    return len(dataset.examples) * epochs / events[-1]["elapsed_s"]
+    return Run(len(dataset.examples) * epochs / events[-1]["elapsed_s"], events[-1]["test_elbo"])
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -101,28 +118,33 @@ def main(argv: list[str] | None = None) -> None:
     if not MNIST.exists():
         sys.exit(f"{MNIST} is missing: this benchmark trains on MNIST")
     dataset = load_mnist()
-    configs: dict[str, Callable[[], float]] = {
-        "reference (DataLoader, Adam)": lambda: reference(dataset, args.epochs),
+    configs: dict[str, Callable[[], Run]] = {
+        REFERENCE: lambda: reference(dataset, args.epochs),
         "genserve train_vae (in-memory batches, fused Adam)": lambda: genserve(
             dataset, args.epochs),
         "genserve train_vae, plain Adam": lambda: genserve(dataset, args.epochs, fused=False),
+        "genserve train_vae, precision=bfloat16": lambda: genserve(
+            dataset, args.epochs, precision="bfloat16"),
     }
-    runs: dict[str, list[float]] = {name: [] for name in configs}
+    results: dict[str, list[Run]] = {name: [] for name in configs}
     for repeat in range(args.repeats):
         for name, run in configs.items():
-            runs[name].append(run())
-            print(f"[{repeat + 1}/{args.repeats}] {name}: {runs[name][-1]:,.0f} samples/s",
-                  flush=True)
-    best_reference = max(runs["reference (DataLoader, Adam)"])
-    median_reference = statistics.median(runs["reference (DataLoader, Adam)"])
+            results[name].append(run())
+            print(f"[{repeat + 1}/{args.repeats}] {name}: "
+                  f"{results[name][-1].samples_per_s:,.0f} samples/s, "
+                  f"held-out ELBO {results[name][-1].test_elbo:.2f}", flush=True)
+    runs = {name: [r.samples_per_s for r in values] for name, values in results.items()}
+    best_reference = max(runs[REFERENCE])
+    median_reference = statistics.median(runs[REFERENCE])
     rows: list[list[Any]] = [
         [name, max(values), statistics.median(values), max(values) / best_reference,
-         statistics.median(values) / median_reference]
+         statistics.median(values) / median_reference,
+         f"{statistics.median(r.test_elbo for r in results[name]):.2f}"]
         for name, values in runs.items()
     ]
     table = format_table(
         ["loop", "best samples/s", "median samples/s", "x reference (best)",
-         "x reference (median)"], rows,
+         "x reference (median)", "held-out ELBO (median)"], rows,
     )
     print()
     print(table)
@@ -131,6 +153,7 @@ def main(argv: list[str] | None = None) -> None:
         "model": "VAE 784-400-20, Bernoulli decoder", "batch_size": BATCH_SIZE,
         "optimiser": f"Adam, lr {LEARNING_RATE}", "epochs": args.epochs,
         "train_examples": len(dataset.examples), "threads": args.threads, "runs": runs,
+        "test_elbo": {name: [r.test_elbo for r in values] for name, values in results.items()},
         "table": table,
     })
     print(f"\nwrote {path.relative_to(REPO_ROOT)}")

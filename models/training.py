@@ -54,6 +54,12 @@ class VAETrainingOptions(SplitOptions):
         default="elbo", description="iwae: the importance-weighted bound with train_k samples."
     )
     train_k: int = Field(default=1, ge=1, le=5000)
+    precision: Literal["float32", "bfloat16"] = Field(
+        default="float32",
+        description="bfloat16: the networks' matrix products in bfloat16 (autocast), the "
+        "likelihoods, KL and weights in float32. About 1.4x the samples per second where the "
+        "hardware has bfloat16 units (AVX512-BF16 or AMX CPUs, Ampere+ GPUs), slower elsewhere.",
+    )
     seed: int = Field(default=0, ge=0)
     eval_importance_samples: int = Field(default=1000, ge=1, le=100_000)
     checkpoint_every: int = Field(default=0, ge=0, description="Epochs between checkpoints.")
@@ -140,10 +146,17 @@ def _learning_rate(options: VAETrainingOptions, epoch: int) -> float:
 def _objective(
     model: VAE, batch: torch.Tensor, options: VAETrainingOptions, generator: torch.Generator
 ) -> torch.Tensor:
-    """Per-example bound to maximise; all noise comes from ``generator`` (checkpointed)."""
-    if options.objective == "iwae":  # Burda et al. 2015, eq. 8
-        return model.iwae_bound(batch, options.train_k, generator=generator)
-    return model.elbo(batch, generator=generator)
+    """Per-example bound to maximise; all noise comes from ``generator`` (checkpointed).
+
+    Under ``precision="bfloat16"`` autocast runs the networks' products in bfloat16; the VAE
+    hands their outputs back in float32, so the bound itself is computed in float32.
+    """
+    with torch.autocast(
+        batch.device.type, dtype=torch.bfloat16, enabled=options.precision == "bfloat16"
+    ):
+        if options.objective == "iwae":  # Burda et al. 2015, eq. 8
+            return model.iwae_bound(batch, options.train_k, generator=generator)
+        return model.elbo(batch, generator=generator)
 
 
 def _adam(model: torch.nn.Module, learning_rate: float) -> torch.optim.Adam:

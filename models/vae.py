@@ -179,9 +179,13 @@ class VAE(GenerativeModel):
 
     # -- the maths ---------------------------------------------------------------------------
     def encode_params(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        """``x: [..., D]`` -> ``(mu, log_var)`` of ``q(z | x)``, each ``[..., L]``."""
+        """``x: [..., D]`` -> ``(mu, log_var)`` of ``q(z | x)``, each ``[..., L]``.
+
+        In the dtype of ``x`` even under autocast (mixed-precision training), so the
+        reparameterisation, KL and likelihoods stay in full precision.
+        """
         h = self.encoder(x)
-        return self.encoder_mean(h), self.encoder_log_var(h)
+        return self.encoder_mean(h).to(x.dtype), self.encoder_log_var(h).to(x.dtype)
 
     def reparameterize(
         self, mu: Tensor, log_var: Tensor, generator: torch.Generator | None = None
@@ -191,8 +195,11 @@ class VAE(GenerativeModel):
         return mu + torch.exp(0.5 * log_var) * eps
 
     def decode(self, z: Tensor) -> Tensor:
-        """``z: [..., L]`` -> Bernoulli logits or Gaussian mean of ``p(x | z)``, ``[..., D]``."""
-        return self.decoder(z)
+        """``z: [..., L]`` -> Bernoulli logits or Gaussian mean of ``p(x | z)``, ``[..., D]``.
+
+        In the dtype of ``z``, as :meth:`encode_params`.
+        """
+        return self.decoder(z).to(z.dtype)
 
     def decoder_mean(self, z: Tensor) -> Tensor:
         """``E[x | z]``: ``z: [..., L]`` -> ``[..., D]``."""

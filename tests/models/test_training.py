@@ -197,3 +197,49 @@ def test_staging_folders_a_dead_publisher_left_are_swept(tmp_path: Path) -> None
     os.utime(version, (an_hour_ago, an_hour_ago))
     assert remove_abandoned_staging(tmp_path) == [old]
     assert fresh.is_dir() and version.is_dir()  # a publisher may still be writing; never versions
+
+
+@pytest.mark.parametrize(("precision", "product_dtype"), [
+    ("float32", torch.float32), ("bfloat16", torch.bfloat16),
+])
+def test_precision_sets_the_products_dtype_and_keeps_the_bound_in_float32(
+    binary_images, monkeypatch: pytest.MonkeyPatch, precision: str,  # type: ignore[no-untyped-def]
+    product_dtype: torch.dtype,
+) -> None:
+    from models import training
+
+    products: set[torch.dtype] = set()
+    bounds: set[torch.dtype] = set()
+    objective = training._objective
+
+    def spy(model, batch, options, generator):  # type: ignore[no-untyped-def]
+        handles = [
+            layer.register_forward_hook(lambda _m, _i, out: products.add(out.dtype))
+            for layer in model.modules() if isinstance(layer, torch.nn.Linear)
+        ]
+        try:
+            bound = objective(model, batch, options, generator)
+        finally:
+            for handle in handles:
+                handle.remove()
+        bounds.add(bound.dtype)
+        return bound
+
+    monkeypatch.setattr(training, "_objective", spy)
+    model = train_vae(binary_images, _bernoulli(), _options(precision=precision))
+    assert products == {product_dtype}
+    assert bounds == {torch.float32}
+    assert {p.dtype for p in model.parameters()} == {torch.float32}
+    assert model.training_info["precision"] == precision
+
+
+def test_bfloat16_training_reaches_the_float32_held_out_bound() -> None:
+    digits = load_dataset("digits")
+    hparams = VAEHyperparameters(latent_dim=4, hidden_sizes=[64])
+    elbo = {
+        precision: train_vae(digits, hparams, VAETrainingOptions(
+            epochs=15, batch_size=64, eval_importance_samples=20, precision=precision,
+        )).metrics["test_elbo"]
+        for precision in ("float32", "bfloat16")
+    }
+    assert elbo["bfloat16"] == pytest.approx(elbo["float32"], rel=0.005)
