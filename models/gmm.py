@@ -38,6 +38,9 @@ CovarianceType = Literal["full", "diag", "spherical", "tied"]
 
 _LOG_2PI = math.log(2.0 * math.pi)
 _KMEANS_MAX_ITER = 100
+_SPARSE_FRACTION = 0.5
+"""Below this share of non-zero responsibilities in a chunk, Q_k is summed component by
+component over the rows that count; above it, one wide product over all rows is faster."""
 _ILL_DEFINED = (
     "the mixture has a component with an ill-defined covariance (singleton or collapsed "
     "points); decrease n_components, increase reg_covar (now {reg}) or rescale the data"
@@ -95,16 +98,34 @@ class _Statistics:
         self.nk += resp.sum(0)
         self.sum_x += resp.T @ x
         if self.covariance_type == "full":
-            # sum_n r_nk x_n x_n^T for every k in one wide product X^T [r_n1 x_n, ..., r_nK x_n]
-            # ([D, c] @ [c, K*D]): on an AMD EPYC with MKL, 1.6x (float32) and 3x (float64) the
-            # speed of K small products or of one batched product.
-            c, d = x.shape
-            weighted = (resp.unsqueeze(-1) * x.unsqueeze(1)).view(c, -1)  # [c, K*D]
-            self.sum_xx += (x.T @ weighted).view(d, -1, d).transpose(0, 1)  # [K, D, D]
+            active = resp != 0  # _posterior zeroes what no statistic would notice
+            if active.sum() <= _SPARSE_FRACTION * resp.numel():
+                self._add_second_moments_by_component(x, resp, active)
+            else:
+                # sum_n r_nk x_n x_n^T for every k in one wide product
+                # X^T [r_n1 x_n, ..., r_nK x_n] ([D, c] @ [c, K*D]): on an AMD EPYC with MKL,
+                # 1.6x (float32) and 3x (float64) the speed of K small products or of one
+                # batched product over all rows.
+                c, d = x.shape
+                weighted = (resp.unsqueeze(-1) * x.unsqueeze(1)).view(c, -1)  # [c, K*D]
+                self.sum_xx += (x.T @ weighted).view(d, -1, d).transpose(0, 1)  # [K, D, D]
         elif self.covariance_type == "tied":
             self.sum_xx += x.T @ x  # sum_k r_nk = 1, so the pooled sum needs no weights
         else:
             self.sum_xx += resp.T @ x.square()  # [K, D]
+
+    def _add_second_moments_by_component(self, x: Tensor, resp: Tensor, active: Tensor) -> None:
+        """Q_k from only the rows whose responsibility for k is non-zero.
+
+        Once components separate, a row has one or two of them: on the benchmark's mixture
+        (K = 16, D = 32) 92% of the responsibilities are exactly zero after a few iterations, and
+        the wide product would spend 12 times the work needed on rows that add nothing.
+        """
+        for k in range(resp.shape[1]):
+            rows = active[:, k].nonzero().squeeze(1)
+            if rows.numel():
+                xk = x.index_select(0, rows)
+                self.sum_xx[k] += (xk * resp[rows, k].unsqueeze(1)).T @ xk
 
 
 def _chunks(n: int, size: int) -> Iterator[slice]:

@@ -155,6 +155,53 @@ def test_em_statistics_do_not_depend_on_the_chunk_size(blobs: np.ndarray) -> Non
         torch.testing.assert_close(many_chunks.state_dict()[name], tensor, rtol=1e-10, atol=1e-10)
 
 
+
+def test_second_moments_over_non_zero_responsibilities_equal_the_wide_product(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Q_k summed component by component over the rows with r_nk != 0 is the all-rows sum."""
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(300, 4, generator=generator, dtype=torch.float64)
+    logits = 30 * torch.randn(300, 5, generator=generator, dtype=torch.float64)
+    logits[:, 4] = -math.inf  # one component owns no row at all
+    resp = torch.softmax(logits, -1)
+    resp[resp < 1e-3] = 0.0  # separated components: most responsibilities are exactly zero
+    resp /= resp.sum(1, keepdim=True)
+    sums = {}
+    for path, sparse_fraction in (("wide", -1.0), ("by component", 1.0)):
+        monkeypatch.setattr(gmm_module, "_SPARSE_FRACTION", sparse_fraction)
+        stats = gmm_module._Statistics(5, 4, "full", x)
+        stats.add(x, resp)
+        sums[path] = stats.sum_xx
+    assert (resp == 0).double().mean() > 0.5
+    torch.testing.assert_close(sums["by component"], sums["wide"], rtol=1e-12, atol=1e-12)
+
+
+def test_em_on_far_apart_clusters_sums_only_non_zero_responsibilities_and_matches_sklearn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = np.random.default_rng(2)
+    centres = np.array([[0.0, 0.0], [80.0, 0.0], [0.0, 80.0], [80.0, 80.0]])
+    x = np.concatenate([rng.normal(c, 1.0 + i / 4, size=(150, 2)) for i, c in enumerate(centres)])
+    means = centres + rng.normal(scale=2.0, size=centres.shape)
+    reference = SklearnMixture(4, tol=1e-10, max_iter=100, means_init=means,
+                               random_state=0).fit(x)
+    sparse_chunks: list[float] = []
+    by_component = gmm_module._Statistics._add_second_moments_by_component
+
+    def spy(self, x, resp, active):  # type: ignore[no-untyped-def]
+        sparse_chunks.append(float(active.double().mean()))
+        by_component(self, x, resp, active)
+
+    monkeypatch.setattr(gmm_module._Statistics, "_add_second_moments_by_component", spy)
+    model = make_model("full", n_components=4, dim=2, tol=1e-10, max_iter=100, chunk_size=128,
+                       dtype="float64")
+    model.fit(torch.from_numpy(x), init_means=torch.from_numpy(means))
+
+    assert sparse_chunks and max(sparse_chunks) <= 0.5
+    np.testing.assert_allclose(model.means.numpy(), reference.means_, atol=1e-8)
+    np.testing.assert_allclose(model.covariances().numpy(), reference.covariances_, atol=1e-8)
+
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_float32_em_reaches_the_float64_fit_and_keeps_float64_parameters(
     blobs: np.ndarray, covariance_type: CovarianceType
