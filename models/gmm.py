@@ -98,8 +98,11 @@ class _Statistics:
         self.nk += resp.sum(0)
         self.sum_x += resp.T @ x
         if self.covariance_type == "full":
-            active = resp != 0  # _posterior zeroes what no statistic would notice
-            if active.sum() <= _SPARSE_FRACTION * resp.numel():
+            # On the CPU, chunks whose responsibilities are mostly zero (_posterior zeroes what
+            # no statistic would notice) are summed by component; on a GPU the wide product
+            # stays, as the rows' selection would wait on the device once per component.
+            active = resp != 0 if x.device.type == "cpu" else None
+            if active is not None and active.sum() <= _SPARSE_FRACTION * resp.numel():
                 self._add_second_moments_by_component(x, resp, active)
             else:
                 # sum_n r_nk x_n x_n^T for every k in one wide product
