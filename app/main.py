@@ -12,10 +12,11 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.auth import ensure_api_key
+from app.auth import InferenceAccess, ensure_api_key
 from app.batching import running_batcher, serving_threads
 from app.config import Settings
 from app.errors import error_body, install_error_handlers
+from app.fast_path import InferenceFastPath
 from app.inference import InferenceService, JSONBytesResponse
 from app.jobs.runtime import jobs_runtime
 from app.observability import RequestContext, configure_logging
@@ -108,6 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    # innermost of genserve's middleware: well-formed inference requests skip FastAPI's routing
+    app.add_middleware(InferenceFastPath, routes=inference.router.routes, access=InferenceAccess)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
