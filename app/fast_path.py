@@ -18,11 +18,9 @@ a route does. Errors the endpoint raises go to the app's exception handlers, as 
 from __future__ import annotations
 
 import inspect
-import json
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, get_type_hints
 
-import orjson
 from fastapi import FastAPI
 from fastapi.params import Depends
 from fastapi.routing import APIRoute
@@ -31,6 +29,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.routing import loads_body
 
 __all__ = ["InferenceFastPath"]
 
@@ -110,14 +110,9 @@ async def _read_body(receive: Receive) -> bytes | None:
 
 
 def _parse(body: bytes, model: type[BaseModel]) -> BaseModel | None:
-    """The validated request, or None where FastAPI should answer (as ``app.routing`` parses:
-    orjson, then the standard library for what orjson refuses)."""
+    """The validated request, or None where FastAPI should answer (parsed as the routes parse)."""
     try:
-        try:
-            data = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            data = json.loads(body)
-        return model.model_validate(data)
+        return model.model_validate(loads_body(body))
     except (ValueError, ValidationError, RecursionError):
         return None
 
