@@ -1,7 +1,9 @@
 """The API key: required on jobs, datasets and model management; optional on inference.
 
 With no ``GENSERVE_API_KEY`` set, the first start writes a random key to ``<data_dir>/api_key``
-(mode 0600) and logs where it is, so management endpoints are never open by default.
+(mode 0600) and logs where it is, so management endpoints are never open by default. Where it
+cannot (a read-only data folder), the server starts all the same: inference serves, and the
+endpoints that need the key answer 503 naming ``GENSERVE_API_KEY``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from app.errors import ServiceError
 __all__ = [
     "InferenceAccess",
     "NotAuthenticated",
+    "NoAPIKey",
     "RequireAPIKey",
     "ensure_api_key",
     "require_api_key",
@@ -36,18 +39,32 @@ class NotAuthenticated(ServiceError):
     error_type = "not_authenticated"
 
 
-def ensure_api_key(configured: str | None, data_dir: Path) -> str:
-    """The configured key, else the one stored in the data folder, else a new one stored there."""
+class NoAPIKey(ServiceError):
+    status_code = 503
+    error_type = "no_api_key"
+
+
+def ensure_api_key(configured: str | None, data_dir: Path) -> str | None:
+    """The configured key, else the one stored in the data folder, else a new one stored there;
+    None when there is none and the data folder cannot hold one."""
     if configured:
         return configured
     path = data_dir / KEY_FILE
-    if path.is_file():
-        return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(32)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(key + "\n")
+    try:
+        if path.is_file():
+            return path.read_text().strip()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(32)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(key + "\n")
+    except OSError as exc:
+        logger.error(
+            "no GENSERVE_API_KEY set and none can be stored in %s (%s): inference serves, but "
+            "jobs, datasets and model management answer 503 until GENSERVE_API_KEY is set",
+            path, exc,
+        )
+        return None
     logger.warning("no GENSERVE_API_KEY set: generated one and stored it in %s", path)
     return key
 
@@ -59,7 +76,13 @@ async def require_api_key(  # async: FastAPI would run a sync one on a thread pe
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
-    expected: str = request.app.state.api_key
+    expected: str | None = request.app.state.api_key
+    if expected is None:
+        raise NoAPIKey(
+            "this endpoint needs an API key and the server has none: set GENSERVE_API_KEY (the "
+            "data folder could not store a generated one)",
+            field="Authorization", rule="api_key_configured",
+        )
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticated(
             "this endpoint needs 'Authorization: Bearer <api key>'",

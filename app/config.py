@@ -16,6 +16,16 @@ class Settings(BaseSettings):
 
     weights_dir: Path = Field(default=Path("weights"), description="Folder of <name>/<version>/.")
     data_dir: Path = Field(default=Path("data"), description="Jobs, uploads and keys.")
+    model_store: Path | None = Field(
+        default=None,
+        description="Where jobs publish trained versions (default <data_dir>/models); served "
+        "beside the read-only weights_dir, with the aliases and gate verdicts.",
+    )
+    gate_tolerance_nats_per_dim: float = Field(
+        default=0.01, ge=0.0,
+        description="The gate holds back a new version whose held-out log-likelihood is more "
+        "than this many nats per data dimension below the stable version's (same test split).",
+    )
     device: Literal["auto", "cpu", "cuda"] = "auto"
     default_model: str | None = Field(
         default=None, description="Model used when a request names none; else the first loaded."
@@ -67,6 +77,11 @@ class Settings(BaseSettings):
     max_queued_jobs: int = Field(default=20, ge=1, description="Jobs waiting for a worker.")
     max_active_jobs: int = Field(default=40, ge=1, description="Jobs queued or running.")
     reload_interval_s: float = Field(default=2.0, gt=0, description="Weights folder polling.")
+
+    @property
+    def model_store_dir(self) -> Path:
+        """The model store: ``GENSERVE_MODEL_STORE``, else ``<data_dir>/models``."""
+        return self.model_store if self.model_store is not None else self.data_dir / "models"
 
     # -- dynamic batching (issue: throughput) --------------------------------------------------
     batching: bool = Field(

@@ -85,14 +85,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         torch.set_num_threads(serving_threads(settings))  # leaves the event loop a core
         registry = ModelRegistry(
-            settings.weights_dir, resolve_device(settings.device), settings.default_model
+            settings.weights_dir, resolve_device(settings.device), settings.default_model,
+            store_dir=settings.model_store_dir,
         )
         registry.refresh()
         app.state.api_key = ensure_api_key(settings.api_key, settings.data_dir)
         app.state.registry = registry
         with running_batcher(settings) as batcher:  # dynamic batching's worker, if enabled
             app.state.inference = InferenceService(registry, settings, batcher)
-            logger.info("serving %d model(s) from %s", len(registry.names()), settings.weights_dir)
+            logger.info("serving %d model(s) from %s and %s", len(registry.names()),
+                        settings.weights_dir, settings.model_store_dir)
             async with jobs_runtime(app, settings):  # job records, queue, embedded worker, reloads
                 # What startup built (modules, models, routes: ~260k objects) lives as long as the
                 # process. Frozen, a full collection scans only what came later, instead of

@@ -1,4 +1,5 @@
-"""Which models this process serves: every complete version under ``weights/``, on one device."""
+"""Which models this process serves: every complete version of the shipped ``weights/`` and of
+the model store, on one device, with each model's aliases (``stable`` and named ones)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from pathlib import Path
 import torch
 
 from app.errors import ModelNotFound
-from models import GenerativeModel, load_model
-from models.storage import is_valid_name, list_versions
+from app.gate import GateVerdict
+from app.model_store import STABLE, ModelStore, is_valid_alias, resolve_stable
+from models import CONFIG_FILE, WEIGHTS_FILE, GenerativeModel, load_model
+from models.storage import is_valid_name
 
-__all__ = ["LoadedModel", "ModelRegistry", "resolve_device"]
+__all__ = ["LoadedModel", "ModelRegistry", "VersionRef", "resolve_device"]
 
 logger = logging.getLogger("genserve.registry")
 
@@ -31,14 +34,24 @@ def resolve_device(setting: str) -> torch.device:
 
 
 LATEST_VERSION_CHECK_S = 0.25
-"""How stale "the latest version" may be: a model folder is looked at this often at most."""
+"""How stale "the stable version" may be: a model's folders are looked at this often at most."""
+
+VersionRef = int | str | None
+"""A version number, an alias name (``stable``, ``best``), or None for ``stable``."""
 
 
-def _mtime_ns(path: str | Path) -> int:
+def _stat_key(path: str | Path) -> tuple[int, int, int]:
+    """Changes when a file or folder is replaced or written: inode, mtime, size."""
     try:
-        return os.stat(path).st_mtime_ns
+        stat = os.stat(path)
     except OSError:
-        return -1
+        return (-1, -1, -1)
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+def _files_key(path: Path) -> tuple[tuple[int, int, int], ...]:
+    """A version's files as they are now: a failed version is tried again when this changes."""
+    return tuple(_stat_key(path / f) for f in (CONFIG_FILE, WEIGHTS_FILE))
 
 
 @dataclass(frozen=True)
@@ -47,27 +60,39 @@ class LoadedModel:
     version: int
     model: GenerativeModel
     path: Path
+    gate: GateVerdict | None = None
+    """The gate's verdict when the version was published; None for shipped versions."""
+
+    @property
+    def promoted(self) -> bool:
+        return self.gate is None or self.gate.promoted
 
 
 class ModelRegistry:
-    """Loads models at startup and on ``refresh()``; lookups are by name and optional version."""
+    """Loads models at startup and on ``refresh()``; lookups by name and version or alias."""
 
     def __init__(
-        self, weights_dir: Path, device: torch.device, default_name: str | None = None
+        self, weights_dir: Path, device: torch.device, default_name: str | None = None,
+        store_dir: Path | None = None,
     ) -> None:
         self.weights_dir = weights_dir
+        self.store = ModelStore(weights_dir, store_dir if store_dir is not None else weights_dir)
         self.device = device
         self._configured_default = default_name
         self._models: dict[str, dict[int, LoadedModel]] = {}
+        self._aliases: dict[str, dict[str, int]] = {}
         self.failed: dict[str, str] = {}
+        self._failed_files: dict[str, tuple[tuple[int, int, int], ...]] = {}
         self._lock = threading.Lock()
         self._refresh_lock = threading.Lock()
-        self._seen_mtime: dict[str, int] = {}
+        self._seen: dict[str, tuple[tuple[int, int, int], ...]] = {}
+        self._aliases_seen: dict[str, tuple[int, int, int]] = {}
         self._stat_at: dict[str, float] = {}  # monotonic time of each model's last check
         self._warned_missing = False
 
     def refresh(self, name: str | None = None) -> list[str]:
-        """Load every version on disk not loaded yet (of ``name`` only, when given).
+        """Load every version on disk not loaded yet (of ``name`` only, when given), retry
+        failed ones whose files changed, and re-read aliases files that changed.
 
         Cheap when nothing changed: a directory listing per model. Returns the ``name/version``
         keys added. Publishing renames a complete folder into place, so a version is either
@@ -76,46 +101,68 @@ class ModelRegistry:
         with self._refresh_lock:
             return self._refresh(name)
 
+    def _folders_key(self, name: str) -> tuple[tuple[int, int, int], ...]:
+        return tuple(_stat_key(folder) for folder in self.store.model_dirs(name))
+
     def _refresh(self, name: str | None) -> list[str]:
         added: list[str] = []
-        if not self.weights_dir.is_dir():
+        if not self.weights_dir.is_dir() and not self.store.store.is_dir():
             if not self._warned_missing:  # rescanned every few seconds: say it once
                 logger.warning("weights folder %s does not exist; no models loaded",
                                self.weights_dir)
                 self._warned_missing = True
             return added
         if name is not None:
-            candidates = [self.weights_dir / name] if is_valid_name(name) else []
+            names = [name] if is_valid_name(name) else []
         else:
-            candidates = sorted(p for p in self.weights_dir.iterdir() if p.is_dir())
-        for model_dir in candidates:
-            if not is_valid_name(model_dir.name) or not model_dir.is_dir():
-                continue
-            self._seen_mtime[model_dir.name] = _mtime_ns(model_dir)
-            for version in list_versions(model_dir):
-                key = f"{model_dir.name}/{version}"
-                if version in self._models.get(model_dir.name, {}) or key in self.failed:
+            names = self.store.names()
+        for model_name in names:
+            self._seen[model_name] = self._folders_key(model_name)
+            for version, path in self.store.version_dirs(model_name).items():
+                key = f"{model_name}/{version}"
+                if version in self._models.get(model_name, {}):
                     continue
-                path = model_dir / str(version)
-                try:
-                    model = load_model(path, device=self.device)
-                except Exception as exc:  # a bad file must not stop the others from serving
-                    self.failed[key] = f"{type(exc).__name__}: {exc}"
-                    logger.error("skipping model %s: %s", key, self.failed[key])
-                    continue
-                with self._lock:
-                    self._models.setdefault(model_dir.name, {})[version] = LoadedModel(
-                        model_dir.name, version, model, path
-                    )
-                added.append(key)
-                logger.info("loaded model %s (%s) on %s", key, model.kind, self.device)
+                files = _files_key(path)
+                if key in self.failed:
+                    if self._failed_files.get(key) == files:
+                        continue
+                    logger.info("model %s changed on disk since it failed to load: retrying", key)
+                if self._load(model_name, version, path, files):
+                    added.append(key)
+            self._read_aliases(model_name)
         return added
+
+    def _load(
+        self, name: str, version: int, path: Path, files: tuple[tuple[int, int, int], ...]
+    ) -> bool:
+        key = f"{name}/{version}"
+        try:
+            model = load_model(path, device=self.device)
+        except Exception as exc:  # a bad file must not stop the others from serving
+            self.failed[key] = f"{type(exc).__name__}: {exc}"
+            self._failed_files[key] = files
+            logger.error("skipping model %s: %s", key, self.failed[key])
+            return False
+        loaded = LoadedModel(name, version, model, path, self.store.gate(path))
+        with self._lock:
+            self._models.setdefault(name, {})[version] = loaded
+            self.failed.pop(key, None)
+            self._failed_files.pop(key, None)
+        logger.info("loaded model %s (%s) on %s", key, model.kind, self.device)
+        return True
+
+    def _read_aliases(self, name: str) -> None:
+        seen = _stat_key(self.store.aliases_path(name))
+        if self._aliases_seen.get(name) != seen:
+            self._aliases[name] = self.store.aliases(name)
+            self._aliases_seen[name] = seen
 
     @property
     def default_name(self) -> str | None:
         if self._configured_default in self._models:
             return self._configured_default
-        return next(iter(sorted(self._models)), None)
+        served = [n for n in self.names() if self.stable_version(n) is not None]
+        return served[0] if served else next(iter(self.names()), None)
 
     def names(self) -> list[str]:
         return sorted(self._models)
@@ -123,11 +170,38 @@ class ModelRegistry:
     def versions(self, name: str) -> list[int]:
         return sorted(self._models.get(name, {}))
 
+    def loaded_versions(self, name: str) -> list[LoadedModel]:
+        versions = self._models.get(name, {})
+        return [versions[v] for v in sorted(versions)]
+
+    def stable_version(self, name: str) -> int | None:
+        """What a request without a version gets: see :func:`app.model_store.resolve_stable`."""
+        versions = self._models.get(name, {})
+        return resolve_stable(
+            {v: m.promoted for v, m in versions.items()}, self._aliases.get(name, {})
+        )
+
+    def aliases(self, name: str) -> dict[str, int]:
+        """``stable`` (when some version is) and every alias set on ``name``."""
+        aliases = dict(self._aliases.get(name, {}))
+        stable = self.stable_version(name)
+        if stable is None:
+            aliases.pop(STABLE, None)
+        else:
+            aliases[STABLE] = stable
+        return dict(sorted(aliases.items()))
+
+    def current(self, name: str) -> LoadedModel:
+        """The stable version, else (no version passed its gate) the newest: for listings."""
+        versions = self._models[name]
+        stable = self.stable_version(name)
+        return versions[stable if stable is not None else max(versions)]
+
     def latest(self) -> list[LoadedModel]:
-        return [self.get(name) for name in self.names()]
+        return [self.current(name) for name in self.names() if self._models.get(name)]
 
     def _changed_on_disk(self, name: str, version: int | None) -> bool:
-        """A version we lack, or (asking for the latest) a model folder changed since a scan."""
+        """A version we lack, or (asking by alias) a model folder changed since a scan."""
         versions = self._models.get(name, {})
         if version is not None and version in versions:
             return False
@@ -139,11 +213,16 @@ class ModelRegistry:
         if now - self._stat_at.get(name, -math.inf) < LATEST_VERSION_CHECK_S:
             return False
         self._stat_at[name] = now
-        return _mtime_ns(os.path.join(self.weights_dir, name)) != self._seen_mtime.get(name)
+        return self._folders_key(name) != self._seen.get(name)
 
-    def get(self, name: str | None = None, version: int | None = None) -> LoadedModel:
+    def get(self, name: str | None = None, version: VersionRef = None) -> LoadedModel:
+        """``name`` (default: the default model) at ``version``: a number, an alias, or None
+        for ``stable``."""
+        if isinstance(version, str) and version.isdigit():
+            version = int(version)
+        number = version if isinstance(version, int) else None
         chosen = name or self.default_name
-        if chosen is not None and is_valid_name(chosen) and self._changed_on_disk(chosen, version):
+        if chosen is not None and is_valid_name(chosen) and self._changed_on_disk(chosen, number):
             self.refresh(chosen)  # a version published a moment ago answers at once
         if chosen is None:
             raise ModelNotFound("no models are loaded", field="model", rule="exists")
@@ -153,11 +232,32 @@ class ModelRegistry:
                 f"model {chosen!r} is not loaded; available: {self.names()}",
                 field="model", rule="exists",
             )
-        if version is None:
-            return versions[max(versions)]
-        if version not in versions:
+        if number is None:
+            number = self._resolve_alias(chosen, version if isinstance(version, str) else STABLE)
+        if number not in versions:
             raise ModelNotFound(
-                f"model {chosen!r} has no version {version}; available: {sorted(versions)}",
+                f"model {chosen!r} has no version {number}; available: {sorted(versions)}",
                 field="version", rule="exists",
             )
-        return versions[version]
+        return versions[number]
+
+    def _resolve_alias(self, name: str, alias: str) -> int:
+        aliases = self.aliases(name)
+        if alias in aliases:
+            return aliases[alias]
+        if alias == STABLE:
+            raise ModelNotFound(
+                f"model {name!r} has no stable version: none of its versions "
+                f"{self.versions(name)} passed the training gate. Name one (\"version\": N), "
+                f"or point the stable alias at one (PUT /models/{name}/aliases/stable)",
+                field="version", rule="stable",
+            )
+        if not is_valid_alias(alias):
+            raise ModelNotFound(
+                f"version {alias!r} is neither a version number nor an alias name",
+                field="version", rule="version_or_alias",
+            )
+        raise ModelNotFound(
+            f"model {name!r} has no alias {alias!r}; its aliases: {sorted(aliases)}",
+            field="version", rule="alias_exists",
+        )

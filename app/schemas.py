@@ -6,14 +6,18 @@ checked against the running configuration in ``app.inference``; fixed rules live
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.model_store import ALIAS_PATTERN
 from models.storage import NAME_PATTERN
 
 __all__ = [
     "ERROR_RESPONSES",
+    "AliasRequest",
+    "AliasesResponse",
+    "GateInfo",
     "EncodeRequest",
     "EncodeResponse",
     "ErrorResponse",
@@ -31,10 +35,15 @@ __all__ = [
     "ReconstructResponse",
     "SampleRequest",
     "SampleResponse",
+    "VersionInfo",
+    "VersionRef",
 ]
 
 ArrayFormat = Literal["array", "png", "npy", "base64", "uint8"]
 _DIGIT_ROW: list[Any] = [0.0] * 64
+
+VersionRef = Annotated[int, Field(ge=1)] | Annotated[str, Field(pattern=ALIAS_PATTERN)]
+"""A version number, or an alias name such as ``stable``."""
 
 
 class _Request(BaseModel):
@@ -44,7 +53,11 @@ class _Request(BaseModel):
         default=None, pattern=NAME_PATTERN, description="Model name; omitted, the default model.",
         examples=["digits-vae"],
     )
-    version: int | None = Field(default=None, ge=1, description="Omitted, the latest version.")
+    version: VersionRef | None = Field(
+        default=None,
+        description="A version number or an alias ('stable', or one set with PUT "
+        "/models/{name}/aliases/{alias}); omitted, the stable version.",
+    )
 
 
 class SampleRequest(_Request):
@@ -225,11 +238,44 @@ class InterpolateResponse(_Response):
     )
 
 
+class GateInfo(BaseModel):
+    """The training gate's verdict on a version (see docs: the gate's rules)."""
+
+    passed: bool = Field(description="Whether every check held.")
+    reasons: list[str] = Field(description="Why it failed; when it passed, what was checked.")
+    policy: Literal["auto", "always", "never"] = Field(
+        description="The job's promote field: auto lets the gate decide."
+    )
+
+
+class VersionInfo(BaseModel):
+    version: int
+    origin: Literal["shipped", "trained"] = Field(
+        description="shipped: the read-only weights folder; trained: the model store."
+    )
+    gate: GateInfo | None = Field(
+        description="The gate's verdict when published; null for shipped versions (they pass)."
+    )
+    promoted: bool = Field(description="Whether it went live when published (or was shipped).")
+    aliases: list[str] = Field(description="Aliases that point at it now.")
+
+
 class ModelSummary(BaseModel):
     name: str
     kind: Literal["vae", "gmm"]
-    version: int
+    version: int = Field(description="The version described: stable unless another was asked.")
     versions: list[int]
+    aliases: dict[str, int] = Field(
+        default_factory=dict,
+        description="'stable' (what requests without a version get; absent when no version "
+        "passed the gate) and every named alias.",
+    )
+    gate: GateInfo | None = Field(
+        default=None, description="This version's gate verdict; null for shipped versions."
+    )
+    version_info: list[VersionInfo] = Field(
+        default_factory=list, description="Every loaded version, oldest first, with its verdict."
+    )
     default: bool
     data_shape: list[int]
     value_range: tuple[float, float] | None
@@ -243,6 +289,17 @@ class ModelSummary(BaseModel):
 
 class ModelDetail(ModelSummary):
     config: dict[str, Any]
+
+
+class AliasRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"version": 2}]})
+
+    version: int = Field(ge=1, description="The version the alias points at from now on.")
+
+
+class AliasesResponse(BaseModel):
+    model: str
+    aliases: dict[str, int] = Field(description="Every alias of the model after the change.")
 
 
 class ModelList(BaseModel):

@@ -6,22 +6,27 @@ renaming that folder into place: readers see either no version or a complete one
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from models.base import CONFIG_FILE, WEIGHTS_FILE, GenerativeModel
 
 __all__ = [
-    "NAME_PATTERN", "is_valid_name", "list_versions", "publish_model", "remove_abandoned_staging",
+    "NAME_PATTERN", "VERSION_MODE", "is_valid_name", "list_versions", "publish_model",
+    "remove_abandoned_staging", "write_atomic",
 ]
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,62}$"
 _NAME = re.compile(NAME_PATTERN)
 _STAGING_PREFIX = ".staging-"
+VERSION_MODE = 0o755
+"""A published version folder's mode, as the shipped ones have (readable by a serving user)."""
 
 
 def is_valid_name(name: str) -> bool:
@@ -43,8 +48,15 @@ def list_versions(model_dir: Path) -> list[int]:
     return sorted(versions)
 
 
-def publish_model(model: GenerativeModel, weights_dir: str | Path, name: str) -> int:
-    """Save ``model`` as the next version of ``name`` atomically; returns the version number."""
+def publish_model(
+    model: GenerativeModel, weights_dir: str | Path, name: str, *, after: int = 0,
+    extra_files: Mapping[str, bytes] | None = None,
+) -> int:
+    """Save ``model`` as the next version of ``name`` atomically; returns the version number.
+
+    Versions are numbered past ``after`` too (a model store continues a shipped model's
+    versions). ``extra_files`` (a gate verdict, say) go into the folder before it appears.
+    """
     if not is_valid_name(name):
         raise ValueError(f"model name {name!r} must match {NAME_PATTERN}")
     model_dir = Path(weights_dir) / name
@@ -52,9 +64,12 @@ def publish_model(model: GenerativeModel, weights_dir: str | Path, name: str) ->
     staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=model_dir))
     try:
         model.save(staging)
+        for filename, content in (extra_files or {}).items():
+            (staging / filename).write_bytes(content)
+        staging.chmod(VERSION_MODE)  # mkdtemp's 0700 would hide it from a serving user
         for _ in range(100):
             existing = [int(c.name) for c in model_dir.iterdir() if c.name.isdigit()]
-            version = max(existing, default=0) + 1
+            version = max([*existing, after]) + 1
             try:
                 os.rename(staging, model_dir / str(version))
                 return version
@@ -84,3 +99,19 @@ def remove_abandoned_staging(weights_dir: str | Path, older_than_s: float = 600.
         except OSError:  # gone already (another worker swept it) or not ours to remove
             continue
     return removed
+
+
+def write_atomic(path: Path, content: bytes) -> None:
+    """Replace ``path`` with ``content`` in one rename: a reader sees the old or the new file."""
+    handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

@@ -7,10 +7,8 @@ side by side, as ``genserve train --param`` takes them. Errors name ``params.<fi
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from fastapi.exceptions import RequestValidationError
@@ -18,8 +16,8 @@ from pydantic import BaseModel, ValidationError
 
 from app.dataset_store import DatasetInfo
 from app.errors import InvalidInput
-from models import CONFIG_FILE, GMMHyperparameters, VAEHyperparameters
-from models.storage import list_versions
+from app.model_store import ModelStore
+from models import GMMHyperparameters, VAEHyperparameters
 from models.training import SplitOptions, VAETrainingOptions
 from models.vae import network_differences
 
@@ -79,21 +77,15 @@ def validate_params(kind: str, params: Mapping[str, Any]) -> TrainingParams:
 
 
 def _existing_model(
-    weights_dir: Path, name: str, version: int | None = None
+    models: ModelStore, name: str, version: int | None = None
 ) -> dict[str, Any] | None:
-    """A saved model's config: ``version``, or the latest; None when there is none."""
-    versions = list_versions(weights_dir / name)
-    chosen = versions[-1] if versions and version is None else version
-    if chosen not in versions:
-        return None
-    config: dict[str, Any] = json.loads(
-        (weights_dir / name / str(chosen) / CONFIG_FILE).read_text()
-    )
-    return {**config, "version": chosen}
+    """A saved model's config (shipped or trained): ``version``, or the latest; None when
+    there is none."""
+    return models.config(name, version)
 
 
 def resolve_warm_start(
-    params: TrainingParams, given: Mapping[str, Any], dataset: DatasetInfo, weights_dir: Path,
+    params: TrainingParams, given: Mapping[str, Any], dataset: DatasetInfo, models: ModelStore,
     model: str, version: int | None,
 ) -> tuple[TrainingParams, dict[str, Any]]:
     """The job's parameters under a warm start, and the source pinned as ``{model, version}``.
@@ -106,12 +98,12 @@ def resolve_warm_start(
             "init_from starts a VAE from a saved VAE's weights; a GMM job cannot use it",
             field="init_from", rule="vae_only",
         )
-    source = _existing_model(weights_dir, model, version)
+    source = _existing_model(models, model, version)
     if source is None:
         which = f"version {version} of {model!r}" if version else f"a model {model!r}"
         raise InvalidInput(
-            f"init_from: there is no {which} in the weights folder",
-            field="init_from.version" if version and list_versions(weights_dir / model)
+            f"init_from: there is no {which} in the weights folder or the model store",
+            field="init_from.version" if version and models.version_dirs(model)
             else "init_from.model", rule="exists",
         )
     if source.get("kind") != "vae":
@@ -143,7 +135,7 @@ def resolve_warm_start(
 
 
 def check_fit(
-    params: TrainingParams, name: str, dataset: DatasetInfo, weights_dir: Path
+    params: TrainingParams, name: str, dataset: DatasetInfo, models: ModelStore
 ) -> None:
     """Refuse a job whose data cannot train this model, before it takes a worker's time."""
     test_fraction = float(getattr(params.options, "test_fraction", 0.25))
@@ -189,7 +181,7 @@ def check_fit(
             f"has examples of shape {dataset.shape}: use architecture 'mlp'",
             field="params.architecture", rule="image_data",
         )
-    existing = _existing_model(weights_dir, name)
+    existing = _existing_model(models, name)
     if existing is None:
         return
     if existing.get("kind") != params.kind:

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.schemas import GateInfo
 from models.storage import NAME_PATTERN
 
 __all__ = [
@@ -54,6 +55,13 @@ class JobRequest(BaseModel):
         description="Hyper-parameters and training options side by side, e.g. "
         "{'latent_dim': 8, 'epochs': 20} for a VAE or {'n_components': 10} for a GMM.",
     )
+    promote: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description="Whether the new version becomes 'stable' (what requests without a version "
+        "get): auto when it passes the training gate (not collapsed, beats the baseline, not "
+        "worse than the stable version); always skips the gate; never keeps it unpromoted. "
+        "Either way the version is stored and answers when named.",
+    )
     init_from: WarmStart | None = Field(
         default=None,
         description="VAE only: start from this model's weights (and architecture) instead of a "
@@ -71,6 +79,12 @@ class JobResult(BaseModel):
     version: int
     metrics: dict[str, Any]
     training: dict[str, Any] = Field(default_factory=dict)
+    promoted: bool = Field(
+        default=True,
+        description="Whether the version became stable. False: stored and served only when "
+        "named; gate.reasons says why.",
+    )
+    gate: GateInfo | None = Field(default=None, description="The training gate's verdict.")
 
 
 class JobSummary(BaseModel):

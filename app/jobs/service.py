@@ -20,7 +20,7 @@ from app.jobs import records
 from app.jobs.params import check_fit, resolve_warm_start, validate_params
 from app.jobs.queue import JobQueue
 from app.jobs.schemas import JobDetail, JobList, JobRequest, JobSummary
-from app.jobs.tasks import STALE_AFTER_S
+from app.jobs.tasks import STALE_AFTER_S, model_store
 from app.jobs.worker import local_process_dead
 
 __all__ = ["JobConflict", "JobNotFound", "JobService", "QueueUnavailable"]
@@ -132,16 +132,17 @@ class JobService:
         warm_start = None
         if request.init_from is not None:
             params, warm_start = resolve_warm_start(
-                params, request.params, info, self.settings.weights_dir,
+                params, request.params, info, model_store(self.settings),
                 request.init_from.model, request.init_from.version,
             )
-        check_fit(params, request.name, info, self.settings.weights_dir)
+        check_fit(params, request.name, info, model_store(self.settings))
         config = {
             "kind": request.kind, "name": request.name,
             "dataset": {"name": info.name, "sha256": info.sha256, "shape": info.shape,
                         "n": info.n, "levels": info.levels},
             **params.as_config(),
             "init_from": warm_start,
+            "promote": request.promote,
         }
         job = records.create_job(
             self.engine, job_id=uuid.uuid4().hex, kind=request.kind, name=request.name,

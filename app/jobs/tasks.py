@@ -23,11 +23,12 @@ from sqlalchemy import Engine
 
 from app.config import Settings
 from app.dataset_store import DatasetStore
+from app.gate import GateVerdict, evaluate_gate
 from app.jobs import records
 from app.jobs.db import create_schema, make_engine
 from app.jobs.params import TrainingParams
+from app.model_store import ModelStore
 from models import VAE, GenerativeModel, TrainingCancelled, load_model
-from models.storage import publish_model
 from models.training import SplitOptions, VAETrainingOptions, train_gmm, train_vae
 
 __all__ = ["HEARTBEAT_S", "STALE_AFTER_S", "WorkerContext", "configure", "run_job"]
@@ -212,16 +213,34 @@ def _warm_start(ctx: WorkerContext, source: Mapping[str, Any] | None) -> VAE | N
     """The pinned version a job starts from (checked when queued; it may have gone since)."""
     if source is None:
         return None
-    folder = ctx.settings.weights_dir / source["model"] / str(source["version"])
-    if not folder.is_dir():
+    folder = model_store(ctx.settings).version_dirs(source["model"]).get(int(source["version"]))
+    if folder is None:
         raise FileNotFoundError(
             f"init_from: {source['model']} version {source['version']} is no longer in the "
-            "weights folder"
+            "weights folder or the model store"
         )
     model = load_model(folder)
     if not isinstance(model, VAE):
         raise TypeError(f"init_from: {source['model']} is not a VAE")
     return model
+
+
+def model_store(settings: Settings) -> ModelStore:
+    """The shipped weights (read-only) and the model store that jobs publish into."""
+    return ModelStore(settings.weights_dir, settings.model_store_dir)
+
+
+def _publish(ctx: WorkerContext, job: records.JobRecord, model: GenerativeModel
+             ) -> tuple[int, GateVerdict]:
+    """Judge the model against the stable version, then store it with the verdict; only a
+    promoted one becomes stable."""
+    store = model_store(ctx.settings)
+    policy = job.config.get("promote", "auto")
+    verdict = evaluate_gate(
+        json_safe(model.config_dict()), store.stable(job.name), policy,
+        ctx.settings.gate_tolerance_nats_per_dim,
+    )
+    return store.publish(model, job.name, verdict), verdict
 
 
 def run_job(job_id: str) -> None:
@@ -252,7 +271,7 @@ def _run_claimed(ctx: WorkerContext, job_id: str) -> bool:
             model.training_info["job"] = {
                 "id": job.id, "dataset": {"name": job.dataset_name, "sha256": job.dataset_sha256},
             }
-            version = publish_model(model, ctx.settings.weights_dir, job.name)
+            version, verdict = _publish(ctx, job, model)
         except TrainingCancelled:
             records.finish_job(
                 ctx.engine, job_id, ctx.identity, "cancelled", error="cancelled on request",
@@ -278,7 +297,7 @@ def _run_claimed(ctx: WorkerContext, job_id: str) -> bool:
             return False
     result = json_safe({
         "model": job.name, "version": version, "metrics": model.metrics,
-        "training": model.training_info,
+        "training": model.training_info, "promoted": verdict.promoted, "gate": verdict.api(),
     })
     if not records.finish_job(
         ctx.engine, job_id, ctx.identity, "succeeded", result=result,
@@ -286,5 +305,11 @@ def _run_claimed(ctx: WorkerContext, job_id: str) -> bool:
     ):
         logger.warning("job %s: published %s/%d but its record was taken", job_id, job.name,
                        version)
-    logger.info("job %s: published %s version %d", job_id, job.name, version)
+    if verdict.promoted:
+        logger.info("job %s: published %s version %d, now stable", job_id, job.name, version)
+    else:
+        logger.warning(
+            "job %s: stored %s version %d but did NOT make it stable (served only when named): "
+            "%s", job_id, job.name, version, "; ".join(verdict.reasons),
+        )
     return False

@@ -75,7 +75,7 @@ def run_worker(settings: Settings, *, workers: int = 1) -> None:
     )
     if failed:
         logger.warning("failed %d job(s) whose worker had died: %s", len(failed), failed)
-    swept = remove_abandoned_staging(settings.weights_dir)
+    swept = remove_abandoned_staging(settings.model_store_dir)
     if swept:
         logger.warning("removed %d staging folder(s) a dead publisher left: %s",
                        len(swept), [str(path) for path in swept])

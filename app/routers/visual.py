@@ -20,7 +20,10 @@ from models.datasets import load_dataset
 # They run the model like inference does, so they are open or closed with it.
 router = APIRouter(prefix="/models/{name}", tags=["visual"], dependencies=[InferenceAccess])
 
-VersionQuery = Annotated[int | None, Query(ge=1, description="Omitted, the latest version.")]
+VersionQuery = Annotated[
+    int | str | None,
+    Query(description="A version number or an alias; omitted, the stable version."),
+]
 
 
 class ComponentsResponse(BaseModel):
