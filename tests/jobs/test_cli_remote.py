@@ -52,7 +52,8 @@ def test_train_on_a_server_prints_the_new_models_metrics(
     assert report["model"] == "from-cli" and report["version"] == 1
     assert "test_log_likelihood" in report["metrics"]
     assert "100/100%" in done.stderr  # the progress bar reached the end
-    assert (settings.weights_dir / "from-cli" / "1").is_dir()
+    assert (settings.model_store_dir / "from-cli" / "1").is_dir()
+    assert not (settings.weights_dir / "from-cli").exists()  # the shipped folder is read-only
 
     refused = subprocess.run(
         [*command[:-2], "--server", live.url, "--api-key", "wrong"], cwd=REPO_ROOT,
@@ -70,6 +71,6 @@ def test_init_from_on_a_server_names_a_served_model(server: tuple[LiveServer, Se
     done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True,
                           timeout=180, env={**os.environ, "GENSERVE_API_KEY": API_KEY})
     assert done.returncode == 0, done.stderr
-    config = json.loads((settings.weights_dir / "tuned" / "1" / "config.json").read_text())
+    config = json.loads((settings.model_store_dir / "tuned" / "1" / "config.json").read_text())
     assert config["hyperparameters"]["hidden_sizes"] == [16]  # tiny-vae's, not --hidden's
     assert config["training"]["warm_start"] is not None

@@ -26,6 +26,7 @@ from jobkit import API_KEY, AUTH, make_settings, submit, wait_for
 from app.config import Settings
 from app.jobs.queue import JobQueue
 from app.main import create_app
+from models.storage import list_versions
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REDIS = ("127.0.0.1", 6379)
@@ -162,7 +163,7 @@ def test_two_workers_drain_ten_jobs_each_exactly_once(
         assert [d["attempts"] for d in done] == [1] * 10
         versions = sorted(d["result"]["version"] for d in done)
         assert versions == list(range(1, 11))
-        on_disk = sorted(int(p.name) for p in (shared.weights_dir / "drained").iterdir())
+        on_disk = list_versions(shared.model_store_dir / "drained")
         assert on_disk == versions
         pids = {str(p.pid) for p in processes}
         ran_on = {d["worker"].rpartition(":")[2] for d in done}
@@ -179,7 +180,7 @@ def test_a_second_api_process_serves_what_the_first_ones_job_published(
     try:
         with workers(shared, 1, tmp_path), httpx.Client(headers=AUTH, timeout=30) as http:
             response = http.post(f"{first.url}/jobs", json={
-                "kind": "gmm", "name": "cross-process", "dataset": "pinwheel",
+                "kind": "gmm", "name": "cross-process", "dataset": "pinwheel", "promote": "always",
                 "params": QUICK_GMM,
             })
             assert response.status_code == 202, response.text

@@ -66,7 +66,7 @@ def test_gmm_job_succeeds_and_its_version_answers_sample_at_once(
     assert sample.status_code == 200, sample.text
     assert sample.json()["version"] == 1
     assert jobs_client.get("/models/pinwheel-job").json()["versions"] == [1]
-    assert published(jobs_settings.weights_dir, "pinwheel-job") == ["1"]
+    assert published(jobs_settings.model_store_dir, "pinwheel-job") == ["1"]
 
 
 def test_vae_job_succeeds_with_metrics_per_epoch(jobs_client: TestClient) -> None:
@@ -161,7 +161,7 @@ def test_cancel_a_running_job_publishes_nothing(
     done = wait_for(jobs_client, job["id"])
     assert done["status"] == "cancelled"
     assert done["result"] is None and 0 < done["progress"] < 1
-    assert published(jobs_settings.weights_dir, "cancelled-vae") == []
+    assert published(jobs_settings.model_store_dir, "cancelled-vae") == []
     again = jobs_client.delete(f"/jobs/{job['id']}", headers=AUTH)
     assert again.status_code == 409 and again.json()["error"]["rule"] == "not_ended"
 
@@ -196,7 +196,7 @@ def test_training_that_raises_ends_failed_with_its_message(
     assert done["status"] == "failed"
     assert done["error"].startswith("InvalidModelInput: ")
     assert "increase reg_covar" in done["error"]
-    assert published(jobs_settings.weights_dir, "degenerate") == []
+    assert published(jobs_settings.model_store_dir, "degenerate") == []
 
 
 def test_jobs_are_listed_newest_first_in_pages(jobs_client: TestClient) -> None:
@@ -217,6 +217,6 @@ def test_jobs_are_listed_newest_first_in_pages(jobs_client: TestClient) -> None:
 
 
 def test_no_staging_folders_are_left_anywhere(jobs_settings: Settings) -> None:
-    leftovers = [p for p in Path(jobs_settings.weights_dir).rglob(".staging-*")]
+    leftovers = [p for p in Path(jobs_settings.model_store_dir).rglob(".staging-*")]
     leftovers += list((jobs_settings.data_dir / "datasets").glob(".upload-*"))
     assert leftovers == []
