@@ -2,6 +2,7 @@
 
     genserve train vae --dataset digits --epochs 50 --out weights/digits-vae
     genserve train gmm --dataset pinwheel --components 10 --out weights/pinwheel-gmm
+    genserve train gmm --dataset pinwheel --name my-gmm       # into the model store, gated
     genserve train gmm --dataset pinwheel --name my-gmm --server http://127.0.0.1:8000
     genserve serve --port 8000
     genserve worker --workers 2
@@ -92,7 +93,7 @@ def _train_remote(args: argparse.Namespace) -> int:
     if not name:
         raise SystemExit("--server needs --name (or --out) for the model's name")
     body: dict[str, Any] = {"kind": args.kind, "name": name, "dataset": args.dataset,
-                            "params": _remote_params(args)}
+                            "params": _remote_params(args), "promote": args.promote}
     if args.kind == "vae" and args.init_from:
         body["init_from"] = _server_model(args.init_from)
         for key in ("latent_dim", "hidden_sizes", "architecture", "channels", "likelihood"):
@@ -107,16 +108,33 @@ def _train_remote(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 130
     result = job["result"]
-    print(json.dumps({"model": result["model"], "version": result["version"],
-                      "job": job["id"], "metrics": result["metrics"]}, indent=2))
+    _report(result["model"], result["version"], result["metrics"],
+            result.get("promoted", True), result.get("gate"), job=job["id"])
     return 0
+
+
+def _report(
+    name: str, version: int, metrics: Mapping[str, Any], promoted: bool,
+    gate: Mapping[str, Any] | None, **extra: Any,
+) -> None:
+    """The new version as JSON on stdout; on stderr, plainly, whether it went live."""
+    print(json.dumps({"model": name, "version": version, **extra, "promoted": promoted,
+                      "gate": gate, "metrics": metrics}, indent=2))
+    reasons = "; ".join((gate or {}).get("reasons", []))
+    if promoted:
+        print(f"{name} version {version} is now stable", file=sys.stderr)
+    else:
+        print(f"NOT PROMOTED: {name} version {version} is stored and answers only when named "
+              f"(version {version}); requests without a version keep the stable one. "
+              f"Why: {reasons}", file=sys.stderr)
 
 
 def _train(args: argparse.Namespace) -> int:
     if args.server:
         return _train_remote(args)
-    if not args.out:
-        raise SystemExit("genserve train: --out is required (or --server to train remotely)")
+    if not args.out and not args.name:
+        raise SystemExit("genserve train: give --name (the model store), --out (a folder) or "
+                         "--server (train remotely)")
     from models.datasets import load_dataset
     from models.gmm import GMMHyperparameters
     from models.storage import publish_model
@@ -159,9 +177,21 @@ def _train(args: argparse.Namespace) -> int:
              "n_init": args.n_init, "max_iter": args.max_iter, "seed": args.seed, **params}
         )
         model = train_gmm(dataset, hparams, split=SplitOptions(**split), progress=progress)
-    out = Path(args.out)
-    version = publish_model(model, out.parent, out.name)
-    print(json.dumps({"model": out.name, "version": version, "metrics": model.metrics}, indent=2))
+    if args.out:
+        out = Path(args.out)
+        version = publish_model(model, out.parent, out.name)
+        print(json.dumps({"model": out.name, "version": version, "metrics": model.metrics},
+                         indent=2))
+        return 0
+    from app.config import Settings
+    from app.model_store import ModelStore
+
+    settings = Settings()
+    store = ModelStore(settings.weights_dir, settings.model_store_dir)
+    version, verdict = store.publish(model, args.name, args.promote,
+                                     settings.gate_tolerance_nats_per_dim)
+    _report(args.name, version, model.metrics, verdict.promoted, verdict.api(),
+            store=str(settings.model_store_dir))
     return 0
 
 
@@ -270,7 +300,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--api-key", default=os.environ.get("GENSERVE_API_KEY"),
         help="the server's API key ($GENSERVE_API_KEY)",
     )
-    train.add_argument("--name", help="model name on the server (default: --out's last part)")
+    train.add_argument("--name", help="model name in the model store (GENSERVE_MODEL_STORE, "
+                       "default data/models) or on the server (default: --out's last part)")
+    train.add_argument("--promote", choices=["auto", "always", "never"], default="auto",
+                       help="auto: stable only when it passes the training gate")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--test-fraction", type=float, default=0.25)
     train.add_argument("--split-seed", type=int, default=0)

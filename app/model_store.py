@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from app.gate import GATE_FILE, GateVerdict
+from app.gate import GATE_FILE, GateVerdict, PromotePolicy, evaluate_gate
 from models import CONFIG_FILE, GenerativeModel
 from models.storage import is_valid_name, list_versions, publish_model, write_atomic
 
@@ -165,9 +165,18 @@ class ModelStore:
             )
         return aliases
 
-    def publish(self, model: GenerativeModel, name: str, verdict: GateVerdict) -> int:
-        """Save ``model`` as the next version of ``name`` in the store, with its verdict; a
-        promoted one becomes ``stable``."""
+    def publish(
+        self, model: GenerativeModel, name: str, policy: PromotePolicy = "auto",
+        tolerance_per_dim: float = 0.01,
+    ) -> tuple[int, GateVerdict]:
+        """Judge ``model`` against the stable version (:mod:`app.gate`), then save it as the next
+        version of ``name`` in the store with the verdict; a promoted one becomes ``stable``."""
+        candidate = json.loads(json.dumps(model.config_dict(), default=str))  # as saved
+        verdict = evaluate_gate(candidate, self.stable(name), policy, tolerance_per_dim)
+        return self.publish_judged(model, name, verdict), verdict
+
+    def publish_judged(self, model: GenerativeModel, name: str, verdict: GateVerdict) -> int:
+        """Save ``model`` with a verdict already reached; a promoted one becomes ``stable``."""
         shipped = list_versions(self.shipped / name) if is_valid_name(name) else []
         version = publish_model(
             model, self.store, name, after=max(shipped, default=0),

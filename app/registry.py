@@ -215,9 +215,12 @@ class ModelRegistry:
         self._stat_at[name] = now
         return self._folders_key(name) != self._seen.get(name)
 
-    def get(self, name: str | None = None, version: VersionRef = None) -> LoadedModel:
+    def get(
+        self, name: str | None = None, version: VersionRef = None, *, or_newest: bool = False
+    ) -> LoadedModel:
         """``name`` (default: the default model) at ``version``: a number, an alias, or None
-        for ``stable``."""
+        for ``stable``; with ``or_newest``, None falls back to the newest version when none is
+        stable (a description of the model, not an answer from it)."""
         if isinstance(version, str) and version.isdigit():
             version = int(version)
         number = version if isinstance(version, int) else None
@@ -232,6 +235,8 @@ class ModelRegistry:
                 f"model {chosen!r} is not loaded; available: {self.names()}",
                 field="model", rule="exists",
             )
+        if number is None and version is None and or_newest:
+            return self.current(chosen)
         if number is None:
             number = self._resolve_alias(chosen, version if isinstance(version, str) else STABLE)
         if number not in versions:

@@ -74,7 +74,7 @@ class Client:
         return self._request(method, path, **kwargs).json()
 
     @staticmethod
-    def _which(model: str | None, version: int | None) -> dict[str, Any]:
+    def _which(model: str | None, version: int | str | None) -> dict[str, Any]:
         body: dict[str, Any] = {}
         if model is not None:
             body["model"] = model
@@ -99,7 +99,7 @@ class Client:
         """Every loaded model, at its latest version."""
         return [ModelInfo.from_json(m) for m in self._json("GET", "/models")["models"]]
 
-    def model(self, name: str, version: int | None = None) -> ModelInfo:
+    def model(self, name: str, version: int | str | None = None) -> ModelInfo:
         """One model's description with its whole ``config`` (hyper-parameters, split, ...)."""
         params = {"version": version} if version is not None else None
         return ModelInfo.from_json(self._json("GET", f"/models/{name}", params=params))
@@ -110,7 +110,7 @@ class Client:
 
     # -- the five operations -------------------------------------------------------------------
     def sample(
-        self, n: int = 16, *, model: str | None = None, version: int | None = None,
+        self, n: int = 16, *, model: str | None = None, version: int | str | None = None,
         seed: int | None = None, temperature: float = 1.0,
     ) -> Samples:
         """``n`` samples as float32 ``[n, *data_shape]``; the same ``seed``, the same samples."""
@@ -122,7 +122,7 @@ class Client:
         )
 
     def sample_images(
-        self, n: int = 16, *, model: str | None = None, version: int | None = None,
+        self, n: int = 16, *, model: str | None = None, version: int | str | None = None,
         seed: int | None = None, temperature: float = 1.0,
     ) -> list[Image.Image]:
         """Samples of an image model as 8-bit greyscale PIL images."""
@@ -133,7 +133,7 @@ class Client:
         return [_png_image(i) for i in self._json("POST", "/sample", json=body)["images"]]
 
     def sample_grid(
-        self, n: int = 16, *, model: str | None = None, version: int | None = None,
+        self, n: int = 16, *, model: str | None = None, version: int | str | None = None,
         seed: int | None = None, temperature: float = 1.0,
     ) -> Image.Image:
         """Samples of an image model tiled into one PIL image."""
@@ -144,7 +144,7 @@ class Client:
         return Image.open(io.BytesIO(self._request("POST", "/sample", json=body).content))
 
     def encode(
-        self, x: Inputs, *, model: str | None = None, version: int | None = None
+        self, x: Inputs, *, model: str | None = None, version: int | str | None = None
     ) -> dict[str, NDArray[Any]]:
         """VAE: ``mean`` and ``log_var`` of q(z|x). GMM: ``responsibilities``, ``component``."""
         body = {**self._which(model, version), **_inputs(x)}
@@ -152,7 +152,7 @@ class Client:
         return {key: np.asarray(value) for key, value in encoding.items()}
 
     def reconstruct(
-        self, x: Inputs, *, model: str | None = None, version: int | None = None
+        self, x: Inputs, *, model: str | None = None, version: int | str | None = None
     ) -> NDArray[np.float32]:
         """Reconstructions, float32 ``[B, *data_shape]``."""
         body = {**self._which(model, version), **_inputs(x)}
@@ -160,14 +160,14 @@ class Client:
         return np.asarray(answer["reconstructions"], dtype=np.float32)
 
     def reconstruct_images(
-        self, x: Inputs, *, model: str | None = None, version: int | None = None
+        self, x: Inputs, *, model: str | None = None, version: int | str | None = None
     ) -> list[Image.Image]:
         """Reconstructions of an image model as PIL images."""
         body = {**self._which(model, version), **_inputs(x), "format": "png"}
         return [_png_image(i) for i in self._json("POST", "/reconstruct", json=body)["images"]]
 
     def log_likelihood(
-        self, x: Inputs, *, model: str | None = None, version: int | None = None,
+        self, x: Inputs, *, model: str | None = None, version: int | str | None = None,
         importance_samples: int = 100, seed: int | None = None,
     ) -> LogLikelihood:
         """log p(x) per example: exact (GMM) or the k-sample importance-weighted bound (VAE)."""
@@ -187,7 +187,7 @@ class Client:
     def interpolate(
         self, a: ArrayLike | Image.Image, b: ArrayLike | Image.Image, *, steps: int = 8,
         method: Literal["linear", "slerp"] = "linear", model: str | None = None,
-        version: int | None = None,
+        version: int | str | None = None,
     ) -> Interpolation:
         """The path from ``a`` to ``b`` (both ends included), ``[steps, *data_shape]``."""
         if isinstance(a, Image.Image) and isinstance(b, Image.Image):
@@ -203,7 +203,7 @@ class Client:
         )
 
     # -- views the page draws ------------------------------------------------------------------
-    def components(self, name: str, version: int | None = None) -> dict[str, Any]:
+    def components(self, name: str, version: int | str | None = None) -> dict[str, Any]:
         """A GMM's ``weights [K]``, ``means [K, D]`` and ``covariances [K, D, D]``."""
         params = {"version": version} if version is not None else None
         body = self._json("GET", f"/models/{name}/components", params=params)
@@ -213,7 +213,7 @@ class Client:
         return dict(body)
 
     def density(
-        self, name: str, version: int | None = None, *, resolution: int = 64,
+        self, name: str, version: int | str | None = None, *, resolution: int = 64,
         bounds: tuple[float, float, float, float] | None = None,
     ) -> dict[str, Any]:
         """log p(x) of a 2-D model on a grid: ``x``, ``y`` and ``log_density [len(y), len(x)]``."""
@@ -228,7 +228,7 @@ class Client:
         return dict(body)
 
     def reference(
-        self, name: str, version: int | None = None, *, importance_samples: int = 100
+        self, name: str, version: int | str | None = None, *, importance_samples: int = 100
     ) -> dict[str, Any]:
         """log p(x) over the model's held-out test split, and a 2-D view of its latent codes."""
         params: dict[str, Any] = {"importance_samples": importance_samples}
@@ -265,13 +265,24 @@ class Client:
         body: dict[str, Any] = response.json()
         return body
 
+    def set_alias(self, name: str, alias: str, version: int) -> dict[str, int]:
+        """Point ``alias`` of ``name`` at ``version``; ``"stable"`` promotes or rolls back what
+        requests without a version get. Returns every alias after the move (API key needed)."""
+        body = self._json("PUT", f"/models/{name}/aliases/{alias}", json={"version": version})
+        aliases: dict[str, int] = body["aliases"]
+        return aliases
+
     # -- jobs ----------------------------------------------------------------------------------
     def submit_job(
         self, kind: Literal["vae", "gmm"], name: str, dataset: str,
-        params: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None, *,
+        promote: Literal["auto", "always", "never"] = "auto",
     ) -> Job:
-        """Queue a training job; it publishes the next version of ``name`` when it succeeds."""
-        body = {"kind": kind, "name": name, "dataset": dataset, "params": params or {}}
+        """Queue a training job. When it succeeds it stores the next version of ``name``, which
+        becomes stable only if it passes the training gate (``promote="auto"``); see
+        ``Job.promoted`` and ``Job.gate``."""
+        body = {"kind": kind, "name": name, "dataset": dataset, "params": params or {},
+                "promote": promote}
         return Job.from_json(self._json("POST", "/jobs", json=body))
 
     def job(self, job_id: str) -> Job:

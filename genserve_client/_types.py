@@ -95,6 +95,19 @@ class Job:
     def finished(self) -> bool:
         return self.status in ("succeeded", "failed", "cancelled")
 
+    @property
+    def promoted(self) -> bool | None:
+        """Whether the new version became stable (what requests without a version get); None
+        until the job succeeds. False: it is stored and answers only when named."""
+        if self.status != "succeeded" or self.result is None:
+            return None
+        return bool(self.result.get("promoted", True))
+
+    @property
+    def gate(self) -> dict[str, Any] | None:
+        """The training gate's verdict: ``passed``, ``reasons``, ``policy``."""
+        return None if self.result is None else self.result.get("gate")
+
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> Job:
         metrics = body.get("metrics")

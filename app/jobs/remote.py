@@ -56,6 +56,14 @@ def _describe(step: dict[str, Any]) -> str:
             f"loglik {step.get('train_log_likelihood', float('nan')):.4f}")
 
 
+def outcome(job: dict[str, Any]) -> str:
+    """A job's state in words: a succeeded job that was not promoted does not read as live."""
+    result = job.get("result") or {}
+    if job.get("status") == "succeeded" and result.get("promoted") is False:
+        return f"stored as version {result.get('version')}, NOT promoted (see gate.reasons)"
+    return str(job.get("status"))
+
+
 def follow(client: httpx.Client, job_id: str, *, stream: TextIO = sys.stderr) -> dict[str, Any]:
     """Show a progress bar until the job ends; returns its final record."""
     with tqdm(total=100, unit="%", desc=f"job {job_id[:8]}", file=stream,
@@ -67,7 +75,7 @@ def follow(client: httpx.Client, job_id: str, *, stream: TextIO = sys.stderr) ->
                     bar.set_postfix_str(_describe(data), refresh=False)
                     bar.refresh()
                 elif event == "status":
-                    bar.set_postfix_str(data["status"])
+                    bar.set_postfix_str(outcome(data))
                     if data["status"] in TERMINAL:
                         break
         except httpx.TransportError:

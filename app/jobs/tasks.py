@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 
 from app.config import Settings
 from app.dataset_store import DatasetStore
-from app.gate import GateVerdict, evaluate_gate
+from app.gate import GateVerdict
 from app.jobs import records
 from app.jobs.db import create_schema, make_engine
 from app.jobs.params import TrainingParams
@@ -234,13 +234,10 @@ def _publish(ctx: WorkerContext, job: records.JobRecord, model: GenerativeModel
              ) -> tuple[int, GateVerdict]:
     """Judge the model against the stable version, then store it with the verdict; only a
     promoted one becomes stable."""
-    store = model_store(ctx.settings)
-    policy = job.config.get("promote", "auto")
-    verdict = evaluate_gate(
-        json_safe(model.config_dict()), store.stable(job.name), policy,
+    return model_store(ctx.settings).publish(
+        model, job.name, job.config.get("promote", "auto"),
         ctx.settings.gate_tolerance_nats_per_dim,
     )
-    return store.publish(model, job.name, verdict), verdict
 
 
 def run_job(job_id: str) -> None:

@@ -81,7 +81,9 @@ async def list_models(registry: RegistryDep) -> ModelList:
 async def get_model(
     name: str, registry: RegistryDep, version: VersionOrAlias = None
 ) -> ModelDetail:
-    loaded = registry.get(name, version)
+    """The model at ``version``; omitted, its stable version, or its newest when none passed
+    the gate (``aliases`` then has no ``stable``)."""
+    loaded = registry.get(name, version, or_newest=True)
     return ModelDetail.model_validate(
         {**_summary(loaded, registry), "config": loaded.model.config_dict()}
     )
