@@ -24,6 +24,7 @@ from models.storage import publish_model
 KEY = "store-test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 HELD_BACK = GateVerdict(False, ["collapsed: no active latent unit"], "auto", False)
+PATTERN = "string_pattern_mismatch"
 PASSED = GateVerdict(True, ["not collapsed: 2 active latent unit(s)"], "auto", True)
 
 
@@ -159,8 +160,8 @@ def test_roll_back_then_forward_then_drop_the_alias(store_client: TestClient) ->
         ("/models/tiny-vae/aliases/stable", {"version": 7}, 422, "version", "exists"),
         ("/models/tiny-vae/aliases/stable", {"version": 0}, 422, "version",
          "greater_than_equal"),
-        ("/models/tiny-vae/aliases/Bad", {"version": 1}, 422, "path.alias", "string_pattern_mismatch"),
-        ("/models/tiny-vae/aliases/9", {"version": 1}, 422, "path.alias", "string_pattern_mismatch"),
+        ("/models/tiny-vae/aliases/Bad", {"version": 1}, 422, "path.alias", PATTERN),
+        ("/models/tiny-vae/aliases/9", {"version": 1}, 422, "path.alias", PATTERN),
         ("/models/no-such/aliases/stable", {"version": 1}, 404, "model", "exists"),
     ],
 )
