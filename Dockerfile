@@ -20,7 +20,8 @@ RUN pip install --no-cache-dir .
 RUN useradd --system --uid 10001 --home-dir /var/lib/genserve genserve \
     && mkdir -p /var/lib/genserve \
     && chown 10001:10001 /var/lib/genserve /srv/genserve
-# The shipped models seed the weights volume the first time it is mounted; workers add versions.
+# The shipped models seed the weights volume the first time it is mounted; workers publish
+# trained versions into the model store on the data volume (GENSERVE_MODEL_STORE).
 COPY --chown=10001:10001 weights ./weights
 USER 10001
 EXPOSE 8000

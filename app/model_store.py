@@ -140,7 +140,11 @@ class ModelStore:
         version = resolve_stable(self.promoted(name), self.aliases(name))
         if version is None:
             return None
-        config = self.config(name, version)
+        try:
+            config = self.config(name, version)
+        except (OSError, ValueError) as exc:  # it does not load either: nothing to compare with
+            logger.error("stable version %s/%d is unreadable: %s", name, version, exc)
+            return None
         return (version, config) if config is not None else None
 
     @contextlib.contextmanager
