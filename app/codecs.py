@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 import orjson
 from numpy.typing import NDArray
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from app.errors import InvalidInput, LimitExceeded
+from app.png import BadPng, decode_png
 from models import DataSpec
 
 __all__ = [
@@ -35,7 +36,6 @@ __all__ = [
 _RANGE_TOLERANCE = 1e-6
 MAX_ABS_VALUE = 1e6
 """Inputs of unbounded models are kept to this magnitude so densities stay finite in float32."""
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def dumps(content: Any) -> bytes:
@@ -107,25 +107,18 @@ def png_to_array(
         raw = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
         raise InvalidInput(f"{field} is not valid base64", field=field, rule="base64") from None
-    if not raw.startswith(_PNG_SIGNATURE):
-        raise InvalidInput(f"{field} is not a PNG image", field=field, rule="png")
     try:
-        with Image.open(io.BytesIO(raw), formats=["PNG"]) as image:
-            width, height = image.size
-            if width * height > max_pixels:
-                raise LimitExceeded(
-                    f"{field} has {width}x{height} pixels; the limit is {max_pixels}",
-                    field=field, rule="max_image_pixels",
-                )
-            gray = image.convert("L")
-            target_h, target_w = data.shape
-            if gray.size != (target_w, target_h):
-                gray = gray.resize((target_w, target_h), Image.Resampling.BOX)
-            pixels = np.asarray(gray, dtype=np.float32) / 255.0
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise InvalidInput(
-            f"{field} is not a readable PNG ({exc})", field=field, rule="png"
-        ) from None
+        image = decode_png(raw, max_pixels=max_pixels)
+    except BadPng as exc:
+        error = LimitExceeded if exc.too_large else InvalidInput
+        raise error(f"{field} {exc}", field=field, rule=exc.rule) from None
+    pixels = image.unit()
+    target_h, target_w = data.shape
+    if pixels.shape != (target_h, target_w):
+        resized = Image.fromarray(pixels).resize(
+            (target_w, target_h), Image.Resampling.BOX
+        )
+        pixels = np.clip(np.asarray(resized, dtype=np.float32), 0.0, 1.0)
     low, high = data.value_range
     return (low + pixels * (high - low)).reshape(-1)
 

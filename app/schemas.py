@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from models.storage import NAME_PATTERN
+from models.names import Name
 
 __all__ = [
     "ERROR_RESPONSES",
@@ -40,8 +40,8 @@ _DIGIT_ROW: list[Any] = [0.0] * 64
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    model: str | None = Field(
-        default=None, pattern=NAME_PATTERN, description="Model name; omitted, the default model.",
+    model: Name | None = Field(
+        default=None, description="Model name; omitted, the default model.",
         examples=["digits-vae"],
     )
     version: int | None = Field(default=None, ge=1, description="Omitted, the latest version.")

@@ -7,26 +7,19 @@ renaming that folder into place: readers see either no version or a complete one
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 import time
 from pathlib import Path
 
 from models.base import CONFIG_FILE, WEIGHTS_FILE, GenerativeModel
+from models.names import NAME_PATTERN, is_valid_name
 
 __all__ = [
     "NAME_PATTERN", "is_valid_name", "list_versions", "publish_model", "remove_abandoned_staging",
 ]
 
-NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,62}$"
-_NAME = re.compile(NAME_PATTERN)
 _STAGING_PREFIX = ".staging-"
-
-
-def is_valid_name(name: str) -> bool:
-    """Safe model and dataset names: lower-case, digits, ``-_.``; no path separators."""
-    return bool(_NAME.match(name)) and ".." not in name
 
 
 def list_versions(model_dir: Path) -> list[int]:

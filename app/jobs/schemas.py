@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.storage import NAME_PATTERN
+from models.names import Name
 
 __all__ = [
     "DatasetList",
@@ -27,7 +27,7 @@ JobStatusName = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 class WarmStart(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    model: str = Field(pattern=NAME_PATTERN, description="A saved VAE to start from.")
+    model: Name = Field(description="A saved VAE to start from.")
     version: int | None = Field(
         default=None, ge=1, description="Default: its latest version, pinned when queued."
     )
@@ -43,12 +43,8 @@ class JobRequest(BaseModel):
     )
 
     kind: Literal["vae", "gmm"] = Field(description="Which model to train.")
-    name: str = Field(
-        pattern=NAME_PATTERN, description="Model name; the job publishes its next version."
-    )
-    dataset: str = Field(
-        min_length=1, max_length=64, description="A built-in dataset or an uploaded one."
-    )
+    name: Name = Field(description="Model name; the job publishes its next version.")
+    dataset: Name = Field(description="A built-in dataset or an uploaded one.")
     params: dict[str, Any] = Field(
         default_factory=dict,
         description="Hyper-parameters and training options side by side, e.g. "
@@ -114,7 +110,12 @@ class DatasetSummary(BaseModel):
     builtin: bool
     sha256: str
     shape: list[int]
-    n: int
+    n: int = Field(description="Examples (of an upload: its training examples).")
+    n_test: int | None = Field(
+        default=None,
+        description="Examples of the published test split kept with the upload (an .npz's "
+        "x_test, or test_file); null: jobs hold out params.test_fraction of the n examples.",
+    )
     levels: int | None
     dtype: str
     format: str | None = None
