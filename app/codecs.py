@@ -17,6 +17,7 @@ import numpy as np
 import orjson
 from numpy.typing import NDArray
 from PIL import Image
+from pydantic import TypeAdapter, ValidationError
 
 from app.errors import InvalidInput, LimitExceeded
 from app.png import BadPng, decode_png
@@ -46,7 +47,12 @@ def dumps(content: Any) -> bytes:
 def decode_arrays(
     inputs: Sequence[Any], data: DataSpec, *, field: str = "inputs"
 ) -> NDArray[np.float32]:
-    """Nested lists -> ``[B, D]`` float32, flattened or in the model's data shape per row."""
+    """Nested lists -> ``[B, D]`` float32, flattened or in the model's data shape per row.
+
+    Every value must be a JSON number: NumPy alone would read ``"0.5"`` as 0.5, ``true`` as 1
+    and ``null`` as NaN.
+    """
+    _check_numbers(inputs, field)
     try:
         array = np.asarray(inputs, dtype=np.float64)
     except (ValueError, TypeError) as exc:
@@ -90,6 +96,55 @@ def decode_arrays(
                 field=f"{field}[{bad}]", rule="value_range",
             )
     return rows.astype(np.float32)
+
+
+_MAX_NESTING = 5  # [B, C, H, W] and one spare
+
+
+def _nested_floats(depth: int) -> Any:
+    kind: Any = float
+    for _ in range(depth):
+        kind = list[kind]
+    return kind
+
+
+_NUMBER_LISTS = [
+    TypeAdapter(_nested_floats(depth), config={"strict": True})
+    for depth in range(_MAX_NESTING + 1)
+]
+"""``list[float]``, ``list[list[float]]``...: strict, so only numbers (ints too) pass."""
+
+
+def _check_numbers(inputs: Any, field: str) -> None:
+    """Refuse any value that is not a number, naming where it is (3 ms for 256x784 values)."""
+    depth, probe = 0, inputs
+    while isinstance(probe, list) and probe:
+        depth, probe = depth + 1, probe[0]
+    if depth > _MAX_NESTING:
+        raise InvalidInput(
+            f"{field} is nested {depth} deep; send [B, D] or [B, *shape]", field=field,
+            rule="shape",
+        )
+    try:
+        _NUMBER_LISTS[max(depth, 1)].validate_python(inputs)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        where = field + "".join(f"[{part}]" for part in error["loc"])
+        value = error["input"]
+        got = (
+            "null" if value is None else "a boolean" if isinstance(value, bool)
+            else "a string" if isinstance(value, str) else "an array" if isinstance(value, list)
+            else "an object" if isinstance(value, dict) else "a number"
+        )
+        if error["type"] == "list_type":
+            raise InvalidInput(
+                f"{where} must be an array, nested like the first example, got {got}",
+                field=where, rule="rectangular_numeric_array",
+            ) from None
+        raise InvalidInput(
+            f"{where} must be a number, got {got}", field=where,
+            rule="rectangular_numeric_array",
+        ) from None
 
 
 def png_to_array(

@@ -98,6 +98,10 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     for item in exc.errors():
         field = _field_path(item.get("loc", ()))
         message = f"{field}: {item.get('msg', 'invalid value')}"
+        if item.get("type") == "json_invalid":  # loc is ("body", position)
+            position, reason = field.strip("[]"), (item.get("ctx") or {}).get("error", "")
+            field = "body"
+            message = f"body: invalid JSON at character {position}: {reason}"
         errors.append(
             {"type": "validation_error", "message": message, "field": field,
              "rule": item.get("type")}

@@ -38,7 +38,9 @@ _DIGIT_ROW: list[Any] = [0.0] * 64
 
 
 class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Strict: numbers must be JSON numbers ("0.5" and true are refused, as is n: true)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     model: Name | None = Field(
         default=None, description="Model name; omitted, the default model.",

@@ -66,8 +66,9 @@ def validate_params(kind: str, params: Mapping[str, Any]) -> TrainingParams:
     parts: list[BaseModel] = []
     for part in (hp_cls, opt_cls):
         try:
-            parts.append(part.model_validate({k: v for k, v in params.items()
-                                              if k in part.model_fields}))
+            parts.append(part.model_validate(  # strict: "0.5" and true are not numbers
+                {k: v for k, v in params.items() if k in part.model_fields}, strict=True
+            ))
         except ValidationError as exc:
             errors.extend(
                 {"loc": ("body", "params", *e["loc"]), "type": e["type"], "msg": e["msg"]}
@@ -79,16 +80,27 @@ def validate_params(kind: str, params: Mapping[str, Any]) -> TrainingParams:
 
 
 def _existing_model(
-    weights_dir: Path, name: str, version: int | None = None
+    weights_dir: Path, name: str, version: int | None = None, *, field: str = "name"
 ) -> dict[str, Any] | None:
-    """A saved model's config: ``version``, or the latest; None when there is none."""
+    """A saved model's config: ``version``, or the latest; None when there is none.
+
+    A config.json that is not a JSON object with ``kind`` is the weights folder's fault, but it
+    blocks this request: a 422 naming ``field``, not a 500.
+    """
     versions = list_versions(weights_dir / name)
     chosen = versions[-1] if versions and version is None else version
     if chosen not in versions:
         return None
-    config: dict[str, Any] = json.loads(
-        (weights_dir / name / str(chosen) / CONFIG_FILE).read_text()
-    )
+    try:
+        config = json.loads((weights_dir / name / str(chosen) / CONFIG_FILE).read_bytes())
+        if not isinstance(config, dict) or not isinstance(config.get("kind"), str):
+            raise ValueError("not a JSON object with a 'kind'")
+    except ValueError as exc:
+        raise InvalidInput(
+            f"model {name!r} version {chosen} has an invalid {CONFIG_FILE} ({str(exc)[:200]}); "
+            "choose another model, or fix or remove that version",
+            field=field, rule="valid_model_config",
+        ) from None
     return {**config, "version": chosen}
 
 
@@ -106,7 +118,7 @@ def resolve_warm_start(
             "init_from starts a VAE from a saved VAE's weights; a GMM job cannot use it",
             field="init_from", rule="vae_only",
         )
-    source = _existing_model(weights_dir, model, version)
+    source = _existing_model(weights_dir, model, version, field="init_from.model")
     if source is None:
         which = f"version {version} of {model!r}" if version else f"a model {model!r}"
         raise InvalidInput(
@@ -119,19 +131,25 @@ def resolve_warm_start(
             f"init_from: model {model!r} is a {source.get('kind')}, not a VAE",
             field="init_from.model", rule="vae_only",
         )
-    shape = list(source.get("data", {}).get("shape", []))
+    try:
+        shape = list(source["data"]["shape"])
+        inherited = {**source["hyperparameters"], "latent_prior": None}
+        source_hyperparameters = VAEHyperparameters.model_validate(inherited)
+    except (KeyError, TypeError, ValueError) as exc:  # pydantic's ValidationError included
+        raise InvalidInput(
+            f"init_from: model {model!r} version {source['version']} has an invalid "
+            f"{CONFIG_FILE} ({type(exc).__name__}: {str(exc)[:200]}); choose another model",
+            field="init_from.model", rule="valid_model_config",
+        ) from None
     if shape != dataset.shape:
         raise InvalidInput(
             f"init_from: model {model!r} takes examples of shape {shape}; dataset "
             f"{dataset.name!r} has shape {dataset.shape}",
             field="init_from.model", rule="shape",
         )
-    inherited = {**source["hyperparameters"], "latent_prior": None}
     explicit = {k: v for k, v in given.items() if k in VAEHyperparameters.model_fields}
     hyperparameters = VAEHyperparameters.model_validate({**inherited, **explicit})
-    differing = network_differences(
-        VAEHyperparameters.model_validate(inherited), hyperparameters
-    )
+    differing = network_differences(source_hyperparameters, hyperparameters)
     if differing:
         raise InvalidInput(
             f"params.{differing[0]} differs from model {model!r}'s; a warm start keeps the "

@@ -25,7 +25,7 @@ JobStatusName = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 
 
 class WarmStart(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     model: Name = Field(description="A saved VAE to start from.")
     version: int | None = Field(
@@ -35,7 +35,7 @@ class WarmStart(BaseModel):
 
 class JobRequest(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
+        extra="forbid", strict=True,
         json_schema_extra={"examples": [{
             "kind": "gmm", "name": "my-pinwheel", "dataset": "pinwheel",
             "params": {"n_components": 5, "max_iter": 50},

@@ -7,9 +7,10 @@ from fastapi import APIRouter
 from app.deps import RegistryDep
 from app.inference import supported_formats
 from app.registry import LoadedModel, ModelRegistry
+from app.routing import FastJSONRoute
 from app.schemas import ModelDetail, ModelList, ModelSummary
 
-router = APIRouter(prefix="/models", tags=["models"])
+router = APIRouter(prefix="/models", tags=["models"], route_class=FastJSONRoute)
 
 
 def _summary(loaded: LoadedModel, registry: ModelRegistry) -> dict[str, object]:
