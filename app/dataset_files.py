@@ -20,7 +20,6 @@ import gzip
 import io
 import math
 import posixpath
-import re
 import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -31,7 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.config import Settings
-from app.errors import InvalidInput, ServiceError
+from app.errors import InvalidInput, ServiceError, exception_text
 from app.png import BadPng, decode_png, read_header
 from models.datasets import npz_keys
 from models.idx import InvalidIDX, is_idx_name, parse_idx
@@ -123,14 +122,10 @@ def _client_bytes(what: str, field: str, rule: str = "format") -> Iterator[None]
     except (ServiceError, MemoryError):
         raise
     except zipfile.BadZipFile as exc:  # bad CRC, names that differ, truncated members...
-        raise _refuse(f"{what}: broken zip archive: {_clean(exc)}", "zip_integrity", field) from exc
+        message = f"{what}: broken zip archive: {exception_text(exc)}"
+        raise _refuse(message, "zip_integrity", field) from exc
     except Exception as exc:  # noqa: BLE001 - the bytes are the client's, so is the fault
-        raise _refuse(f"{what}: {_clean(exc)}", rule, field) from exc
-
-
-def _clean(exc: BaseException) -> str:
-    text = re.sub(r"<[^<>]* at 0x[0-9a-fA-F]+>", "the data", str(exc)) or type(exc).__name__
-    return text[:300]
+        raise _refuse(f"{what}: {exception_text(exc)}", rule, field) from exc
 
 
 def upload_format(filename: str, field: str = "file") -> str:
@@ -360,17 +355,20 @@ def _parse_csv(data: bytes, what: str, budget: _Budget, field: str) -> NDArray[A
     body_start = (len(text) if end < 0 else end + 1) if header else start
     rows = text.count("\n", body_start) + 1  # an upper bound: blank lines are counted too
     budget.check((max(rows, 2), columns), np.dtype(np.float64), what, field)
-    data_lines = (line for line in io.StringIO(text[body_start:]) if line.strip(" \t\r\n,"))
+    data_lines = [line for line in io.StringIO(text[body_start:]) if line.strip(" \t\r\n,")]
+    if not data_lines:
+        raise _refuse(f"{what}: no data rows", "shape", field)
     try:
         values = np.loadtxt(
             data_lines, delimiter=",", dtype=np.float64, ndmin=2, comments=None, quotechar='"',
         )
     except ValueError as exc:
-        message = _clean(exc).split("; use `usecols`")[0]
+        message = exception_text(exc).split("; use `usecols`")[0]
         rule = "rectangular" if "number of columns" in message else "numeric"
         raise _refuse(f"{what}: {message}", rule, field) from exc
     except Exception as exc:  # noqa: BLE001 - client bytes
-        raise _refuse(f"{what}: not a readable CSV file: {_clean(exc)}", "format", field) from exc
+        message = f"{what}: not a readable CSV file: {exception_text(exc)}"
+        raise _refuse(message, "format", field) from exc
     if values.size == 0:
         raise _refuse(f"{what}: no data rows", "shape", field)
     return values

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -33,6 +34,7 @@ __all__ = [
     "ModelNotFound",
     "ServiceError",
     "UnsupportedOperation",
+    "exception_text",
     "install_error_handlers",
 ]
 
@@ -75,6 +77,15 @@ class RequestTimedOut(ServiceError):
 
     status_code = 408
     error_type = "request_timeout"
+
+
+_OBJECT_REPR = re.compile(r"<[^\n]*? at 0x[0-9a-fA-F]+>")
+
+
+def exception_text(exc: BaseException, limit: int = 300) -> str:
+    """A library's exception message fit for a client: object reprs (which print memory
+    addresses) replaced, at most ``limit`` characters."""
+    return (_OBJECT_REPR.sub("the data", str(exc)) or type(exc).__name__)[:limit]
 
 
 def error_body(

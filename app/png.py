@@ -18,7 +18,6 @@ reprs with memory addresses; messages here never do.
 from __future__ import annotations
 
 import io
-import re
 import struct
 import warnings
 from dataclasses import dataclass
@@ -27,6 +26,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, UnidentifiedImageError
+
+from app.errors import exception_text
 
 __all__ = [
     "PNG_SIGNATURE", "BadPng", "GreyImage", "PngHeader", "check_pixels", "decode_png",
@@ -37,7 +38,6 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _IHDR = struct.Struct(">I4sIIBB")  # length, b"IHDR", width, height, bit depth, colour type
 _COLOUR_TYPES = {0: "greyscale", 2: "RGB", 3: "palette", 4: "greyscale+alpha", 6: "RGBA"}
 _BIT_DEPTHS = {0: (1, 2, 4, 8, 16), 2: (8, 16), 3: (1, 2, 4, 8), 4: (8, 16), 6: (8, 16)}
-_ADDRESS = re.compile(r"<[^<>]* at 0x[0-9a-fA-F]+>")
 
 
 class BadPng(ValueError):
@@ -129,7 +129,7 @@ def decode_png(raw: bytes, *, max_pixels: int) -> GreyImage:
     except MemoryError:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure of Pillow on client bytes is theirs
-        raise BadPng(f"is not a readable PNG ({_clean(exc)})", "png") from None
+        raise BadPng(f"is not a readable PNG ({exception_text(exc, 200)})", "png") from None
 
 
 def _grey(image: Image.Image) -> GreyImage:
@@ -158,7 +158,3 @@ def _grey(image: Image.Image) -> GreyImage:
     return GreyImage(composited.astype(np.uint8), 256)
 
 
-def _clean(exc: Exception) -> str:
-    """Pillow's message without object reprs (memory addresses), at most 200 characters."""
-    text = _ADDRESS.sub("the image", str(exc)) or type(exc).__name__
-    return text[:200]
