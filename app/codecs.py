@@ -16,9 +16,11 @@ from typing import Any
 import numpy as np
 import orjson
 from numpy.typing import NDArray
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
+from pydantic import TypeAdapter, ValidationError
 
 from app.errors import InvalidInput, LimitExceeded
+from app.png import BadPng, decode_png
 from models import DataSpec
 
 __all__ = [
@@ -35,7 +37,6 @@ __all__ = [
 _RANGE_TOLERANCE = 1e-6
 MAX_ABS_VALUE = 1e6
 """Inputs of unbounded models are kept to this magnitude so densities stay finite in float32."""
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def dumps(content: Any) -> bytes:
@@ -46,7 +47,12 @@ def dumps(content: Any) -> bytes:
 def decode_arrays(
     inputs: Sequence[Any], data: DataSpec, *, field: str = "inputs"
 ) -> NDArray[np.float32]:
-    """Nested lists -> ``[B, D]`` float32, flattened or in the model's data shape per row."""
+    """Nested lists -> ``[B, D]`` float32, flattened or in the model's data shape per row.
+
+    Every value must be a JSON number: NumPy alone would read ``"0.5"`` as 0.5, ``true`` as 1
+    and ``null`` as NaN.
+    """
+    _check_numbers(inputs, field)
     try:
         array = np.asarray(inputs, dtype=np.float64)
     except (ValueError, TypeError) as exc:
@@ -92,6 +98,55 @@ def decode_arrays(
     return rows.astype(np.float32)
 
 
+_MAX_NESTING = 5  # [B, C, H, W] and one spare
+
+
+def _nested_floats(depth: int) -> Any:
+    kind: Any = float
+    for _ in range(depth):
+        kind = list[kind]
+    return kind
+
+
+_NUMBER_LISTS = [
+    TypeAdapter(_nested_floats(depth), config={"strict": True})
+    for depth in range(_MAX_NESTING + 1)
+]
+"""``list[float]``, ``list[list[float]]``...: strict, so only numbers (ints too) pass."""
+
+
+def _check_numbers(inputs: Any, field: str) -> None:
+    """Refuse any value that is not a number, naming where it is (3 ms for 256x784 values)."""
+    depth, probe = 0, inputs
+    while isinstance(probe, list) and probe:
+        depth, probe = depth + 1, probe[0]
+    if depth > _MAX_NESTING:
+        raise InvalidInput(
+            f"{field} is nested {depth} deep; send [B, D] or [B, *shape]", field=field,
+            rule="shape",
+        )
+    try:
+        _NUMBER_LISTS[max(depth, 1)].validate_python(inputs)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        where = field + "".join(f"[{part}]" for part in error["loc"])
+        value = error["input"]
+        got = (
+            "null" if value is None else "a boolean" if isinstance(value, bool)
+            else "a string" if isinstance(value, str) else "an array" if isinstance(value, list)
+            else "an object" if isinstance(value, dict) else "a number"
+        )
+        if error["type"] == "list_type":
+            raise InvalidInput(
+                f"{where} must be an array, nested like the first example, got {got}",
+                field=where, rule="rectangular_numeric_array",
+            ) from None
+        raise InvalidInput(
+            f"{where} must be a number, got {got}", field=where,
+            rule="rectangular_numeric_array",
+        ) from None
+
+
 def png_to_array(
     encoded: str, data: DataSpec, *, max_pixels: int, field: str = "images[0]"
 ) -> NDArray[np.float32]:
@@ -107,25 +162,18 @@ def png_to_array(
         raw = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
         raise InvalidInput(f"{field} is not valid base64", field=field, rule="base64") from None
-    if not raw.startswith(_PNG_SIGNATURE):
-        raise InvalidInput(f"{field} is not a PNG image", field=field, rule="png")
     try:
-        with Image.open(io.BytesIO(raw), formats=["PNG"]) as image:
-            width, height = image.size
-            if width * height > max_pixels:
-                raise LimitExceeded(
-                    f"{field} has {width}x{height} pixels; the limit is {max_pixels}",
-                    field=field, rule="max_image_pixels",
-                )
-            gray = image.convert("L")
-            target_h, target_w = data.shape
-            if gray.size != (target_w, target_h):
-                gray = gray.resize((target_w, target_h), Image.Resampling.BOX)
-            pixels = np.asarray(gray, dtype=np.float32) / 255.0
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise InvalidInput(
-            f"{field} is not a readable PNG ({exc})", field=field, rule="png"
-        ) from None
+        image = decode_png(raw, max_pixels=max_pixels)
+    except BadPng as exc:
+        error = LimitExceeded if exc.too_large else InvalidInput
+        raise error(f"{field} {exc}", field=field, rule=exc.rule) from None
+    pixels = image.unit()
+    target_h, target_w = data.shape
+    if pixels.shape != (target_h, target_w):
+        resized = Image.fromarray(pixels).resize(
+            (target_w, target_h), Image.Resampling.BOX
+        )
+        pixels = np.clip(np.asarray(resized, dtype=np.float32), 0.0, 1.0)
     low, high = data.value_range
     return (low + pixels * (high - low)).reshape(-1)
 

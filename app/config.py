@@ -74,6 +74,16 @@ class Settings(BaseSettings):
         default=True, description="Start a local worker process beside the API."
     )
     max_upload_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    # -- uploads, bounded from their headers before anything is decoded (app.dataset_files) --
+    max_decoded_bytes: int | None = Field(
+        default=None, ge=1024,
+        description="An upload's examples as stored (uint8, float32 or float64; training and "
+        "test split together); default 4x GENSERVE_MAX_UPLOAD_BYTES (256 MiB).",
+    )
+    max_dataset_rows: int = Field(default=1_000_000, ge=2, description="Examples per upload.")
+    max_dataset_features: int = Field(
+        default=1_048_576, ge=1, description="Values per example (CSV columns, pixels...)."
+    )
     max_queued_jobs: int = Field(default=20, ge=1, description="Jobs waiting for a worker.")
     max_active_jobs: int = Field(default=40, ge=1, description="Jobs queued or running.")
     reload_interval_s: float = Field(default=2.0, gt=0, description="Weights folder polling.")

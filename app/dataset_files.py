@@ -1,9 +1,16 @@
 """Uploaded data files, parsed and checked: ``.npy``/``.npz``, CSV, a zip of PNGs, MNIST IDX.
 
-Every format is parsed, never unpickled (``np.load(allow_pickle=False)``), and must be what its
-name says: a ``.npy`` must start with NumPy's magic string, a ``.gz`` with gzip's, and so on.
-Decompressed sizes are bounded before anything is inflated, zip members with unsafe names are
-refused, and each image's pixel count is checked before it is decoded.
+Every format is parsed, never unpickled (``allow_pickle=False``), and must be what its name
+says: a ``.npy`` must start with NumPy's magic string, a ``.gz`` with gzip's, and so on.
+
+Memory is bounded before anything is allocated, from what the bytes declare: the ``.npy``
+header's shape and dtype (inside an ``.npz`` too), a zip's central directory, the IDX header,
+the CSV's line and separator counts, each PNG's IHDR. The bound is on the examples as they will
+be stored (signed integers become float64, float16 float32), so an int8 header that would
+become gigabytes of float64 is refused from its 128 bytes. See :class:`UploadLimits`.
+
+Every exception a parser raises on client bytes becomes an :class:`InvalidUpload` (422) or an
+:class:`UploadTooLarge` (413) naming the field and the rule; nothing reaches a 500.
 """
 
 from __future__ import annotations
@@ -14,23 +21,41 @@ import io
 import math
 import posixpath
 import zipfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image, UnidentifiedImageError
 
-from app.errors import InvalidInput, ServiceError
+from app.config import Settings
+from app.errors import InvalidInput, ServiceError, exception_text
+from app.png import BadPng, decode_png, read_header
+from models.datasets import npz_keys
 from models.idx import InvalidIDX, is_idx_name, parse_idx
 
-__all__ = ["InvalidUpload", "ParsedData", "UploadTooLarge", "parse_upload", "upload_format"]
+__all__ = [
+    "DECODED_BYTES_FACTOR",
+    "InvalidUpload",
+    "ParsedData",
+    "UploadLimits",
+    "UploadTooLarge",
+    "parse_upload",
+    "upload_format",
+]
 
 _NPY_MAGIC = b"\x93NUMPY"
 _ZIP_MAGIC = b"PK\x03\x04"
 _GZIP_MAGIC = b"\x1f\x8b"
-_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 FORMATS = ("npy", "npz", "csv", "png-zip", "idx")
+DECODED_BYTES_FACTOR = 4
+"""Default GENSERVE_MAX_DECODED_BYTES: this many times GENSERVE_MAX_UPLOAD_BYTES."""
+_ZIP_METHODS = {
+    zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate",
+    zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "lzma",
+}
+_NPY_HEADER_BYTES = 65536
 
 
 class InvalidUpload(InvalidInput):
@@ -43,19 +68,67 @@ class UploadTooLarge(ServiceError):
 
 
 @dataclass(frozen=True)
+class UploadLimits:
+    """What one upload may hold once decoded, checked from headers before allocating.
+
+    ``max_decoded_bytes`` counts the examples as stored (training and test split together);
+    the peak memory of a parse is about the upload plus twice that (a decoded member and its
+    stored copy).
+    """
+
+    max_decoded_bytes: int
+    max_rows: int
+    max_features: int
+    max_image_pixels: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> UploadLimits:
+        return cls(
+            max_decoded_bytes=settings.max_decoded_bytes
+            or DECODED_BYTES_FACTOR * settings.max_upload_bytes,
+            max_rows=settings.max_dataset_rows,
+            max_features=settings.max_dataset_features,
+            max_image_pixels=settings.max_image_pixels,
+        )
+
+
+@dataclass(frozen=True)
 class ParsedData:
-    """Examples ``[N, *shape]``: uint8/bool/unsigned for discrete data, float otherwise."""
+    """Examples ``[N, *shape]``: uint8/bool/unsigned for discrete data, float otherwise.
+
+    ``test``: the published test split ``[M, *shape]`` (an ``.npz``'s ``x_test``, or the test
+    file of a pair), in the same dtype; None when the upload has none.
+    """
 
     array: NDArray[Any]
     levels: int | None
     format: str
+    test: NDArray[Any] | None = None
 
 
-def _refuse(message: str, rule: str) -> InvalidUpload:
-    return InvalidUpload(message, field="file", rule=rule)
+def _refuse(message: str, rule: str, field: str = "file") -> InvalidUpload:
+    return InvalidUpload(message, field=field, rule=rule)
 
 
-def upload_format(filename: str) -> str:
+def _too_large(message: str, rule: str, field: str = "file") -> UploadTooLarge:
+    return UploadTooLarge(message, field=field, rule=rule)
+
+
+@contextmanager
+def _client_bytes(what: str, field: str, rule: str = "format") -> Iterator[None]:
+    """Any exception a parser raises on client bytes becomes a 422 naming the field."""
+    try:
+        yield
+    except (ServiceError, MemoryError):
+        raise
+    except zipfile.BadZipFile as exc:  # bad CRC, names that differ, truncated members...
+        message = f"{what}: broken zip archive: {exception_text(exc)}"
+        raise _refuse(message, "zip_integrity", field) from exc
+    except Exception as exc:  # noqa: BLE001 - the bytes are the client's, so is the fault
+        raise _refuse(f"{what}: {exception_text(exc)}", rule, field) from exc
+
+
+def upload_format(filename: str, field: str = "file") -> str:
     """The format a file name promises; raises for a name no parser takes."""
     lower = filename.lower()
     if is_idx_name(filename):
@@ -66,17 +139,72 @@ def upload_format(filename: str) -> str:
     raise _refuse(
         f"{filename!r}: unsupported file type; upload .npy, .npz, .csv, a .zip of PNG images "
         "or MNIST IDX files (*-ubyte or *.idx*, optionally .gz)",
-        "file_type",
+        "file_type", field,
     )
 
 
-def _check_decoded(nbytes: int, limit: int, what: str) -> None:
-    if nbytes > limit:
-        raise UploadTooLarge(
-            f"{what} holds {nbytes} bytes once decoded, over the limit of {limit} "
-            "(8x GENSERVE_MAX_UPLOAD_BYTES)",
-            field="file", rule="max_decoded_bytes",
-        )
+def _stored_dtype(dtype: np.dtype[Any], what: str, field: str) -> np.dtype[Any]:
+    """The dtype examples are stored in (see :func:`_examples`); refuses non-numeric ones."""
+    if dtype.hasobject:
+        raise _refuse(f"{what}: holds Python objects, which cannot be read without pickle",
+                      "no_pickle", field)
+    if dtype.kind not in "biuf" or dtype.fields is not None or dtype.subdtype is not None:
+        raise _refuse(f"{what}: dtype {dtype} is not numeric", "numeric_dtype", field)
+    if dtype.kind == "b":
+        return np.dtype(np.uint8)
+    if dtype.kind == "u":
+        return dtype.newbyteorder("=")
+    if dtype.kind == "i":
+        return np.dtype(np.float64)
+    return np.dtype(np.float32 if dtype.itemsize <= 4 else np.float64)
+
+
+class _Budget:
+    """Checks declared shapes against :class:`UploadLimits`, adding up train and test."""
+
+    def __init__(self, limits: UploadLimits) -> None:
+        self.limits = limits
+        self.used = 0
+
+    def check(
+        self, shape: Sequence[int], dtype: np.dtype[Any], what: str, field: str = "file"
+    ) -> None:
+        """Refuse before allocating: rows, values per example and stored bytes."""
+        stored = _stored_dtype(dtype, what, field)
+        if len(shape) < 2:
+            raise _refuse(
+                f"{what}: expected examples as an array [N, ...] with at least 2 dimensions, "
+                f"got shape {list(shape)}", "shape", field,
+            )
+        rows, features = int(shape[0]), math.prod(int(s) for s in shape[1:])
+        limits = self.limits
+        if rows > limits.max_rows:
+            raise _too_large(
+                f"{what} holds {rows} examples; the limit is {limits.max_rows} "
+                "(GENSERVE_MAX_DATASET_ROWS)", "max_rows", field,
+            )
+        if features > limits.max_features:
+            raise _too_large(
+                f"{what} has {features} values per example; the limit is "
+                f"{limits.max_features} (GENSERVE_MAX_DATASET_FEATURES)", "max_features", field,
+            )
+        nbytes = rows * features * max(stored.itemsize, dtype.itemsize)
+        if self.used + nbytes > limits.max_decoded_bytes:
+            raise _too_large(
+                f"{what} holds {self.used + nbytes} bytes once decoded, over the limit of "
+                f"{limits.max_decoded_bytes} (GENSERVE_MAX_DECODED_BYTES)",
+                "max_decoded_bytes", field,
+            )
+        self.used += rows * features * stored.itemsize
+
+    def check_bytes(self, nbytes: int, what: str, field: str = "file") -> None:
+        """Refuse compressed data whose declared inflated size is over the limit."""
+        if nbytes > self.limits.max_decoded_bytes:
+            raise _too_large(
+                f"{what} holds {nbytes} bytes once decompressed, over the limit of "
+                f"{self.limits.max_decoded_bytes} (GENSERVE_MAX_DECODED_BYTES)",
+                "max_decoded_bytes", field,
+            )
 
 
 def _levels(array: NDArray[Any]) -> int | None:
@@ -87,199 +215,316 @@ def _levels(array: NDArray[Any]) -> int | None:
     return None
 
 
-def _examples(array: NDArray[Any], filename: str) -> NDArray[Any]:
-    """Check ``[N, ...]`` with N >= 2 and finite values; integers other than unsigned -> float."""
-    if array.dtype.kind not in "biuf":
-        raise _refuse(f"{filename}: dtype {array.dtype} is not numeric", "numeric_dtype")
-    if array.ndim < 2:
+def _examples(array: NDArray[Any], what: str, field: str) -> NDArray[Any]:
+    """Check ``[N, ...]`` with N >= 2 and finite values; convert to the stored dtype."""
+    stored = _stored_dtype(array.dtype, what, field)
+    if array.ndim < 2 or array.shape[0] < 2 or math.prod(array.shape[1:]) == 0:
         raise _refuse(
-            f"{filename}: expected examples as an array [N, ...] with at least 2 dimensions, "
-            f"got shape {list(array.shape)}",
-            "shape",
+            f"{what}: expected at least 2 non-empty examples [N, ...], got shape "
+            f"{list(array.shape)}", "shape", field,
         )
-    if array.shape[0] < 2 or math.prod(array.shape[1:]) == 0:
-        raise _refuse(
-            f"{filename}: expected at least 2 non-empty examples, got shape {list(array.shape)}",
-            "shape",
-        )
-    if array.dtype.kind == "f":
-        if not np.isfinite(array).all():
-            raise _refuse(f"{filename}: contains NaN or infinity", "finite")
-        return np.ascontiguousarray(array, dtype=np.float32 if array.itemsize <= 4 else np.float64)
-    if array.dtype.kind == "i":
-        return np.ascontiguousarray(array, dtype=np.float64)
-    return np.ascontiguousarray(array.astype(array.dtype.newbyteorder("=")))
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        raise _refuse(f"{what}: contains NaN or infinity", "finite", field)
+    return np.ascontiguousarray(array, dtype=stored)
 
 
-def _open_zip(data: bytes, filename: str, limit: int) -> zipfile.ZipFile:
+# -- zip ------------------------------------------------------------------------------------
+
+
+def _open_zip(data: bytes, what: str, budget: _Budget, field: str) -> zipfile.ZipFile:
+    """A zip whose members are all safe to read: names, flags, methods and declared sizes."""
     if not data.startswith(_ZIP_MAGIC):
-        raise _refuse(f"{filename} is not a zip archive (no zip signature)", "format")
-    try:
+        raise _refuse(f"{what} is not a zip archive (no zip signature)", "format", field)
+    with _client_bytes(f"{what} is not a valid zip archive", field):
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise _refuse(f"{filename} is not a valid zip archive: {exc}", "format") from exc
-    _check_decoded(sum(info.file_size for info in archive.infolist()), limit, filename)
-    for info in archive.infolist():
+    infos = archive.infolist()
+    budget.check_bytes(sum(info.file_size for info in infos), what, field)
+    for info in infos:
         name = info.filename
         parts = name.replace("\\", "/").split("/")
         if name.startswith(("/", "\\")) or ".." in parts or ":" in name or "\x00" in name:
             raise _refuse(
-                f"{filename}: member {name!r} has an unsafe path (absolute, '..' or a drive)",
-                "zip_member_name",
+                f"{what}: member {name!r} has an unsafe path (absolute, '..' or a drive)",
+                "zip_member_name", field,
+            )
+        if info.flag_bits & 0x1:
+            raise _refuse(
+                f"{what}: member {name!r} is encrypted; upload it without a password",
+                "zip_encrypted", field,
+            )
+        if info.compress_type not in _ZIP_METHODS:
+            raise _refuse(
+                f"{what}: member {name!r} uses compression method {info.compress_type}; use "
+                f"one of {sorted(_ZIP_METHODS.values())}", "zip_compression", field,
             )
     return archive
 
 
-def _parse_npy(data: bytes, filename: str, limit: int) -> NDArray[Any]:
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, what: str, field: str
+                 ) -> bytes:
+    """A member's bytes (at most its declared size), its CRC and local header checked."""
+    with _client_bytes(f"{what}: member {info.filename!r}", field):
+        return archive.read(info)
+
+
+# -- .npy / .npz ----------------------------------------------------------------------------
+
+
+def _npy_header(stream: Any, what: str, field: str) -> tuple[tuple[int, ...], np.dtype[Any]]:
+    with _client_bytes(f"{what}: not a readable .npy header", field):
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(
+                stream, max_header_size=_NPY_HEADER_BYTES
+            )
+        elif version in ((2, 0), (3, 0)):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(
+                stream, max_header_size=_NPY_HEADER_BYTES
+            )
+        else:
+            raise ValueError(f".npy format version {version} is not supported")
+    return tuple(int(s) for s in shape), dtype
+
+
+def _read_npy(open_stream: Any, what: str, budget: _Budget, field: str) -> NDArray[Any]:
+    """Header first (shape and dtype checked against the budget), then the values."""
+    with open_stream() as stream:
+        shape, dtype = _npy_header(stream, what, field)
+    budget.check(shape, dtype, what, field)
+    with open_stream() as stream, _client_bytes(f"{what}: not a readable .npy file", field):
+        return np.asarray(np.lib.format.read_array(
+            stream, allow_pickle=False, max_header_size=_NPY_HEADER_BYTES
+        ))
+
+
+def _parse_npy(data: bytes, what: str, budget: _Budget, field: str) -> NDArray[Any]:
     if not data.startswith(_NPY_MAGIC):
-        raise _refuse(f"{filename} is not a .npy file (no NumPy magic string)", "format")
-    try:
-        array = np.load(io.BytesIO(data), allow_pickle=False)
-    except ValueError as exc:  # object arrays need pickle: refused
-        raise _refuse(f"{filename}: cannot be read without pickle: {exc}", "no_pickle") from exc
-    except Exception as exc:
-        raise _refuse(f"{filename}: not a readable .npy file: {exc}", "format") from exc
-    _check_decoded(int(array.nbytes), limit, filename)
-    return np.asarray(array)
+        raise _refuse(f"{what} is not a .npy file (no NumPy magic string)", "format", field)
+    return _read_npy(lambda: io.BytesIO(data), what, budget, field)
 
 
-def _parse_npz(data: bytes, filename: str, limit: int) -> NDArray[Any]:
-    _open_zip(data, filename, limit).close()
-    try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
-            names = list(archive.keys())
-            chosen = next((k for k in ("x_train", "x", "X", "data") if k in names), None)
-            if chosen is None and len(names) == 1:
-                chosen = names[0]
-            if chosen is None:
-                raise _refuse(
-                    f"{filename}: name the examples array x (or x_train, X, data); found {names}",
-                    "npz_key",
-                )
-            return np.asarray(archive[chosen])
-    except InvalidUpload:
-        raise
-    except ValueError as exc:
-        raise _refuse(f"{filename}: cannot be read without pickle: {exc}", "no_pickle") from exc
-    except Exception as exc:
-        raise _refuse(f"{filename}: not a readable .npz file: {exc}", "format") from exc
+def _parse_npz(
+    data: bytes, what: str, budget: _Budget, field: str
+) -> tuple[NDArray[Any], NDArray[Any] | None]:
+    """The examples array, and ``x_test`` beside ``x_train`` (or ``x``) as the test split."""
+    archive = _open_zip(data, what, budget, field)
+    with archive:
+        members = {
+            info.filename[:-4]: info for info in archive.infolist()
+            if info.filename.endswith(".npy")
+        }
+        train_key, test_key = npz_keys(list(members))
+        if train_key is None:
+            raise _refuse(
+                f"{what}: name the examples array x (or x_train, X, data); found "
+                f"{sorted(members)}", "npz_key", field,
+            )
+
+        def member(key: str) -> NDArray[Any]:
+            return _read_npy(lambda: archive.open(members[key]), f"{what}[{key}]", budget, field)
+
+        with _client_bytes(what, field):
+            train = member(train_key)
+            test = member(test_key) if test_key is not None else None
+    return train, test
 
 
-def _parse_csv(data: bytes, filename: str, limit: int) -> NDArray[Any]:
-    if b"\x00" in data[:65536]:
-        raise _refuse(f"{filename} is not a CSV text file (it contains NUL bytes)", "format")
+# -- CSV ------------------------------------------------------------------------------------
+
+
+def _parse_csv(data: bytes, what: str, budget: _Budget, field: str) -> NDArray[Any]:
+    """Rows and columns are counted from the bytes (newlines, commas) before parsing."""
+    if b"\x00" in data:
+        raise _refuse(f"{what} is not a CSV text file (it contains NUL bytes)", "format", field)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise _refuse(f"{filename} is not a UTF-8 CSV text file: {exc}", "format") from exc
-    rows = [row for row in csv.reader(io.StringIO(text)) if row and any(c.strip() for c in row)]
-    if rows and not _numeric_row(rows[0]):
-        rows = rows[1:]  # a header
-    if not rows:
-        raise _refuse(f"{filename}: no data rows", "shape")
-    width = len(rows[0])
-    _check_decoded(len(rows) * width * 8, limit, filename)
-    values = np.empty((len(rows), width), dtype=np.float64)
-    for i, row in enumerate(rows):
-        if len(row) != width:
-            raise _refuse(
-                f"{filename}: row {i + 1} has {len(row)} columns; the first has {width}",
-                "rectangular",
-            )
-        try:
-            values[i] = [float(cell) for cell in row]
-        except ValueError as exc:
-            raise _refuse(f"{filename}: row {i + 1} is not all numbers: {exc}", "numeric") from exc
+        raise _refuse(f"{what} is not a UTF-8 CSV text file: {exc}", "format", field) from exc
+    start = _first_data_line(text)
+    if start is None:
+        raise _refuse(f"{what}: no data rows", "shape", field)
+    end = text.find("\n", start)
+    first = text[start : len(text) if end < 0 else end]
+    columns = first.count(",") + 1  # an upper bound: quoted commas are counted too
+    if columns > budget.limits.max_features:
+        raise _too_large(
+            f"{what}: its first row has {columns} columns; the limit is "
+            f"{budget.limits.max_features} (GENSERVE_MAX_DATASET_FEATURES)", "max_features", field,
+        )
+    header = not _numeric_row(first)
+    body_start = (len(text) if end < 0 else end + 1) if header else start
+    rows = text.count("\n", body_start) + 1  # an upper bound: blank lines are counted too
+    budget.check((max(rows, 2), columns), np.dtype(np.float64), what, field)
+    data_lines = [line for line in io.StringIO(text[body_start:]) if line.strip(" \t\r\n,")]
+    if not data_lines:
+        raise _refuse(f"{what}: no data rows", "shape", field)
+    try:
+        values = np.loadtxt(
+            data_lines, delimiter=",", dtype=np.float64, ndmin=2, comments=None, quotechar='"',
+        )
+    except ValueError as exc:
+        message = exception_text(exc).split("; use `usecols`")[0]
+        rule = "rectangular" if "number of columns" in message else "numeric"
+        raise _refuse(f"{what}: {message}", rule, field) from exc
+    except Exception as exc:  # noqa: BLE001 - client bytes
+        message = f"{what}: not a readable CSV file: {exception_text(exc)}"
+        raise _refuse(message, "format", field) from exc
+    if values.size == 0:
+        raise _refuse(f"{what}: no data rows", "shape", field)
     return values
 
 
-def _numeric_row(row: list[str]) -> bool:
+def _first_data_line(text: str) -> int | None:
+    """Offset of the first line holding more than blanks and commas."""
+    position = 0
+    while position < len(text):
+        end = text.find("\n", position)
+        end = len(text) if end < 0 else end
+        if text[position:end].strip(" \t\r,"):
+            return position
+        position = end + 1
+    return None
+
+
+def _numeric_row(line: str) -> bool:
     try:
-        [float(cell) for cell in row]
-    except ValueError:
+        cells = next(csv.reader([line]))
+        [float(cell) for cell in cells]
+    except (ValueError, csv.Error, StopIteration):
         return False
     return True
 
 
-def _parse_png_zip(data: bytes, filename: str, limit: int, max_pixels: int) -> NDArray[Any]:
-    archive = _open_zip(data, filename, limit)
-    images: list[NDArray[np.uint8]] = []
-    size: tuple[int, int] | None = None
+# -- zip of PNG images ----------------------------------------------------------------------
+
+
+def _parse_png_zip(data: bytes, what: str, budget: _Budget, field: str) -> NDArray[Any]:
+    """All images the same size and bit depth; the output is allocated once, from the first
+    image's header times the number of members."""
+    archive = _open_zip(data, what, budget, field)
     with archive:
+        members = []
         for info in sorted(archive.infolist(), key=lambda i: i.filename):
             if info.is_dir() or posixpath.basename(info.filename).startswith("."):
                 continue
-            name = info.filename
-            if not name.lower().endswith(".png"):
-                raise _refuse(f"{filename}: member {name!r} is not a .png image", "png_zip")
-            raw = archive.read(info)
-            if not raw.startswith(_PNG_MAGIC):
-                raise _refuse(f"{filename}: member {name!r} is not a PNG file", "png")
+            if not info.filename.lower().endswith(".png"):
+                raise _refuse(f"{what}: member {info.filename!r} is not a .png image",
+                              "png_zip", field)
+            members.append(info)
+        if not members:
+            raise _refuse(f"{what}: the zip holds no PNG images", "png_zip", field)
+        images: NDArray[Any] | None = None
+        first = None
+        for i, info in enumerate(members):
+            raw = _read_member(archive, info, what, field)
+            name = f"{what}: member {info.filename!r}"
             try:
-                with Image.open(io.BytesIO(raw), formats=["PNG"]) as image:
-                    width, height = image.size
-                    if width * height > max_pixels:
-                        raise _refuse(
-                            f"{filename}: member {name!r} has {width}x{height} pixels, over "
-                            f"the limit of {max_pixels} (GENSERVE_MAX_IMAGE_PIXELS)",
-                            "max_image_pixels",
-                        )
-                    pixels = np.asarray(image.convert("L"), dtype=np.uint8)
-            except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-                raise _refuse(f"{filename}: member {name!r} is not a readable PNG", "png") from exc
-            if size is None:
-                size = (height, width)
-            elif (height, width) != size:
-                raise _refuse(
-                    f"{filename}: member {name!r} is {width}x{height}; the first image is "
-                    f"{size[1]}x{size[0]}; all images must be the same size",
-                    "same_size",
-                )
-            images.append(pixels)
-    if not images:
-        raise _refuse(f"{filename}: the zip holds no PNG images", "png_zip")
-    return np.stack(images)
+                header = read_header(raw)
+                if first is None:
+                    first = header
+                    dtype = np.dtype(np.uint16 if header.levels == 65536 else np.uint8)
+                    budget.check((len(members), header.height, header.width), dtype, what, field)
+                elif (header.width, header.height) != (first.width, first.height):
+                    raise _refuse(
+                        f"{name} is {header.width}x{header.height}; the first image is "
+                        f"{first.width}x{first.height}; all images must be the same size",
+                        "same_size", field,
+                    )
+                elif header.levels != first.levels:
+                    raise _refuse(
+                        f"{name} has {header.levels} grey levels; the first image has "
+                        f"{first.levels}: all images must have the same bit depth "
+                        "(16-bit greyscale, or 8-bit)", "same_bit_depth", field,
+                    )
+                image = decode_png(raw, max_pixels=budget.limits.max_image_pixels)
+            except BadPng as exc:
+                raise _refuse(f"{name} {exc}", exc.rule, field) from None
+            if images is None:
+                images = np.empty((len(members), *image.pixels.shape), image.pixels.dtype)
+            images[i] = image.pixels
+    assert images is not None
+    return images
 
 
-def _gunzip(data: bytes, filename: str, limit: int) -> bytes:
+# -- IDX ------------------------------------------------------------------------------------
+
+
+def _gunzip(data: bytes, what: str, budget: _Budget, field: str) -> bytes:
     if not data.startswith(_GZIP_MAGIC):
-        raise _refuse(f"{filename} is not gzip-compressed (no gzip signature)", "format")
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-            inflated = stream.read(limit + 1)
-    except (OSError, EOFError) as exc:
-        raise _refuse(f"{filename}: broken gzip stream: {exc}", "format") from exc
-    _check_decoded(len(inflated), limit, filename)
+        raise _refuse(f"{what} is not gzip-compressed (no gzip signature)", "format", field)
+    limit = budget.limits.max_decoded_bytes
+    with _client_bytes(f"{what}: broken gzip stream", field), gzip.GzipFile(
+        fileobj=io.BytesIO(data)
+    ) as stream:
+        inflated = stream.read(limit + 1)
+    budget.check_bytes(len(inflated), what, field)
     return inflated
 
 
-def _parse_idx(data: bytes, filename: str, limit: int) -> NDArray[Any]:
-    if filename.lower().endswith(".gz"):
-        data = _gunzip(data, filename, limit)
+def _parse_idx(data: bytes, what: str, budget: _Budget, field: str) -> NDArray[Any]:
+    if what.lower().endswith(".gz"):
+        data = _gunzip(data, what, budget, field)
     try:
-        return parse_idx(data, filename)
+        array = parse_idx(data, what)  # a view of ``data``: nothing is copied yet
     except InvalidIDX as error:
-        raise _refuse(str(error), "format") from error
+        raise _refuse(str(error), "format", field) from error
+    budget.check(array.shape, array.dtype, what, field)
+    return array
+
+
+# -- one upload -----------------------------------------------------------------------------
+
+
+def _parse_one(
+    filename: str, data: bytes, budget: _Budget, field: str
+) -> tuple[str, NDArray[Any], NDArray[Any] | None]:
+    fmt = upload_format(filename, field)
+    test = None
+    if fmt == "npy":
+        array = _parse_npy(data, filename, budget, field)
+    elif fmt == "npz":
+        array, test = _parse_npz(data, filename, budget, field)
+    elif fmt == "csv":
+        array = _parse_csv(data, filename, budget, field)
+    elif fmt == "png-zip":
+        array = _parse_png_zip(data, filename, budget, field)
+    else:
+        array = _parse_idx(data, filename, budget, field)
+    return fmt, array, test
 
 
 def parse_upload(
-    filename: str, data: bytes, *, max_decoded_bytes: int, max_image_pixels: int
+    filename: str, data: bytes, limits: UploadLimits,
+    test_file: tuple[str, bytes] | None = None,
 ) -> ParsedData:
-    """Parse an uploaded file by the format its name promises; checks that it is that format."""
-    fmt = upload_format(filename)
-    if fmt == "npy":
-        array = _parse_npy(data, filename, max_decoded_bytes)
-    elif fmt == "npz":
-        array = _parse_npz(data, filename, max_decoded_bytes)
-    elif fmt == "csv":
-        array = _parse_csv(data, filename, max_decoded_bytes)
-    elif fmt == "png-zip":
-        array = _parse_png_zip(data, filename, max_decoded_bytes, max_image_pixels)
-    else:
-        array = _parse_idx(data, filename, max_decoded_bytes)
-    _check_decoded(int(array.nbytes), max_decoded_bytes, filename)
-    examples = _examples(array, filename)
-    if examples.dtype == np.bool_:
-        examples = examples.astype(np.uint8)
-        return ParsedData(examples, 2, fmt)
-    return ParsedData(examples, _levels(examples), fmt)
+    """Parse an upload by the format its name promises, with its published test split: an
+    ``.npz``'s ``x_test``, or ``test_file`` (the same format, e.g. MNIST's ``t10k`` images)."""
+    budget = _Budget(limits)
+    fmt, array, test = _parse_one(filename, data, budget, "file")
+    examples = _examples(array, filename, "file")
+    test_field = "file"
+    if test_file is not None:
+        if test is not None:
+            raise _refuse(
+                f"{filename} holds x_test already; send test_file only with files that have "
+                "no test split", "one_test_split", "test_file",
+            )
+        test_name, test_data = test_file
+        test_field = "test_file"
+        test_fmt, test, extra = _parse_one(test_name, test_data, budget, test_field)
+        if test_fmt != fmt or extra is not None:
+            raise _refuse(
+                f"test_file {test_name!r} is {test_fmt}; the training file is {fmt}: send both "
+                "in one format", "same_format", test_field,
+            )
+    if test is None:
+        return ParsedData(examples, _levels(array), fmt)
+    what = test_file[0] if test_file is not None else f"{filename}[x_test]"
+    held_out = _examples(test, what, test_field)
+    if held_out.shape[1:] != examples.shape[1:] or held_out.dtype != examples.dtype:
+        raise _refuse(
+            f"{what}: test examples are {list(held_out.shape[1:])} of {held_out.dtype}; the "
+            f"training examples are {list(examples.shape[1:])} of {examples.dtype}",
+            "same_shape", test_field,
+        )
+    return ParsedData(examples, _levels(array), fmt, held_out)

@@ -1,8 +1,9 @@
 """Data sets by name: the built-in ones, and uploads stored by content hash.
 
-An upload is parsed (``app.dataset_files``), normalised to one array and written once to
-``<data_dir>/datasets/<sha256>.npz``, where ``sha256`` hashes that array (dtype, shape and bytes),
-so the same examples uploaded as CSV or ``.npy`` are one file. A SQL record maps the name to the
+An upload is parsed (``app.dataset_files``), normalised to one array (``x``, plus ``x_test`` when
+the upload has a published test split) and written once to ``<data_dir>/datasets/<sha256>.npz``,
+where ``sha256`` hashes those arrays (dtype, shape and bytes), so the same examples uploaded as
+CSV or ``.npy`` are one file. A SQL record maps the name to the
 hash with its shape, size and levels. Workers resolve names here too, so a job records exactly
 which data trained its model.
 """
@@ -14,6 +15,7 @@ import functools
 import hashlib
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -22,17 +24,14 @@ from numpy.typing import NDArray
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from app.dataset_files import parse_upload
+from app.dataset_files import UploadLimits, parse_upload
 from app.errors import InvalidInput, ServiceError
 from app.jobs import records
 from app.jobs.schemas import DatasetSummary
 from models.datasets import BUILTIN_DATASETS, Dataset, load_array_file, load_dataset
-from models.storage import NAME_PATTERN, is_valid_name
+from models.names import NAME_RULE, is_valid_name
 
 __all__ = ["DatasetConflict", "DatasetInfo", "DatasetNotFound", "DatasetStore", "array_sha256"]
-
-DECODED_BYTES_FACTOR = 8
-"""Decoded data may be this many times GENSERVE_MAX_UPLOAD_BYTES (gzip, zip and PNG inflate)."""
 
 
 class DatasetNotFound(ServiceError):
@@ -49,10 +48,13 @@ DatasetInfo = DatasetSummary
 """What the store knows of a data set is exactly what the API answers about it."""
 
 
-def array_sha256(array: NDArray[Any]) -> str:
-    """Hash of an array's dtype, shape and C-ordered bytes."""
+def array_sha256(array: NDArray[Any], test: NDArray[Any] | None = None) -> str:
+    """Hash of an array's dtype, shape and C-ordered bytes (then the test split's, if any)."""
     digest = hashlib.sha256(f"{array.dtype.str}|{list(array.shape)}|".encode())
-    digest.update(np.ascontiguousarray(array).tobytes())
+    digest.update(np.ascontiguousarray(array).reshape(-1).view(np.uint8).data)  # no copy
+    if test is not None:
+        digest.update(f"|test|{test.dtype.str}|{list(test.shape)}|".encode())
+        digest.update(np.ascontiguousarray(test).reshape(-1).view(np.uint8).data)
     return digest.hexdigest()
 
 
@@ -66,12 +68,25 @@ def _builtin_info(name: str) -> DatasetInfo:
     )
 
 
-def _record_info(record: records.DatasetRecord) -> DatasetInfo:
+def _record_info(record: records.DatasetRecord, n_test: int | None = None) -> DatasetInfo:
     return DatasetInfo(
         name=record.name, builtin=False, sha256=record.sha256, shape=list(record.shape),
-        n=record.n, levels=record.levels, dtype=record.dtype, format=record.format,
-        filename=record.filename, size_bytes=record.size_bytes,
+        n=record.n, n_test=n_test, levels=record.levels, dtype=record.dtype,
+        format=record.format, filename=record.filename, size_bytes=record.size_bytes,
     )
+
+
+def _test_rows(path: Path) -> int | None:
+    """Rows of the stored ``x_test``, read from its ``.npy`` header; None without one."""
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open("x_test.npy") as stream:
+            version = np.lib.format.read_magic(stream)
+            read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                    else np.lib.format.read_array_header_2_0)
+            shape = read(stream)[0]
+    except (KeyError, OSError, ValueError, zipfile.BadZipFile):
+        return None
+    return int(shape[0])
 
 
 class DatasetStore:
@@ -84,7 +99,10 @@ class DatasetStore:
 
     def list(self) -> list[DatasetInfo]:
         builtins = [_builtin_info(name) for name in sorted(BUILTIN_DATASETS)]
-        return builtins + [_record_info(r) for r in records.list_datasets(self.engine)]
+        return builtins + [self._info(r) for r in records.list_datasets(self.engine)]
+
+    def _info(self, record: records.DatasetRecord) -> DatasetInfo:
+        return _record_info(record, _test_rows(self.path(record.sha256)))
 
     def info(self, name: str, *, field: str = "dataset") -> DatasetInfo:
         if name in BUILTIN_DATASETS:
@@ -96,7 +114,7 @@ class DatasetStore:
                 f"unknown dataset {name!r}: use one of {known} or upload it with POST /datasets",
                 field=field, rule="exists",
             )
-        return _record_info(record)
+        return self._info(record)
 
     def load(self, name: str) -> tuple[Dataset, DatasetInfo]:
         """The examples for training, with the record that names their hash."""
@@ -109,14 +127,15 @@ class DatasetStore:
         return dataclasses.replace(dataset, name=name, source=source), info
 
     def add(
-        self, filename: str, data: bytes, name: str | None, *, max_upload_bytes: int,
-        max_image_pixels: int,
+        self, filename: str, data: bytes, name: str | None, limits: UploadLimits,
+        test_file: tuple[str, bytes] | None = None,
     ) -> tuple[DatasetInfo, bool]:
-        """Parse, store and record an upload; returns its info and whether it is new."""
+        """Parse, store and record an upload (with its test split, if it has one); returns its
+        info and whether it is new."""
         name = name if name is not None else _name_from(filename)
         if not is_valid_name(name):
             raise InvalidInput(
-                f"dataset name {name!r} must match {NAME_PATTERN} (lower case, digits, -_.)",
+                f"dataset name {name[:80]!r} is not valid: {NAME_RULE}",
                 field="name", rule="pattern",
             )
         if name in BUILTIN_DATASETS:
@@ -124,15 +143,12 @@ class DatasetStore:
                 f"{name!r} is a built-in dataset; choose another name", field="name",
                 rule="unique",
             )
-        parsed = parse_upload(
-            filename, data, max_decoded_bytes=DECODED_BYTES_FACTOR * max_upload_bytes,
-            max_image_pixels=max_image_pixels,
-        )
-        sha256 = array_sha256(parsed.array)
+        parsed = parse_upload(filename, data, limits, test_file)
+        sha256 = array_sha256(parsed.array, parsed.test)
         existing = records.get_dataset(self.engine, name)
         if existing is not None:
             return self._same_or_conflict(existing, sha256)
-        self._write(sha256, parsed.array)
+        self._write(sha256, parsed.array, parsed.test)
         record = records.DatasetRecord(
             name=name, sha256=sha256, shape=[int(s) for s in parsed.array.shape[1:]],
             n=int(parsed.array.shape[0]), levels=parsed.levels, dtype=str(parsed.array.dtype),
@@ -146,21 +162,20 @@ class DatasetStore:
             existing = records.get_dataset(self.engine, name)
             assert existing is not None
             return self._same_or_conflict(existing, sha256)
-        return _record_info(record), True
+        return self._info(record), True
 
-    @staticmethod
     def _same_or_conflict(
-        existing: records.DatasetRecord, sha256: str
+        self, existing: records.DatasetRecord, sha256: str
     ) -> tuple[DatasetInfo, bool]:
         if existing.sha256 == sha256:
-            return _record_info(existing), False
+            return self._info(existing), False
         raise DatasetConflict(
             f"dataset {existing.name!r} exists with other data (sha256 {existing.sha256[:12]}...); "
             "upload under another name",
             field="name", rule="unique",
         )
 
-    def _write(self, sha256: str, array: NDArray[Any]) -> None:
+    def _write(self, sha256: str, array: NDArray[Any], test: NDArray[Any] | None) -> None:
         """Write ``<sha256>.npz`` atomically (temporary file, then rename); once per content."""
         target = self.path(sha256)
         if target.is_file():
@@ -169,7 +184,8 @@ class DatasetStore:
         descriptor, temporary = tempfile.mkstemp(prefix=".upload-", suffix=".npz", dir=self.root)
         try:
             with os.fdopen(descriptor, "wb") as handle:
-                np.savez_compressed(handle, x=array)
+                arrays = {"x": array} if test is None else {"x": array, "x_test": test}
+                np.savez_compressed(handle, **arrays)  # type: ignore[arg-type]
             os.replace(temporary, target)
         finally:
             if os.path.exists(temporary):
@@ -181,5 +197,7 @@ def _name_from(filename: str) -> str:
     base = Path(filename.replace("\\", "/")).name.lower()
     for suffix in (".gz", ".npy", ".npz", ".csv", ".zip"):
         base = base.removesuffix(suffix)
-    cleaned = "".join(c if c.isalnum() or c in "-_." else "-" for c in base).strip("-_.")
-    return cleaned[:63] or "dataset"
+    cleaned = "".join(c if c.isascii() and c.isalnum() or c in "-_." else "-" for c in base)
+    while ".." in cleaned:
+        cleaned = cleaned.replace("..", ".")
+    return cleaned.strip("-_.")[:63].rstrip("-_.") or "dataset"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -33,6 +34,7 @@ __all__ = [
     "ModelNotFound",
     "ServiceError",
     "UnsupportedOperation",
+    "exception_text",
     "install_error_handlers",
 ]
 
@@ -77,6 +79,15 @@ class RequestTimedOut(ServiceError):
     error_type = "request_timeout"
 
 
+_OBJECT_REPR = re.compile(r"<[^\n]*? at 0x[0-9a-fA-F]+>")
+
+
+def exception_text(exc: BaseException, limit: int = 300) -> str:
+    """A library's exception message fit for a client: object reprs (which print memory
+    addresses) replaced, at most ``limit`` characters."""
+    return (_OBJECT_REPR.sub("the data", str(exc)) or type(exc).__name__)[:limit]
+
+
 def error_body(
     error_type: str, message: str, field: str | None, rule: str | None,
     errors: list[dict[str, Any]] | None = None,
@@ -98,6 +109,10 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     for item in exc.errors():
         field = _field_path(item.get("loc", ()))
         message = f"{field}: {item.get('msg', 'invalid value')}"
+        if item.get("type") == "json_invalid":  # loc is ("body", position)
+            position, reason = field.strip("[]"), (item.get("ctx") or {}).get("error", "")
+            field = "body"
+            message = f"body: invalid JSON at character {position}: {reason}"
         errors.append(
             {"type": "validation_error", "message": message, "field": field,
              "rule": item.get("type")}

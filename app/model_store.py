@@ -94,7 +94,9 @@ class ModelStore:
         chosen = max(versions) if versions and version is None else version
         if chosen not in versions:
             return None
-        config: dict[str, Any] = json.loads((versions[chosen] / CONFIG_FILE).read_text())
+        config = json.loads((versions[chosen] / CONFIG_FILE).read_bytes())
+        if not isinstance(config, dict) or not isinstance(config.get("kind"), str):
+            raise ValueError(f"version {chosen}: not a JSON object with a 'kind'")
         return {**config, "version": chosen}
 
     def gate(self, path: Path) -> GateVerdict | None:

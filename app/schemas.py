@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.model_store import ALIAS_PATTERN
-from models.storage import NAME_PATTERN
+from models.names import Name
 
 __all__ = [
     "ERROR_RESPONSES",
@@ -47,10 +47,12 @@ VersionRef = Annotated[int, Field(ge=1)] | Annotated[str, Field(pattern=ALIAS_PA
 
 
 class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Strict: numbers must be JSON numbers ("0.5" and true are refused, as is n: true)."""
 
-    model: str | None = Field(
-        default=None, pattern=NAME_PATTERN, description="Model name; omitted, the default model.",
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    model: Name | None = Field(
+        default=None, description="Model name; omitted, the default model.",
         examples=["digits-vae"],
     )
     version: VersionRef | None = Field(

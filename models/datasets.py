@@ -31,6 +31,7 @@ __all__ = [
     "load_dataset",
     "make_pinwheel",
     "make_two_moons",
+    "npz_keys",
 ]
 
 
@@ -225,26 +226,42 @@ def load_array_file(path: str | Path, *, key: str | None = None) -> Dataset:
     """Load examples from ``.npy`` or ``.npz`` (never with pickle).
 
     Unsigned-integer arrays are taken as discrete levels (uint8: 256) and will be dequantised.
-    In an ``.npz`` the array named ``key``, else ``x_train``, ``x`` or the only array is used.
+    In an ``.npz`` the arrays :func:`npz_keys` names: the examples and a published test split.
     """
     path = Path(path)
     test_array = None
     if path.suffix == ".npz":
         with np.load(path, allow_pickle=False) as archive:
             names = list(archive.keys())
-            chosen = key or next((k for k in ("x_train", "x", "X", "data") if k in names), None)
-            if chosen is None and len(names) == 1:
-                chosen = names[0]
+            chosen, test_key = npz_keys(names, key)
             if chosen is None or chosen not in names:
                 raise ValueError(f"{path.name}: choose an array with key=, one of {names}")
             array = archive[chosen]
-            if chosen == "x_train" and "x_test" in names:
-                test_array = archive["x_test"]
+            if test_key is not None:
+                test_array = archive[test_key]
     elif path.suffix == ".npy":
         array = np.load(path, allow_pickle=False)
     else:
         raise ValueError(f"{path.name}: expected a .npy or .npz file")
     return _dataset_from_arrays(path, array, test_array)
+
+
+TRAIN_KEYS = ("x_train", "x", "X", "data")
+"""Names an ``.npz``'s examples array goes by, in order of preference."""
+
+
+def npz_keys(names: list[str], key: str | None = None) -> tuple[str | None, str | None]:
+    """``(examples, published test split)`` array names of an ``.npz``; either may be None.
+
+    The examples are ``key``, else the first of :data:`TRAIN_KEYS` present, else the only
+    array; ``x_test`` beside ``x_train`` or ``x`` is the published test split (``y_*`` labels
+    are not used).
+    """
+    chosen = key or next((k for k in TRAIN_KEYS if k in names), None)
+    if chosen is None and len(names) == 1:
+        chosen = names[0]
+    test = "x_test" if chosen in ("x_train", "x") and "x_test" in names else None
+    return chosen, test
 
 
 def load_idx_dataset(path: str | Path) -> Dataset:

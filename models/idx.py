@@ -20,6 +20,8 @@ IDX_TYPES: dict[int, str] = {
 # The published MNIST file names (Fashion-MNIST and KMNIST use the same ones).
 TRAIN_IMAGES = "train-images-idx3-ubyte"
 TEST_IMAGES = "t10k-images-idx3-ubyte"
+MAX_DIMS = 16
+"""More dimensions than any IDX data set has (MNIST: 3); NumPy itself stops at 64."""
 
 
 class InvalidIDX(ValueError):
@@ -38,6 +40,8 @@ def parse_idx(data: bytes, filename: str = "IDX data") -> NDArray[Any]:
     if len(data) < 4 or data[:2] != b"\x00\x00" or data[2] not in IDX_TYPES or data[3] == 0:
         raise InvalidIDX(f"{filename} is not an IDX file (bad magic number)")
     ndim = data[3]
+    if ndim > MAX_DIMS:
+        raise InvalidIDX(f"{filename}: {ndim} dimensions; IDX files here have at most {MAX_DIMS}")
     header = 4 + 4 * ndim
     if len(data) < header:
         raise InvalidIDX(f"{filename}: truncated IDX header")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -16,22 +15,16 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from models.base import CONFIG_FILE, WEIGHTS_FILE, GenerativeModel
+from models.names import NAME_PATTERN, is_valid_name
 
 __all__ = [
     "NAME_PATTERN", "VERSION_MODE", "is_valid_name", "list_versions", "publish_model",
     "remove_abandoned_staging", "write_atomic",
 ]
 
-NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,62}$"
-_NAME = re.compile(NAME_PATTERN)
 _STAGING_PREFIX = ".staging-"
 VERSION_MODE = 0o755
 """A published version folder's mode, as the shipped ones have (readable by a serving user)."""
-
-
-def is_valid_name(name: str) -> bool:
-    """Safe model and dataset names: lower-case, digits, ``-_.``; no path separators."""
-    return bool(_NAME.match(name)) and ".." not in name
 
 
 def list_versions(model_dir: Path) -> list[int]:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from app.dataset_store import DatasetInfo
 from app.errors import InvalidInput
 from app.model_store import ModelStore
-from models import GMMHyperparameters, VAEHyperparameters
+from models import CONFIG_FILE, GMMHyperparameters, VAEHyperparameters
 from models.training import SplitOptions, VAETrainingOptions
 from models.vae import network_differences
 
@@ -64,8 +64,9 @@ def validate_params(kind: str, params: Mapping[str, Any]) -> TrainingParams:
     parts: list[BaseModel] = []
     for part in (hp_cls, opt_cls):
         try:
-            parts.append(part.model_validate({k: v for k, v in params.items()
-                                              if k in part.model_fields}))
+            parts.append(part.model_validate(  # strict: "0.5" and true are not numbers
+                {k: v for k, v in params.items() if k in part.model_fields}, strict=True
+            ))
         except ValidationError as exc:
             errors.extend(
                 {"loc": ("body", "params", *e["loc"]), "type": e["type"], "msg": e["msg"]}
@@ -77,11 +78,23 @@ def validate_params(kind: str, params: Mapping[str, Any]) -> TrainingParams:
 
 
 def _existing_model(
-    models: ModelStore, name: str, version: int | None = None
+    models: ModelStore, name: str, version: int | None = None, *, field: str = "name"
 ) -> dict[str, Any] | None:
     """A saved model's config (shipped or trained): ``version``, or the latest; None when
-    there is none."""
-    return models.config(name, version)
+    there is none.
+
+    A config.json that is not a JSON object with ``kind`` is the weights folder's fault, but it
+    blocks this request: a 422 naming ``field``, not a 500.
+    """
+    try:
+        return models.config(name, version)
+    except (OSError, ValueError) as exc:
+        which = f"version {version}" if version else "the latest version"
+        raise InvalidInput(
+            f"model {name!r} {which} has an invalid {CONFIG_FILE} ({str(exc)[:200]}); "
+            "choose another model, or fix or remove that version",
+            field=field, rule="valid_model_config",
+        ) from None
 
 
 def resolve_warm_start(
@@ -98,7 +111,7 @@ def resolve_warm_start(
             "init_from starts a VAE from a saved VAE's weights; a GMM job cannot use it",
             field="init_from", rule="vae_only",
         )
-    source = _existing_model(models, model, version)
+    source = _existing_model(models, model, version, field="init_from.model")
     if source is None:
         which = f"version {version} of {model!r}" if version else f"a model {model!r}"
         raise InvalidInput(
@@ -111,19 +124,25 @@ def resolve_warm_start(
             f"init_from: model {model!r} is a {source.get('kind')}, not a VAE",
             field="init_from.model", rule="vae_only",
         )
-    shape = list(source.get("data", {}).get("shape", []))
+    try:
+        shape = list(source["data"]["shape"])
+        inherited = {**source["hyperparameters"], "latent_prior": None}
+        source_hyperparameters = VAEHyperparameters.model_validate(inherited)
+    except (KeyError, TypeError, ValueError) as exc:  # pydantic's ValidationError included
+        raise InvalidInput(
+            f"init_from: model {model!r} version {source['version']} has an invalid "
+            f"{CONFIG_FILE} ({type(exc).__name__}: {str(exc)[:200]}); choose another model",
+            field="init_from.model", rule="valid_model_config",
+        ) from None
     if shape != dataset.shape:
         raise InvalidInput(
             f"init_from: model {model!r} takes examples of shape {shape}; dataset "
             f"{dataset.name!r} has shape {dataset.shape}",
             field="init_from.model", rule="shape",
         )
-    inherited = {**source["hyperparameters"], "latent_prior": None}
     explicit = {k: v for k, v in given.items() if k in VAEHyperparameters.model_fields}
     hyperparameters = VAEHyperparameters.model_validate({**inherited, **explicit})
-    differing = network_differences(
-        VAEHyperparameters.model_validate(inherited), hyperparameters
-    )
+    differing = network_differences(source_hyperparameters, hyperparameters)
     if differing:
         raise InvalidInput(
             f"params.{differing[0]} differs from model {model!r}'s; a warm start keeps the "

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas import GateInfo
-from models.storage import NAME_PATTERN
+from models.names import Name
 
 __all__ = [
     "DatasetList",
@@ -26,9 +26,9 @@ JobStatusName = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 
 
 class WarmStart(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
-    model: str = Field(pattern=NAME_PATTERN, description="A saved VAE to start from.")
+    model: Name = Field(description="A saved VAE to start from.")
     version: int | None = Field(
         default=None, ge=1, description="Default: its latest version, pinned when queued."
     )
@@ -36,7 +36,7 @@ class WarmStart(BaseModel):
 
 class JobRequest(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
+        extra="forbid", strict=True,
         json_schema_extra={"examples": [{
             "kind": "gmm", "name": "my-pinwheel", "dataset": "pinwheel",
             "params": {"n_components": 5, "max_iter": 50},
@@ -44,12 +44,8 @@ class JobRequest(BaseModel):
     )
 
     kind: Literal["vae", "gmm"] = Field(description="Which model to train.")
-    name: str = Field(
-        pattern=NAME_PATTERN, description="Model name; the job publishes its next version."
-    )
-    dataset: str = Field(
-        min_length=1, max_length=64, description="A built-in dataset or an uploaded one."
-    )
+    name: Name = Field(description="Model name; the job publishes its next version.")
+    dataset: Name = Field(description="A built-in dataset or an uploaded one.")
     params: dict[str, Any] = Field(
         default_factory=dict,
         description="Hyper-parameters and training options side by side, e.g. "
@@ -128,7 +124,12 @@ class DatasetSummary(BaseModel):
     builtin: bool
     sha256: str
     shape: list[int]
-    n: int
+    n: int = Field(description="Examples (of an upload: its training examples).")
+    n_test: int | None = Field(
+        default=None,
+        description="Examples of the published test split kept with the upload (an .npz's "
+        "x_test, or test_file); null: jobs hold out params.test_fraction of the n examples.",
+    )
     levels: int | None
     dtype: str
     format: str | None = None

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from app.auth import RequireAPIKey
-from app.dataset_files import UploadTooLarge
+from app.dataset_files import UploadLimits, UploadTooLarge
 from app.dataset_store import DatasetStore
 from app.deps import SettingsDep
 from app.jobs.schemas import DatasetList, DatasetSummary
@@ -44,18 +44,32 @@ def upload_dataset(
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description=".npy, .npz, .csv, .zip of PNGs, MNIST IDX")],
     name: Annotated[str | None, Form(description="Defaults to the file name's stem")] = None,
+    test_file: Annotated[
+        UploadFile | None,
+        File(description="The published test split, in the same format (e.g. MNIST's "
+             "t10k-images-idx3-ubyte.gz beside train-images); an .npz brings its own x_test"),
+    ] = None,
 ) -> JSONResponse:
     """Parse, check and store an upload under its content hash."""
     limit = settings.max_upload_bytes
-    data = file.file.read(limit + 1)
-    if len(data) > limit:
-        raise UploadTooLarge(
-            f"the upload is over the limit of {limit} bytes (GENSERVE_MAX_UPLOAD_BYTES)",
-            field="file", rule="max_upload_bytes",
-        )
+    data = _read_limited(file, limit, "file")
+    test = None
+    if test_file is not None:
+        test_data = _read_limited(test_file, limit - len(data), "test_file")
+        test = (test_file.filename or "test", test_data)
     info, created = store.add(
-        file.filename or "upload", data, name, max_upload_bytes=limit,
-        max_image_pixels=settings.max_image_pixels,
+        file.filename or "upload", data, name, UploadLimits.from_settings(settings), test
     )
     body = info.model_dump(mode="json")
     return JSONResponse(body, status_code=201 if created else 200)
+
+
+def _read_limited(upload: UploadFile, limit: int, field: str) -> bytes:
+    data = upload.file.read(limit + 1)
+    if len(data) > limit:
+        raise UploadTooLarge(
+            f"the upload is over the limit of {limit} bytes "
+            "(GENSERVE_MAX_UPLOAD_BYTES, files together)",
+            field=field, rule="max_upload_bytes",
+        )
+    return data

@@ -11,8 +11,13 @@ from starlette.concurrency import run_in_threadpool
 from app.auth import RequireAPIKey
 from app.jobs.schemas import JobDetail, JobList, JobRequest, JobSummary
 from app.jobs.service import JobService, detail, require_job_store, summary
+from app.routing import FastJSONRoute
 
-router = APIRouter(prefix="/jobs", tags=["jobs"], dependencies=[RequireAPIKey])
+router = APIRouter(
+    prefix="/jobs", tags=["jobs"], dependencies=[RequireAPIKey], route_class=FastJSONRoute
+)
+MAX_POSITION = 2**31 - 1
+"""Largest offset and cursor: past any real count of jobs, within every database's integers."""
 
 
 def _jobs(request: Request) -> JobService:
@@ -33,8 +38,10 @@ def submit_job(body: JobRequest, jobs: JobsDep) -> JobSummary:
 def list_jobs(
     jobs: JobsDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    cursor: Annotated[int | None, Query(ge=1, description="next_cursor of a page")] = None,
+    offset: Annotated[int, Query(ge=0, le=MAX_POSITION)] = 0,
+    cursor: Annotated[
+        int | None, Query(ge=1, le=MAX_POSITION, description="next_cursor of a page")
+    ] = None,
     status: Literal["queued", "running", "succeeded", "failed", "cancelled"] | None = None,
 ) -> JobList:
     """Newest first."""

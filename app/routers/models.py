@@ -13,6 +13,7 @@ from app.errors import InvalidInput
 from app.inference import supported_formats
 from app.model_store import ALIAS_PATTERN, STABLE
 from app.registry import LoadedModel, ModelRegistry
+from app.routing import FastJSONRoute
 from app.schemas import (
     AliasesResponse,
     AliasRequest,
@@ -21,7 +22,7 @@ from app.schemas import (
     ModelSummary,
 )
 
-router = APIRouter(prefix="/models", tags=["models"])
+router = APIRouter(prefix="/models", tags=["models"], route_class=FastJSONRoute)
 
 VersionOrAlias = Annotated[
     int | str | None,

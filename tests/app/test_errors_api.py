@@ -56,10 +56,11 @@ def test_bad_requests_name_the_field_and_rule(
     assert_error(client.post(path, json=request_body), status, field, rule)
 
 
-def test_nan_in_inputs_is_refused(client: TestClient) -> None:
+def test_nan_literals_in_inputs_are_invalid_json(client: TestClient) -> None:
     body = '{"inputs": [[' + ", ".join(["NaN"] * 64) + "]]}"
     response = client.post("/encode", content=body, headers={"content-type": "application/json"})
-    assert_error(response, 422, "inputs[0]", "finite")
+    assert_error(response, 422, "body", "json_invalid")
+    assert "NaN is not a JSON number" in response.json()["error"]["message"]
 
 
 def test_interpolation_needs_exactly_two_examples(client: TestClient) -> None:
