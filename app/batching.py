@@ -50,6 +50,7 @@ __all__ = [
     "BatchRecord",
     "Batcher",
     "InterpolateWork",
+    "Lanes",
     "LogLikelihoodWork",
     "SampleWork",
     "encode_batch",
@@ -370,18 +371,70 @@ def available_cores() -> int:
     return max(1, cores or 1)
 
 
+def heavy_runners(settings: Settings) -> int:
+    """Threads for heavy work: ``GENSERVE_HEAVY_RUNNERS``, else one core fewer than this process
+    may use (at least 1), so the event loop and light requests keep a core."""
+    return settings.heavy_runners or max(1, available_cores() - 1)
+
+
+class Lanes:
+    """Two batchers, one per admission lane (``app.admission``): light requests are batched and
+    run by their own runners, never behind a heavy batch of seconds; heavy ones by
+    ``heavy_runners``. ``submit`` without ``heavy`` is the light lane, so this has the
+    interface of a :class:`Batcher` (whose attributes are the light lane's)."""
+
+    def __init__(self, light: Batcher, heavy: Batcher) -> None:
+        self.light = light
+        self.heavy = heavy
+        heavy.observers = light.observers  # one list: an observer sees both lanes
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Lanes:
+        light = Batcher.from_settings(settings)
+        heavy = Batcher(
+            max_size=settings.batch_max_size, max_wait_s=settings.batch_max_wait_ms / 1e3,
+            threads=serving_threads(settings), runners=heavy_runners(settings),
+            name="genserve-heavy",
+        )
+        return cls(light, heavy)
+
+    @property
+    def observers(self) -> list[Callable[[BatchRecord], None]]:
+        return self.light.observers
+
+    @property
+    def runners(self) -> int:
+        return self.light.runners
+
+    def start(self) -> None:
+        self.light.start()
+        self.heavy.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self.light.stop(timeout)
+        self.heavy.stop(timeout)
+
+    def submit(
+        self, key: Hashable, run: BatchFunction, payload: Any, size: int, *, heavy: bool = False
+    ) -> asyncio.Future[Any]:
+        return (self.heavy if heavy else self.light).submit(key, run, payload, size)
+
+    def queued(self) -> int:
+        return self.light.queued() + self.heavy.queued()
+
+
 @contextmanager
-def running_batcher(settings: Settings) -> Iterator[Batcher | None]:
-    """A started batcher for the app's lifespan, or None when ``settings.batching`` is off."""
+def running_batcher(settings: Settings) -> Iterator[Lanes | None]:
+    """Started lanes for the app's lifespan, or None when ``settings.batching`` is off."""
     if not settings.batching:
         yield None
         return
-    batcher = Batcher.from_settings(settings)
-    batcher.start()
+    lanes = Lanes.from_settings(settings)
+    lanes.start()
     try:
-        yield batcher
+        yield lanes
     finally:
-        batcher.stop()
+        lanes.stop()
 
 
 # -- the operations, for a list of requests ---------------------------------------------------

@@ -110,3 +110,39 @@ class Settings(BaseSettings):
     batch_max_wait_ms: float = Field(
         default=2.0, ge=0, description="Longest a request waits for company (under load only)."
     )
+
+    # -- admission control (issue 17 #3): cost = rows x passes, see app/admission.py --------
+    admission: bool = Field(
+        default=True, description="Admit inference work against cost budgets; 429 past them."
+    )
+    light_cost: int = Field(
+        default=1024, ge=1,
+        description="Requests costing at most this many row passes (rows x k for a VAE's "
+        "log-likelihood, n for /sample, rows otherwise) are light: their own lane and budget.",
+    )
+    light_budget: int = Field(
+        default=65_536, ge=1,
+        description="Row passes of light requests admitted and not yet answered, all models.",
+    )
+    heavy_budget: int = Field(
+        default=2 * 256 * 5000, ge=1,
+        description="Row passes of heavy requests in flight, all models together (default: two "
+        "of the largest log-likelihoods the limits allow). One request over it runs only alone.",
+    )
+    heavy_model_budget: int = Field(
+        default=2 * 256 * 5000, ge=1,
+        description="Row passes of heavy requests in flight for one model (all its versions).",
+    )
+    heavy_runners: int | None = Field(
+        default=None, ge=1, le=64,
+        description="Threads computing heavy requests; default one core fewer than available "
+        "(at least 1), so light requests and the event loop keep a core.",
+    )
+    reference_importance_samples: list[int] = Field(
+        default=[1, 10, 100, 1000],
+        description="The k values /models/{name}/reference accepts (each is cached).",
+    )
+    body_read_timeout_s: float = Field(
+        default=30.0, gt=0,
+        description="Longest wait for the next piece of a request body; past it, a 408.",
+    )

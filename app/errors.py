@@ -5,6 +5,7 @@
     ├── UnsupportedOperation     400: the model kind cannot do this (or not in this format)
     ├── InvalidInput             422: the request is well-formed but its values are not
     ├── LimitExceeded            413/422: a configured limit was passed
+    ├── Overloaded               429 + Retry-After: over the admission budgets (app.admission)
     └── RequestTimedOut          408: the work passed the per-request timeout
 
 Storage faults are the server's, not the client's: a full data folder answers 507 and a
@@ -44,6 +45,7 @@ logger = logging.getLogger("genserve.errors")
 class ServiceError(Exception):
     status_code = 400
     error_type = "bad_request"
+    headers: dict[str, str] | None = None  # e.g. Retry-After on a 429
 
     def __init__(self, message: str, *, field: str | None = None, rule: str | None = None):
         super().__init__(message)
@@ -126,11 +128,14 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
 
 async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
     body = error_body(exc.error_type, exc.message, exc.field, exc.rule)
-    return JSONResponse(status_code=exc.status_code, content=body)
+    return JSONResponse(status_code=exc.status_code, content=body, headers=exc.headers)
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    body = error_body("http_error", str(exc.detail), None, None)
+    body = error_body(  # a middleware's refusal may name its type, field and rule
+        getattr(exc, "error_type", "http_error"), str(exc.detail), getattr(exc, "field", None),
+        getattr(exc, "rule", None),
+    )
     return JSONResponse(status_code=exc.status_code, content=body, headers=exc.headers)
 
 

@@ -21,6 +21,7 @@ import asyncio
 import base64
 import random
 from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, NamedTuple, TypeVar
 
@@ -30,12 +31,14 @@ from numpy.typing import NDArray
 from starlette.responses import Response
 
 from app import batching, codecs, metrics
+from app.admission import Admission
 from app.batching import (
-    Batcher,
     BatchRecord,
     InterpolateWork,
+    Lanes,
     LogLikelihoodWork,
     SampleWork,
+    heavy_runners,
     serving_threads,
     use_threads,
 )
@@ -79,12 +82,15 @@ def _npy_response(rows: NDArray[Any], data: DataSpec) -> Response:
 
 class InferenceService:
     def __init__(
-        self, registry: ModelRegistry, settings: Settings, batcher: Batcher | None = None
+        self, registry: ModelRegistry, settings: Settings, batcher: Lanes | None = None,
+        admission: Admission | None = None,
     ) -> None:
         self.registry = registry
         self.settings = settings
         self.batcher = batcher
+        self.admission = admission or Admission.from_settings(settings)
         self.threads = serving_threads(settings)
+        self._heavy_pool: ThreadPoolExecutor | None = None  # unbatched heavy work
         if batcher is not None:
             batcher.observers.append(_observe_batch)
 
@@ -134,20 +140,45 @@ class InferenceService:
         payload: Any,
         size: int,
         shared: Hashable = None,
+        *,
+        cost: int,
     ) -> T:
-        """One request's share of ``batch``: coalesced by the batcher, or run alone in a thread.
+        """One request's share of ``batch``: admitted for ``cost`` (``app.admission``: a 429
+        when it does not fit), then coalesced by its lane's batcher, or run alone in a thread.
 
         Requests share a batch when they name the same model version, operation and ``shared``
         parameters (e.g. k for log-likelihoods); ``size`` is the request's number of examples.
         """
+        ticket = self.admission.admit(loaded.name, cost)
+        try:
+            result = await self._admitted(
+                loaded, operation, batch, payload, size, shared, heavy=ticket.lane == "heavy"
+            )
+        except BaseException:
+            self.admission.release(ticket, completed=False)
+            raise
+        self.admission.release(ticket)
+        return result
+
+    async def _admitted(
+        self,
+        loaded: LoadedModel,
+        operation: str,
+        batch: Callable[[GenerativeModel, list[Any]], list[T]],
+        payload: Any,
+        size: int,
+        shared: Hashable,
+        *,
+        heavy: bool,
+    ) -> T:
         run = partial(batch, loaded.model)
         work: asyncio.Future[T]
         if self.batcher is not None:
             key = _BatchKey(loaded.name, loaded.version, id(loaded.model), operation, shared)
-            work = self.batcher.submit(key, run, payload, size)
+            work = self.batcher.submit(key, run, payload, size, heavy=heavy)
         else:
             work = asyncio.get_running_loop().run_in_executor(
-                None, _alone, run, payload, self.threads
+                self._heavy_executor() if heavy else None, _alone, run, payload, self.threads
             )
         timeout = self.settings.request_timeout_s
         try:
@@ -163,6 +194,27 @@ class InferenceService:
             ) from None
         except InvalidModelInput as exc:
             raise InvalidInput(str(exc), field="inputs", rule="model_input") from None
+
+    def _heavy_executor(self) -> ThreadPoolExecutor:
+        """Unbatched heavy work has its own threads too, so it cannot take every core."""
+        if self._heavy_pool is None:
+            self._heavy_pool = ThreadPoolExecutor(
+                heavy_runners(self.settings), thread_name_prefix="genserve-heavy"
+            )
+        return self._heavy_pool
+
+    async def run_view(
+        self, loaded: LoadedModel, operation: str, compute: Callable[[], T], cost: int
+    ) -> T:
+        """A page view's computation (density grid, reference) as inference runs: admitted for
+        ``cost``, in its lane, under the request timeout."""
+        return await self._run(loaded, operation, _views, compute, 1, "view", cost=cost)
+
+    @staticmethod
+    def cost(rows: int, passes: int = 1) -> int:
+        """Row passes through the model: ``rows`` x ``passes`` (k for an importance-weighted
+        bound), the admission cost (``app.admission``)."""
+        return max(1, rows * passes)
 
     def _arrays_or_images(
         self, rows: NDArray[Any], loaded: LoadedModel, fmt: str, key: str
@@ -201,7 +253,10 @@ class InferenceService:
             )
         generator, seed = self._generator(request.seed)
         work = SampleWork(request.n, generator, request.temperature, request.prior)
-        samples = await self._run(loaded, "sample", batching.sample_batch, work, request.n)
+        samples = await self._run(
+            loaded, "sample", batching.sample_batch, work, request.n,
+            cost=self.cost(request.n),
+        )
         data = loaded.model.data
         if request.format == "npy":
             return _npy_response(samples, data)
@@ -216,14 +271,19 @@ class InferenceService:
     async def encode(self, request: InputsRequest) -> Response:
         loaded = self._resolve(request, "encode")
         x = self._inputs(request, loaded)
-        encoding = await self._run(loaded, "encode", batching.encode_batch, x, len(x))
+        encoding = await self._run(
+            loaded, "encode", batching.encode_batch, x, len(x), cost=self.cost(len(x))
+        )
         body = {**self._header(loaded), "encoding": encoding}
         return JSONBytesResponse(body)
 
     async def reconstruct(self, request: ReconstructRequest) -> Response:
         loaded = self._resolve(request, "reconstruct")
         x = self._inputs(request, loaded)
-        rows = await self._run(loaded, "reconstruct", batching.reconstruct_batch, x, len(x))
+        rows = await self._run(
+            loaded, "reconstruct", batching.reconstruct_batch, x, len(x),
+            cost=self.cost(len(x)),
+        )
         data = loaded.model.data
         if request.format == "npy":
             return _npy_response(rows, data)
@@ -242,14 +302,15 @@ class InferenceService:
         x = self._inputs(request, loaded)
         generator, _ = self._generator(request.seed)
         k = request.importance_samples
+        exact = loaded.model.kind == "gmm"
         work = LogLikelihoodWork(x, generator, k)
         scores = await self._run(
-            loaded, "log_likelihood", batching.log_likelihood_batch, work, len(x), shared=k
+            loaded, "log_likelihood", batching.log_likelihood_batch, work, len(x), shared=k,
+            cost=self.cost(len(x), 1 if exact else k),
         )
         data = loaded.model.data
         log_px = scores["log_likelihood"].astype(np.float64)
         levels = data.preprocessing.get("levels")
-        exact = loaded.model.kind == "gmm"
         body = {
             **self._header(loaded),
             "log_likelihood": log_px,
@@ -275,7 +336,8 @@ class InferenceService:
         x = self._inputs(request, loaded)
         work = InterpolateWork(x[0], x[1], request.steps, request.method)
         result = await self._run(
-            loaded, "interpolate", batching.interpolate_batch, work, request.steps
+            loaded, "interpolate", batching.interpolate_batch, work, request.steps,
+            cost=self.cost(request.steps + 2),
         )
         path = result.pop("path")
         data = loaded.model.data
@@ -302,6 +364,11 @@ class _BatchKey(NamedTuple):
 def _observe_batch(record: BatchRecord) -> None:
     if isinstance(record.key, _BatchKey):
         metrics.observe_batch(record.key.model, record.key.operation, sum(record.sizes))
+
+
+def _views(model: GenerativeModel, computes: list[Callable[[], T]]) -> list[T]:
+    """Page views that met in one batch run in turn (each is its own problem)."""
+    return [compute() for compute in computes]
 
 
 def _alone(run: Callable[[list[Any]], list[T]], payload: Any, threads: int) -> T:

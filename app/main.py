@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -10,6 +11,7 @@ from contextlib import asynccontextmanager
 import torch
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth import InferenceAccess, ensure_api_key
@@ -30,14 +32,17 @@ logger = logging.getLogger("genserve")
 
 
 class BodySizeLimit:
-    """Refuses bodies over ``limit`` bytes with a 413 before they are read into memory."""
+    """Refuses bodies over ``limit`` bytes with a 413 before they are read into memory, and
+    bodies that stall (no next piece within ``read_timeout`` seconds) with a 408."""
 
     def __init__(
-        self, app: ASGIApp, limit: int, path_limits: dict[str, tuple[int, str]] | None = None
+        self, app: ASGIApp, limit: int, path_limits: dict[str, tuple[int, str]] | None = None,
+        read_timeout: float | None = None,
     ) -> None:
         self.app = app
         self.limit = limit
         self.path_limits = path_limits or {}  # path -> (limit, setting), e.g. uploads
+        self.read_timeout = read_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -46,35 +51,66 @@ class BodySizeLimit:
         limit, setting = self.path_limits.get(scope["path"], (self.limit, "max_body_bytes"))
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await self._refuse(scope, receive, send, limit, setting)
+            await self._refuse(scope, receive, send, _BodyTooLarge(limit, setting))
             return
         received = 0
+        complete = False
 
         async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, complete
+            if complete:  # past the body: waiting for a disconnect may take any time
+                return await receive()
+            try:
+                async with asyncio.timeout(self.read_timeout):
+                    message = await receive()
+            except TimeoutError:
+                raise _BodyTimedOut(self.read_timeout or 0.0) from None
             received += len(message.get("body", b""))
             if received > limit:
-                raise _BodyTooLarge
+                raise _BodyTooLarge(limit, setting)
+            complete = message["type"] != "http.request" or not message.get("more_body", False)
             return message
 
         try:
             await self.app(scope, counting_receive, send)
-        except _BodyTooLarge:
-            await self._refuse(scope, receive, send, limit, setting)
+        except (_BodyTooLarge, _BodyTimedOut) as refusal:
+            await self._refuse(scope, receive, send, refusal)
 
+    @staticmethod
     async def _refuse(
-        self, scope: Scope, receive: Receive, send: Send, limit: int, setting: str
+        scope: Scope, receive: Receive, send: Send, refusal: _BodyRefused
     ) -> None:
-        message = (
-            f"request body is over the limit of {limit} bytes (GENSERVE_{setting.upper()})"
+        body = error_body(refusal.error_type, str(refusal.detail), refusal.field, refusal.rule)
+        await JSONBytesResponse(body, status_code=refusal.status_code)(scope, receive, send)
+
+
+class _BodyRefused(StarletteHTTPException):
+    """Raised from ``receive``: an HTTPException, so FastAPI's body parsing passes it on (it
+    turns any other exception into a 400 "error parsing the body", issue 17 #13) and the app's
+    handler answers it in the project's error shape with these fields."""
+
+    error_type = "limit_exceeded"
+    field: str | None = "body"
+    rule = ""
+
+
+class _BodyTooLarge(_BodyRefused):
+    def __init__(self, limit: int, setting: str) -> None:
+        super().__init__(
+            413, f"request body is over the limit of {limit} bytes (GENSERVE_{setting.upper()})"
         )
-        body = error_body("limit_exceeded", message, "body", setting)
-        await JSONBytesResponse(body, status_code=413)(scope, receive, send)
+        self.rule = setting
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTimedOut(_BodyRefused):
+    error_type = "request_timeout"
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__(
+            408, f"no part of the request body arrived for {timeout:g} s "
+            "(GENSERVE_BODY_READ_TIMEOUT_S)",
+        )
+        self.rule = "body_read_timeout_s"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -121,6 +157,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodySizeLimit, limit=settings.max_body_bytes,
         path_limits={"/datasets": (settings.max_upload_bytes, "max_upload_bytes")},
+        read_timeout=settings.body_read_timeout_s,
     )
     app.add_middleware(RequestContext)  # outermost: request id, access log, metrics
     app.include_router(health.router)

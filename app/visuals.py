@@ -9,9 +9,10 @@ the model stand in, and the answer says so in ``source``.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,7 @@ REFERENCE_SAMPLES = 1000  # model samples standing in for a test split that cann
 MAX_REFERENCE_ROWS = 2000
 HISTOGRAM_BINS = 40
 MAX_LATENT_POINTS = 1000
+BOUNDS_SAMPLES = 2000  # model samples that place a density grid without bounds
 
 
 def _numpy(tensor: torch.Tensor) -> NDArray[Any]:
@@ -90,7 +92,7 @@ def density_grid(
     generator = torch.Generator(device=model.device).manual_seed(0)
     with torch.inference_mode():
         if bounds is None:
-            points = _numpy(model.sample(2000, generator=generator)).astype(np.float64)
+            points = _numpy(model.sample(BOUNDS_SAMPLES, generator=generator)).astype(np.float64)
             low, high = np.percentile(points, 0.5, axis=0), np.percentile(points, 99.5, axis=0)
             margin = 0.15 * (high - low) + 1e-6
             x_min, y_min = low - margin
@@ -243,33 +245,52 @@ def reference(
     }
 
 
+ReferenceKey = tuple[str, int, int]
+
+
 class ReferenceCache:
-    """Computed references by (model folder, version, k), least recently used first out."""
+    """Computed references by (model folder, version, k), least recently used first out.
+
+    ``get`` shares one computation between concurrent askers; the computation itself stores its
+    answer with ``put`` (on its thread), so an answer that came after its askers' timeout is
+    still there for the next ask.
+    """
 
     def __init__(self, capacity: int = 32) -> None:
         self.capacity = capacity
-        self._entries: OrderedDict[tuple[str, int, int], dict[str, Any]] = OrderedDict()
+        self._entries: OrderedDict[ReferenceKey, dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
-        self._computing: dict[tuple[str, int, int], threading.Lock] = {}
+        self._computing: dict[ReferenceKey, asyncio.Future[dict[str, Any]]] = {}
 
-    def get(
-        self, loaded: LoadedModel, importance_samples: int, load: DatasetLoader = load_dataset
-    ) -> dict[str, Any]:
-        """Blocking (run it off the event loop); concurrent askers share one computation."""
-        key = (str(loaded.path), loaded.version, importance_samples)
+    @staticmethod
+    def key(loaded: LoadedModel, importance_samples: int) -> ReferenceKey:
+        return (str(loaded.path), loaded.version, importance_samples)
+
+    def peek(self, key: ReferenceKey) -> dict[str, Any] | None:
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
                 return self._entries[key]
-            computing = self._computing.setdefault(key, threading.Lock())
-        with computing:
-            with self._lock:
-                if key in self._entries:
-                    return self._entries[key]
-            value = reference(loaded, importance_samples, load)
-            with self._lock:
-                self._entries[key] = value
-                self._computing.pop(key, None)
-                while len(self._entries) > self.capacity:
-                    self._entries.popitem(last=False)
+        return None
+
+    def put(self, key: ReferenceKey, value: dict[str, Any]) -> dict[str, Any]:
+        """Thread-safe; returns ``value``."""
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
         return value
+
+    async def get(
+        self, key: ReferenceKey, compute: Callable[[], Awaitable[dict[str, Any]]]
+    ) -> dict[str, Any]:
+        """The cached answer, else the one being computed, else ``compute()``'s."""
+        hit = self.peek(key)
+        if hit is not None:
+            return hit
+        running = self._computing.get(key)
+        if running is None:
+            running = self._computing[key] = asyncio.ensure_future(compute())
+            running.add_done_callback(lambda _: self._computing.pop(key, None))
+        return await asyncio.shield(running)

@@ -106,24 +106,9 @@ class JobService:
         self.queue = queue
         self.store = store
 
-    def _check_backlog(self) -> None:
-        """One key cannot flood the queue: bounded waiting and waiting-plus-running jobs."""
-        counts = records.count_by_status(self.engine)
-        queued, running = counts.get("queued", 0), counts.get("running", 0)
-        for value, limit, rule, state in (
-            (queued, self.settings.max_queued_jobs, "max_queued_jobs", "queued"),
-            (queued + running, self.settings.max_active_jobs, "max_active_jobs", "active"),
-        ):
-            if value >= limit:
-                raise TooManyJobs(
-                    f"{value} jobs are already {state}; the limit is {limit} "
-                    f"(GENSERVE_{rule.upper()}): wait for one to finish or cancel one",
-                    field=None, rule=rule,
-                )
-
     def submit(self, request: JobRequest) -> records.JobRecord:
-        """Check everything a worker would trip on, record the job, then queue its id."""
-        self._check_backlog()
+        """Check everything a worker would trip on, record the job (within the backlog limits,
+        counted atomically with the insert), then queue its id."""
         params = validate_params(request.kind, request.params)
         try:
             info = self.store.info(request.dataset)
@@ -144,10 +129,18 @@ class JobService:
             "init_from": warm_start,
             "promote": request.promote,
         }
-        job = records.create_job(
-            self.engine, job_id=uuid.uuid4().hex, kind=request.kind, name=request.name,
-            dataset_name=info.name, dataset_sha256=info.sha256, config=config,
-        )
+        try:
+            job = records.create_job(
+                self.engine, job_id=uuid.uuid4().hex, kind=request.kind, name=request.name,
+                dataset_name=info.name, dataset_sha256=info.sha256, config=config,
+                max_queued=self.settings.max_queued_jobs,
+                max_active=self.settings.max_active_jobs,
+            )
+        except records.BacklogFull as full:  # one key cannot flood the queue
+            raise TooManyJobs(
+                f"{full} (GENSERVE_{full.rule.upper()}): wait for one to finish or cancel one",
+                field=None, rule=full.rule,
+            ) from None
         try:
             self.queue.enqueue(job.id)
         except Exception as exc:

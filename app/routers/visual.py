@@ -3,16 +3,17 @@ distributions of held-out log-likelihoods. Routes stay thin; the work is in ``ap
 
 from __future__ import annotations
 
+import math
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app import visuals
 from app.auth import InferenceAccess
-from app.deps import RegistryDep, SettingsDep
+from app.deps import RegistryDep, ServiceDep, SettingsDep
 from app.errors import InvalidInput
 from app.inference import JSONBytesResponse
 from models.datasets import load_dataset
@@ -68,47 +69,88 @@ async def get_components(
     return JSONBytesResponse(visuals.components(loaded, include_covariances))
 
 
+MAX_BOUND = 1e9  # |x|, |y| of a density grid: float32 distances stay finite well past it
+
+
+def _bounds(
+    x_min: float | None, x_max: float | None, y_min: float | None, y_max: float | None
+) -> tuple[float, float, float, float] | None:
+    """All four finite bounds within +-MAX_BOUND with min < max, or none (a 422 naming the
+    field otherwise: infinite or 1e308 bounds made a grid of NaN, then a 500)."""
+    given = {"x_min": x_min, "x_max": x_max, "y_min": y_min, "y_max": y_max}
+    if all(v is None for v in given.values()):
+        return None
+    for name, value in given.items():
+        if value is None:
+            raise InvalidInput(
+                f"{name} is missing: give all four of x_min, x_max, y_min, y_max, or none",
+                field=name, rule="bounds",
+            )
+        if not math.isfinite(value) or abs(value) > MAX_BOUND:
+            raise InvalidInput(
+                f"{name} = {value} is not a finite number within +-{MAX_BOUND:g}",
+                field=name, rule="finite_bounds",
+            )
+    for low, high in (("x_min", "x_max"), ("y_min", "y_max")):
+        if not given[low] < given[high]:  # type: ignore[operator]
+            raise InvalidInput(
+                f"bounds must satisfy {low} < {high}", field=low, rule="bounds",
+            )
+    return (x_min, x_max, y_min, y_max)  # type: ignore[return-value]
+
+
 @router.get("/density", response_model=DensityGridResponse)
 async def get_density(
-    name: str, registry: RegistryDep, settings: SettingsDep, version: VersionQuery = None,
+    name: str, registry: RegistryDep, settings: SettingsDep, service: ServiceDep,
+    version: VersionQuery = None,
     resolution: Annotated[int, Query(ge=2, le=128)] = 64,
     importance_samples: Annotated[int, Query(ge=1, le=1000)] = 20,
     x_min: float | None = None, x_max: float | None = None,
     y_min: float | None = None, y_max: float | None = None,
 ) -> Response:
-    """log p(x) of a 2-D model on a grid; bounds default to where the model's samples fall."""
-    given = (x_min, x_max, y_min, y_max)
-    bounds: tuple[float, float, float, float] | None = None
-    if any(v is not None for v in given):
-        if any(v is None for v in given):
-            raise InvalidInput(
-                "give all four of x_min, x_max, y_min, y_max, or none", field="x_min",
-                rule="bounds",
-            )
-        bounds = (float(x_min), float(x_max), float(y_min), float(y_max))  # type: ignore[arg-type]
-        if not (bounds[0] < bounds[1] and bounds[2] < bounds[3]):
-            raise InvalidInput(
-                "bounds must satisfy x_min < x_max and y_min < y_max", field="x_min",
-                rule="bounds",
-            )
+    """log p(x) of a 2-D model on a grid; bounds default to where the model's samples fall.
+    Admitted and timed like inference (``app.admission``): 429 when the server is busy."""
+    bounds = _bounds(x_min, x_max, y_min, y_max)
     loaded = registry.get(name, version)
     k = min(importance_samples, settings.max_importance_samples)
-    body = await run_in_threadpool(visuals.density_grid, loaded, resolution, k, bounds)
+    rows = resolution * resolution + (visuals.BOUNDS_SAMPLES if bounds is None else 0)
+    cost = service.cost(rows, 1 if loaded.model.kind == "gmm" else k)
+    body = await service.run_view(
+        loaded, "density", partial(visuals.density_grid, loaded, resolution, k, bounds), cost
+    )
     return JSONBytesResponse(body)
 
 
 @router.get("/reference", response_model=ReferenceResponse)
 async def get_reference(
-    name: str, request: Request, registry: RegistryDep, version: VersionQuery = None,
+    name: str, request: Request, registry: RegistryDep, settings: SettingsDep,
+    service: ServiceDep, version: VersionQuery = None,
     importance_samples: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Response:
     """log p(x) over the model's held-out split (its recorded seed and fraction), with a 2-D
-    view of the VAE's latent means; cached per model version and ``importance_samples``."""
+    view of the VAE's latent means; ``importance_samples`` is one of a few allowed values
+    (``GENSERVE_REFERENCE_IMPORTANCE_SAMPLES``), each computed once per model version and
+    cached. Admitted and timed like inference; a computation that passes the timeout still
+    fills the cache for the next ask."""
+    allowed = sorted(settings.reference_importance_samples)
+    if importance_samples not in allowed:
+        raise InvalidInput(
+            f"importance_samples = {importance_samples} is not one of {allowed} "
+            "(GENSERVE_REFERENCE_IMPORTANCE_SAMPLES): each allowed value is computed once and "
+            "cached", field="importance_samples", rule="allowed_values",
+        )
     loaded = registry.get(name, version)
     cache = _cache(request)
-    body = await run_in_threadpool(cache.get, loaded, importance_samples, _loader(request))
-    return JSONBytesResponse(body)
+    key = cache.key(loaded, importance_samples)
+    load = _loader(request)
+    passes = 1 if loaded.model.kind == "gmm" else importance_samples
+    cost = service.cost(visuals.MAX_REFERENCE_ROWS, passes)
 
+    def compute() -> dict[str, Any]:
+        return cache.put(key, visuals.reference(loaded, importance_samples, load))
+
+    body = await cache.get(key, lambda: service.run_view(loaded, "reference", compute, cost))
+    return JSONBytesResponse(body)
 
 def _loader(request: Request) -> visuals.DatasetLoader:
     """Uploaded data sets through the app's dataset store when it has one; else built-ins."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import numpy as np
 import pytest
 import torch
@@ -76,7 +79,7 @@ def test_density_of_an_image_model_is_refused(client: TestClient) -> None:
 def test_reference_falls_back_to_samples_when_the_data_cannot_be_rebuilt(
     client: TestClient,
 ) -> None:
-    body = client.get("/models/tiny-vae/reference", params={"importance_samples": 5}).json()
+    body = client.get("/models/tiny-vae/reference", params={"importance_samples": 10}).json()
     assert body["source"] == "model samples" and body["n"] == visuals.REFERENCE_SAMPLES
     histogram = body["log_likelihood"]["histogram"]
     assert sum(histogram["counts"]) == body["n"]
@@ -113,10 +116,19 @@ def test_reference_of_a_vae_projects_latents_and_keeps_labels() -> None:
 def test_references_are_cached_per_model_version_and_k() -> None:
     cache = visuals.ReferenceCache(capacity=1)
     loaded = _shipped("pinwheel-gmm")
-    first = cache.get(loaded, 1)
-    assert cache.get(loaded, 1) is first
-    cache.get(loaded, 2)
-    assert cache.get(loaded, 1) is not first  # evicted by capacity
+    computed: list[int] = []
+
+    def ask(k: int) -> dict[str, Any]:
+        async def compute() -> dict[str, Any]:
+            computed.append(k)
+            return cache.put(cache.key(loaded, k), visuals.reference(loaded, k))
+
+        return asyncio.run(cache.get(cache.key(loaded, k), compute))
+
+    first = ask(1)
+    assert ask(1) is first and computed == [1]
+    ask(2)
+    assert ask(1) is not first and computed == [1, 2, 1]  # evicted by capacity
 
 
 def test_the_views_are_closed_when_inference_is(settings: Settings) -> None:
