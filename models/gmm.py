@@ -47,7 +47,7 @@ _ILL_DEFINED = (
 )
 
 
-MAX_COMPONENTS = 1000
+MAX_COMPONENTS = 2000
 MAX_N_INIT = 20
 MAX_ITER = 10_000
 """Bounds of one EM job: K components of D x D full covariances take K D^2 x 8 bytes three
