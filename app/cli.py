@@ -39,6 +39,8 @@ def _parse_params(pairs: Sequence[str]) -> dict[str, Any]:
 
 def _progress_printer(kind: str) -> Any:
     def report(event: Mapping[str, float]) -> None:
+        if event.get("phase") == "evaluation":  # the final evaluation's progress: no line
+            return
         if kind == "vae":
             print(
                 f"epoch {int(event['epoch']):4d}/{int(event['epochs'])}  "

@@ -181,7 +181,9 @@ class GenerativeModel(nn.Module, ABC):
         directory.mkdir(parents=True, exist_ok=True)
         tensors = {k: v.detach().to("cpu").contiguous() for k, v in self.state_dict().items()}
         save_file(tensors, str(directory / WEIGHTS_FILE), metadata={"kind": self.kind})
-        (directory / CONFIG_FILE).write_text(json.dumps(self.config_dict(), indent=2) + "\n")
+        # allow_nan=False: a NaN or infinity would make config.json invalid JSON; refuse it.
+        config = json.dumps(self.config_dict(), indent=2, allow_nan=False)
+        (directory / CONFIG_FILE).write_text(config + "\n")
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> GenerativeModel:

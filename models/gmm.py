@@ -47,19 +47,48 @@ _ILL_DEFINED = (
 )
 
 
+MAX_COMPONENTS = 2000
+MAX_N_INIT = 20
+MAX_ITER = 10_000
+"""Bounds of one EM job: K components of D x D full covariances take K D^2 x 8 bytes three
+times over (parameters, statistics, M-step), so the job check also caps K D^2 (see
+``app/jobs/params.py``); restarts and iterations are bounded for time."""
+
+
 class GMMHyperparameters(BaseModel):
-    """What EM needs to know; saved as JSON beside the weights."""
+    """What EM needs to know; saved as JSON beside the weights.
 
-    model_config = ConfigDict(extra="forbid")
+    The defaults are the shipped digits-gmm's recipe (10 full-covariance components, 3 restarts,
+    ``reg_covar`` 1e-3), which suits data scaled to about [0, 1] or unit spread.
+    """
 
-    n_components: int = Field(default=8, ge=1, description="Number of mixture components K.")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    n_components: int = Field(
+        default=10, ge=1, le=MAX_COMPONENTS,
+        description=f"Number of mixture components K (at most {MAX_COMPONENTS}).",
+    )
     covariance_type: CovarianceType = "full"
-    reg_covar: float = Field(default=1e-6, ge=0, description="Added to covariance diagonals.")
-    tol: float = Field(default=1e-3, ge=0, description="Stop when |delta mean log p(x)| < tol.")
-    max_iter: int = Field(default=100, ge=1, description="EM iterations per restart.")
-    n_init: int = Field(default=1, ge=1, description="Restarts; the best lower bound is kept.")
+    reg_covar: float = Field(
+        default=1e-3, ge=0, le=1e6,
+        description="Added to covariance diagonals: keeps components from collapsing onto a "
+        "few points and regularises D x D covariances fitted on few rows.",
+    )
+    tol: float = Field(
+        default=1e-3, ge=0, le=1e6, description="Stop when |delta mean log p(x)| < tol."
+    )
+    max_iter: int = Field(
+        default=100, ge=1, le=MAX_ITER,
+        description=f"EM iterations per restart (at most {MAX_ITER:,}).",
+    )
+    n_init: int = Field(
+        default=3, ge=1, le=MAX_N_INIT,
+        description=f"Restarts; the best lower bound is kept (at most {MAX_N_INIT}).",
+    )
     seed: int = Field(default=0, ge=0, description="Seeds the k-means++ initialisation.")
-    chunk_size: int = Field(default=2048, ge=1, description="Rows per chunk in E and M steps.")
+    chunk_size: int = Field(
+        default=2048, ge=1, le=65_536, description="Rows per chunk in E and M steps."
+    )
     dtype: Literal["float64", "float32"] = Field(
         default="float32",
         description="Arithmetic of EM's E-step and the statistics' matrix products: float32 "

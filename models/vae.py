@@ -40,6 +40,16 @@ _MAX_CHUNK_FLOATS = 2**19
 Small enough that a block's few temporaries stay in the CPU's caches (2 MiB each): with 2^24,
 large batches ran 1.7x slower per row; it also keeps peak memory flat whatever the batch size."""
 
+MAX_LATENT_DIM = 512
+"""Latent sizes above this buy nothing for the data genserve trains on, and cost memory in
+every importance-sampling block (``samples x rows x L`` floats)."""
+MAX_WIDTH = 4096
+MAX_LAYERS = 8
+MAX_CHANNELS = 512
+MAX_CONV_LAYERS = 6
+"""Network bounds: a 784-4096-4096-...-784 MLP at the limits has about 120 M parameters (0.5 GB
+of float32, 2 GB with Adam's moments and gradients); the job check also caps the total."""
+
 NoiseGroups = Sequence[tuple[int, "torch.Generator | None"]]
 """Consecutive row groups of a batch, ``(rows, generator)``, each drawing its own noise.
 
@@ -48,31 +58,49 @@ generator keeps every request's draws, and so its answer, what it would be alone
 
 
 class VAEHyperparameters(BaseModel):
-    """Architecture and objective of a :class:`VAE`; saved as JSON beside the weights."""
+    """Architecture and objective of a :class:`VAE`; saved as JSON beside the weights.
 
-    model_config = ConfigDict(extra="forbid")
+    Upper bounds keep one job inside a worker's memory and time (see ``MAX_*`` below and the
+    job parameter check, which also bounds the networks' total size); the defaults train a good
+    model on digits, the 2-D sets and MNIST-like images without tuning.
+    """
 
-    latent_dim: int = Field(default=8, ge=1, description="Dimension L of the latent z.")
-    hidden_sizes: list[Annotated[int, Field(ge=1)]] = Field(
-        default_factory=lambda: [128, 128],
-        description="Encoder hidden widths (the decoder mirrors them); [] = linear maps.",
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    latent_dim: int = Field(
+        default=16, ge=1, le=MAX_LATENT_DIM,
+        description=f"Dimension L of the latent z (at most {MAX_LATENT_DIM}). Units the data do "
+        "not need stay inactive (see the active_units metric), so a generous L costs little.",
+    )
+    hidden_sizes: list[Annotated[int, Field(ge=1, le=MAX_WIDTH)]] = Field(
+        default_factory=lambda: [256, 128], max_length=MAX_LAYERS,
+        description="Encoder hidden widths (the decoder mirrors them); [] = linear maps. At most "
+        f"{MAX_LAYERS} layers of at most {MAX_WIDTH} units.",
     )
     architecture: Literal["mlp", "conv"] = Field(
         default="mlp",
         description="'conv': stride-2 convolutions before the hidden layers (images only).",
     )
-    channels: list[Annotated[int, Field(ge=1)]] = Field(
-        default_factory=lambda: [32, 64], min_length=1,
-        description="Conv only: channels of each stride-2 3x3 convolution (each halves H, W).",
+    channels: list[Annotated[int, Field(ge=1, le=MAX_CHANNELS)]] = Field(
+        default_factory=lambda: [32, 64], min_length=1, max_length=MAX_CONV_LAYERS,
+        description="Conv only: channels of each stride-2 3x3 convolution (each halves H, W). "
+        f"At most {MAX_CONV_LAYERS} convolutions of at most {MAX_CHANNELS} channels.",
     )
     likelihood: Literal["bernoulli", "gaussian"] = "gaussian"
-    beta: float = Field(default=1.0, gt=0.0, description="Weight of the KL term in the ELBO.")
+    beta: float = Field(
+        default=1.0, gt=0.0,
+        description="Weight of the KL term in the ELBO (finite; 1 is the true bound, larger "
+        "values push towards an unused latent space).",
+    )
     activation: Literal["relu", "tanh", "elu"] = "relu"
     min_log_var: float = Field(
-        default=-9.0, description="Floor of the decoder's learned log-variance, for stability."
+        default=-9.0, ge=-20.0, le=5.0,
+        description="Floor of the decoder's learned log-variance, for stability (-20 to 5).",
     )
     iw_chunk_size: int = Field(
-        default=256, ge=1, description="Importance samples evaluated together in one chunk."
+        default=256, ge=1, le=4096,
+        description="Importance samples evaluated together in one chunk (at most 4096; the "
+        "chunk is cut further to keep about 2^19 floats per block).",
     )
     latent_prior: LatentPriorSpec | None = Field(
         default=None, description="A GMM fitted to the training set's latent means, if any."
@@ -93,9 +121,9 @@ class LatentPriorSpec(BaseModel):
     """Ex-post density estimation in latent space (Ghosh et al. 2019, "From Variational to
     Deterministic Autoencoders", section 4): a GMM on the posterior means of the training set."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    n_components: int = Field(default=10, ge=1)
+    n_components: int = Field(default=10, ge=1, le=100)
     covariance_type: Literal["full", "diag", "spherical", "tied"] = "full"
     reg_covar: float = Field(default=1e-6, ge=0.0)
     seed: int = Field(default=0, ge=0)
@@ -245,6 +273,19 @@ class VAE(GenerativeModel):
         mu, log_var = self.encode_params(x)
         z = self.reparameterize(mu, log_var, generator)
         return self.log_px_given_z(x, self.decode(z)) - beta * self.kl_to_prior(mu, log_var)
+
+    def elbo_parts(
+        self, x: Tensor, *, generator: torch.Generator | None = None
+    ) -> tuple[Tensor, Tensor]:
+        """One-sample ``log p(x | z)`` ``[B]`` and the closed-form KL of each latent dimension
+        ``[B, L]``: the ELBO is ``parts[0] - parts[1].sum(-1)``.
+
+        Differentiable; training weights and floors the KL parts (KL warm-up, free bits).
+        """
+        mu, log_var = self.encode_params(x)
+        z = self.reparameterize(mu, log_var, generator)
+        kl = 0.5 * (mu.square() + torch.exp(log_var) - 1.0 - log_var)
+        return self.log_px_given_z(x, self.decode(z)), kl
 
     def iwae_bound(
         self, x: Tensor, k: int, *, generator: torch.Generator | None = None

@@ -7,19 +7,21 @@ side by side, as ``genserve train --param`` takes them. Errors name ``params.<fi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import torch
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
 from app.dataset_store import DatasetInfo
 from app.errors import InvalidInput
 from app.model_store import ModelStore
-from models import CONFIG_FILE, GMMHyperparameters, VAEHyperparameters
+from models import CONFIG_FILE, DataSpec, GMMHyperparameters, VAEHyperparameters
 from models.training import SplitOptions, VAETrainingOptions
-from models.vae import network_differences
+from models.vae import VAE, network_differences
 
 __all__ = ["TrainingParams", "check_fit", "resolve_warm_start", "validate_params"]
 
@@ -153,6 +155,60 @@ def resolve_warm_start(
     return TrainingParams(params.kind, hyperparameters, params.options), pinned
 
 
+MAX_VAE_PARAMETERS = 50_000_000
+"""A VAE's weights at most: 200 MB of float32, about 800 MB with Adam's two moments and the
+gradients; a worker runs one job at a time in a few GB."""
+MAX_GMM_COVARIANCE_FLOATS = 2**26
+"""K D^2 (full), D^2 (tied) or K D (diag, spherical) at most: 0.5 GB of float64 per copy, and EM
+keeps about three (parameters, statistics, the M-step's factors). MNIST (D = 784) allows 109
+full-covariance components."""
+MAX_TRAINING_BATCH_FLOATS = 2**28
+"""batch_size x train_k x the widest layer at most: 1 GB of float32 activations per layer."""
+
+
+def _check_size(params: TrainingParams, dataset: DatasetInfo) -> None:
+    """Refuse a model that would not fit a worker's memory, naming the field to shrink."""
+    d = math.prod(dataset.shape)
+    hp = params.hyperparameters
+    if isinstance(hp, GMMHyperparameters):
+        floats = {"full": hp.n_components * d * d, "tied": d * d}.get(
+            hp.covariance_type, hp.n_components * d
+        )
+        if floats > MAX_GMM_COVARIANCE_FLOATS:
+            raise InvalidInput(
+                f"params.n_components={hp.n_components} with {hp.covariance_type} covariances of "
+                f"{d}-dimensional data needs {floats:,} floats per copy; the limit is "
+                f"{MAX_GMM_COVARIANCE_FLOATS:,}: use fewer components or covariance_type 'diag'",
+                field="params.n_components", rule="memory_budget",
+            )
+        return
+    assert isinstance(hp, VAEHyperparameters)
+    try:
+        with torch.device("meta"):  # shapes only: nothing is allocated
+            model = VAE(hp, DataSpec(shape=tuple(dataset.shape)))
+    except ValueError as exc:  # an image too small for the convolutions, say
+        raise InvalidInput(str(exc), field="params.channels", rule="image_data") from exc
+    count = sum(p.numel() for p in model.parameters())
+    if count > MAX_VAE_PARAMETERS:
+        raise InvalidInput(
+            f"these networks have {count:,} parameters on {d}-dimensional data; the limit is "
+            f"{MAX_VAE_PARAMETERS:,}: use smaller hidden_sizes, channels or latent_dim",
+            field="params.hidden_sizes", rule="memory_budget",
+        )
+    options = params.options
+    assert isinstance(options, VAETrainingOptions)
+    widest = max(d, hp.latent_dim, *hp.hidden_sizes)
+    batch = options.batch_size or 128
+    k = options.train_k if options.objective == "iwae" else 1
+    if batch * k * widest > MAX_TRAINING_BATCH_FLOATS:
+        raise InvalidInput(
+            f"params.batch_size={batch} x train_k={k} x the widest layer ({widest}) is "
+            f"{batch * k * widest:,} floats; the limit is {MAX_TRAINING_BATCH_FLOATS:,}: "
+            "use a smaller batch_size or train_k",
+            field="params.batch_size", rule="memory_budget",
+        )
+
+
 def check_fit(
     params: TrainingParams, name: str, dataset: DatasetInfo, models: ModelStore
 ) -> None:
@@ -200,6 +256,7 @@ def check_fit(
             f"has examples of shape {dataset.shape}: use architecture 'mlp'",
             field="params.architecture", rule="image_data",
         )
+    _check_size(params, dataset)
     existing = _existing_model(models, name)
     if existing is None:
         return

@@ -20,7 +20,7 @@ from app.jobs import records
 from app.jobs.params import check_fit, resolve_warm_start, validate_params
 from app.jobs.queue import JobQueue
 from app.jobs.schemas import JobDetail, JobList, JobRequest, JobSummary
-from app.jobs.tasks import STALE_AFTER_S, model_store
+from app.jobs.tasks import STALE_AFTER_S, model_store, remove_ended_checkpoints
 from app.jobs.worker import local_process_dead
 
 __all__ = ["JobConflict", "JobNotFound", "JobService", "QueueUnavailable"]
@@ -189,6 +189,9 @@ class JobService:
         )
         if failed:
             logger.warning("failed %d job(s) whose worker had stopped: %s", len(failed), failed)
+        swept = remove_ended_checkpoints(self.engine, self.settings.data_dir)
+        if swept:
+            logger.warning("removed %d checkpoint folder(s) of ended jobs", len(swept))
         return failed
 
     async def events(

@@ -29,9 +29,22 @@ from app.jobs.db import create_schema, make_engine
 from app.jobs.params import TrainingParams
 from app.model_store import ModelStore
 from models import VAE, GenerativeModel, TrainingCancelled, load_model
-from models.training import SplitOptions, VAETrainingOptions, train_gmm, train_vae
+from models.training import (
+    SplitOptions,
+    VAETrainingOptions,
+    check_finite,
+    train_gmm,
+    train_vae,
+)
 
-__all__ = ["HEARTBEAT_S", "STALE_AFTER_S", "WorkerContext", "configure", "run_job"]
+__all__ = [
+    "HEARTBEAT_S",
+    "STALE_AFTER_S",
+    "WorkerContext",
+    "configure",
+    "remove_ended_checkpoints",
+    "run_job",
+]
 
 logger = logging.getLogger("genserve.worker")
 
@@ -96,29 +109,45 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+TRAINING_SHARE = 0.99
+"""Share of a job's progress that training and evaluation fill; publishing and recording take
+the rest, so 1.0 is reached only when the job has ended (``records.finish_job``)."""
+
+
 class _Progress:
-    """The progress callback: history, throttled writes, cancel and shutdown checks."""
+    """The progress callback: history, throttled writes, cancel and shutdown checks.
+
+    Progress comes from the fit itself (each event's ``progress``: the share of the job's work
+    done, counted in steps over every epoch or restart and the final evaluation), scaled by
+    ``TRAINING_SHARE``; it is stored in each history entry, so every SSE event carries the
+    progress of its own step, and it never goes back.
+    """
 
     def __init__(self, ctx: WorkerContext, job: records.JobRecord, params: TrainingParams):
         self.ctx, self.job_id = ctx, job.id
         self.history: list[dict[str, Any]] = []
         self.progress = 0.0
         self._last_write = 0.0
-        options = params.options
-        self._epochs = getattr(options, "epochs", 1)
-        self._max_iter = getattr(params.hyperparameters, "max_iter", 1)
-        self._n_init = getattr(params.hyperparameters, "n_init", 1)
+        self._steps = 0
 
-    def _entry(self, event: Mapping[str, float]) -> dict[str, Any]:
-        entry: dict[str, Any] = {"step": len(self.history) + 1}
+    def _advance(self, event: Mapping[str, Any]) -> None:
+        share = float(event.get("progress", 0.0))
+        if math.isfinite(share):
+            self.progress = max(self.progress, round(TRAINING_SHARE * min(share, 1.0), 4))
+
+    def _entry(self, event: Mapping[str, Any]) -> dict[str, Any]:
+        self._steps += 1
+        entry: dict[str, Any] = {"step": self._steps}
         if "epoch" in event:  # VAE: one epoch
             entry.update(
                 epoch=int(event["epoch"]), train_loss=float(event["train_loss"]),
                 test_elbo=float(event["test_elbo"]),
             )
-            if "learning_rate" in event:
-                entry["learning_rate"] = float(event["learning_rate"])
-            self.progress = min(event["epoch"] / self._epochs, 1.0)
+            for key in ("learning_rate",):
+                if key in event:
+                    entry[key] = float(event[key])
+            if "step" in event:
+                entry.update(train_step=int(event["step"]), train_steps=int(event["steps"]))
         else:  # GMM: one EM iteration of one restart
             restart, iteration = int(event["restart"]), int(event["iteration"])
             log_likelihood = float(event["log_likelihood"])
@@ -126,23 +155,24 @@ class _Progress:
                 restart=restart, iteration=iteration, train_log_likelihood=log_likelihood,
                 train_loss=-log_likelihood,
             )
-            self.progress = min((restart + iteration / self._max_iter) / self._n_init, 1.0)
+        entry["progress"] = self.progress
         entry["elapsed_s"] = round(float(event.get("elapsed_s", 0.0)), 4)
         return entry
 
-    def __call__(self, event: Mapping[str, float]) -> None:
-        self.history.append(self._entry(event))
-        del self.history[:-MAX_HISTORY]
+    def __call__(self, event: Mapping[str, Any]) -> None:
+        self._advance(event)
+        if event.get("phase") != "evaluation":  # the evaluation moves progress only
+            self.history.append(self._entry(event))
+            del self.history[:-MAX_HISTORY]
         if self.ctx.stopping.is_set():
             raise WorkerStopping
-        now = time.monotonic()
-        if now - self._last_write >= REPORT_EVERY_S or self.progress >= 1.0:
+        if time.monotonic() - self._last_write >= REPORT_EVERY_S:
             self.write()
 
     def write(self) -> None:
         self._last_write = time.monotonic()
         cancel = records.report_progress(
-            self.ctx.engine, self.job_id, self.ctx.identity, round(self.progress, 4),
+            self.ctx.engine, self.job_id, self.ctx.identity, self.progress,
             json_safe(self.history),
         )
         if cancel is None:
@@ -180,7 +210,31 @@ class _Heartbeat:
 def checkpoint_dir(ctx: WorkerContext, job_id: str) -> Path:
     """Where a VAE job with ``checkpoint_every`` keeps its state: a job queued again after its
     worker stopped resumes from there; any ending removes it."""
-    return ctx.settings.data_dir / "checkpoints" / job_id
+    return checkpoints_root(ctx.settings.data_dir) / job_id
+
+
+def checkpoints_root(data_dir: Path) -> Path:
+    return data_dir / "checkpoints"
+
+
+def remove_ended_checkpoints(engine: Engine, data_dir: Path) -> list[Path]:
+    """Remove the checkpoint folders of jobs that have ended or are unknown.
+
+    A worker removes its job's folder itself, except when it is killed (SIGKILL, out of
+    memory): the job is then failed as abandoned, and this sweep, run with that recovery,
+    removes what the dead worker left. Queued and running jobs keep theirs (a requeued job
+    resumes from it).
+    """
+    root = checkpoints_root(data_dir)
+    if not root.is_dir():
+        return []
+    removed = []
+    for folder in root.iterdir():
+        job = records.get_job(engine, folder.name)
+        if job is None or job.status in records.TERMINAL:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 def _train(
@@ -265,6 +319,7 @@ def _run_claimed(ctx: WorkerContext, job_id: str) -> bool:
         try:
             model = _train(ctx, job, params, progress)
             progress.write()  # the last chance to see a cancel before publishing
+            check_finite(model)  # nothing non-finite is published, whatever the fit did
             model.training_info["job"] = {
                 "id": job.id, "dataset": {"name": job.dataset_name, "sha256": job.dataset_sha256},
             }

@@ -75,6 +75,7 @@ def run_worker(settings: Settings, *, workers: int = 1) -> None:
     )
     if failed:
         logger.warning("failed %d job(s) whose worker had died: %s", len(failed), failed)
+    tasks.remove_ended_checkpoints(context.engine, settings.data_dir)
     swept = remove_abandoned_staging(settings.model_store_dir)
     if swept:
         logger.warning("removed %d staging folder(s) a dead publisher left: %s",

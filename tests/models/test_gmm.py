@@ -29,6 +29,8 @@ LECTURE_HEIGHTS = [1.6, 1.7, 1.65, 1.63, 1.75, 1.71, 1.68, 1.72, 1.77, 1.62]
 def make_model(
     covariance_type: CovarianceType = "full", n_components: int = 3, dim: int = 3, **hparams: Any
 ) -> GaussianMixture:
+    """scikit-learn's defaults (reg_covar 1e-6, one start), which these tests compare against."""
+    hparams = {"reg_covar": 1e-6, "n_init": 1, **hparams}
     return GaussianMixture(
         GMMHyperparameters(n_components=n_components, covariance_type=covariance_type, **hparams),
         DataSpec(shape=(dim,)),

@@ -1,0 +1,203 @@
+"""Training jobs end to end: progress that never goes back, diagnostics in every result, and the
+issue 17 defects of the training path (#1 divergence, #8 size bounds, #9 cancel during the final
+evaluation, #14 a killed job's checkpoints)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from jobkit import AUTH, LONG_VAE, TINY_VAE, make_settings, published, submit, wait_for
+
+from app.config import Settings
+from app.main import create_app
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory, weights_dir: Path) -> Settings:
+    return make_settings(tmp_path_factory.mktemp("training-jobs"), weights_dir)
+
+
+@pytest.fixture(scope="module")
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def stream_events(
+    client: TestClient, job_id: str, *, cancel_after_progress: int | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """Every SSE event of a job until it ends; optionally DELETE it after N progress events."""
+    events: list[tuple[str, dict[str, Any]]] = []
+    seen = 0
+    with client.stream("GET", f"/jobs/{job_id}/events", headers=AUTH) as response:
+        assert response.status_code == 200
+        name = None
+        for line in response.iter_lines():
+            if line.startswith("event:"):
+                name = line.split(":", 1)[1].strip()
+            elif line.startswith("data:") and name:
+                events.append((name, json.loads(line.split(":", 1)[1])))
+                if name == "progress":
+                    seen += 1
+                    if seen == cancel_after_progress:
+                        assert client.delete(f"/jobs/{job_id}", headers=AUTH).status_code == 202
+    return events
+
+
+def progress_values(events: list[tuple[str, dict[str, Any]]]) -> list[float]:
+    return [float(data["progress"]) for _, data in events if "progress" in data]
+
+
+def assert_monotone_below_one(events: list[tuple[str, dict[str, Any]]]) -> None:
+    values = progress_values(events)
+    assert values == sorted(values), values
+    steps = [data["progress"] for kind, data in events if kind == "progress"]
+    assert steps and all(0.0 < value < 1.0 for value in steps)  # 1.0 only once the job ended
+
+
+def test_progress_is_monotone_in_a_vae_jobs_event_stream(client: TestClient) -> None:
+    job = submit(client, "vae", "progress-vae", "digits", **{**TINY_VAE, "epochs": 6})
+    events = stream_events(client, job["id"])
+    assert events[-1][0] == "status" and events[-1][1]["status"] == "succeeded"
+    assert_monotone_below_one(events)
+    epochs = [data for kind, data in events if kind == "progress"]
+    assert [e["epoch"] for e in epochs] == [1, 2, 3, 4, 5, 6]
+    assert len({e["progress"] for e in epochs}) == 6  # every epoch moves it: no lag
+    assert events[-1][1]["progress"] == 1.0
+
+
+def test_progress_is_monotone_in_a_gmm_job_with_three_restarts(client: TestClient) -> None:
+    job = submit(client, "gmm", "progress-gmm", "pinwheel", n_components=3, n_init=3,
+                 max_iter=30)
+    events = stream_events(client, job["id"])
+    assert events[-1][1]["status"] == "succeeded"
+    assert_monotone_below_one(events)
+    iterations = [data for kind, data in events if kind == "progress"]
+    assert {e["restart"] for e in iterations} == {0, 1, 2}
+    first_of_last = next(e for e in iterations if e["restart"] == 2)
+    assert first_of_last["progress"] > 2 / 3 * 0.99 - 1e-9  # two restarts' worth done, not 100%
+    final = client.get(f"/jobs/{job['id']}", headers=AUTH).json()
+    metrics = final["result"]["metrics"]
+    assert len(metrics["restart_bounds"]) == 3
+    assert isinstance(metrics["converged"], bool) and metrics["n_iter"] >= 1
+    assert metrics["test_log_likelihood"] > metrics["baseline_test_log_likelihood"]
+
+
+def test_progress_is_monotone_in_a_cancelled_jobs_event_stream(client: TestClient) -> None:
+    job = submit(client, "vae", "progress-cancelled", "digits", **LONG_VAE)
+    events = stream_events(client, job["id"], cancel_after_progress=2)
+    assert events[-1][1]["status"] == "cancelled"
+    assert_monotone_below_one(events)
+    assert events[-1][1]["progress"] < 1.0
+
+
+def test_a_vae_result_carries_its_diagnostics_and_baseline(client: TestClient) -> None:
+    done = wait_for(client, submit(client, "vae", "diagnosed", "digits", **TINY_VAE)["id"])
+    metrics = done["result"]["metrics"]
+    assert isinstance(metrics["active_units"], int)
+    assert len(metrics["kl_per_dim"]) == TINY_VAE["latent_dim"]
+    assert metrics["test_kl"] == pytest.approx(sum(metrics["kl_per_dim"]))
+    assert metrics["baseline"].startswith("factorised Gaussian")
+    for key in ("test_reconstruction", "baseline_test_log_likelihood", "test_elbo"):
+        assert isinstance(metrics[key], float)
+    card = client.get("/models/diagnosed").json()
+    assert "active_units" in json.dumps(card)
+
+
+def test_defect_01_a_diverging_job_fails_with_its_epoch_and_publishes_nothing(
+    client: TestClient, settings: Settings
+) -> None:
+    job = submit(client, "vae", "beta-big", "digits", **{**TINY_VAE, "beta": 1e308})
+    done = wait_for(client, job["id"])
+    assert done["status"] == "failed"
+    assert "epoch 1" in done["error"] and "non-finite" in done["error"]
+    assert published(settings.weights_dir, "beta-big") == []
+
+
+@pytest.mark.parametrize(("literal", "field"), [
+    ('"beta": Infinity', "params.beta"),
+    ('"min_log_var": NaN', "params.min_log_var"),
+    ('"learning_rate": -Infinity', "params.learning_rate"),
+])
+def test_defect_01_non_finite_parameters_are_refused(
+    client: TestClient, literal: str, field: str
+) -> None:
+    body = '{"kind": "vae", "name": "nan-params", "dataset": "digits", "params": {' + literal + '}}'
+    response = client.post(
+        "/jobs", content=body, headers={**AUTH, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 422, response.text
+    assert field in response.text
+
+
+@pytest.mark.parametrize(("kind", "params", "field"), [
+    ("vae", {"latent_dim": 1_000_000}, "params.latent_dim"),
+    ("vae", {"hidden_sizes": [1_000_000]}, "params.hidden_sizes"),
+    ("vae", {"architecture": "conv", "channels": [1_000_000]}, "params.channels"),
+    ("vae", {"hidden_sizes": [4096] * 8}, "params.hidden_sizes"),  # within each bound, too big
+    ("vae", {"epochs": 10**9}, "params.epochs"),
+    ("vae", {"steps": 10**9}, "params.steps"),
+    ("vae", {"batch_size": 10**7}, "params.batch_size"),
+    ("vae", {"eval_importance_samples": 10**7}, "params.eval_importance_samples"),
+    ("vae", {"epochs": 5, "steps": 5}, "params"),
+    ("gmm", {"n_init": 10**9}, "params.n_init"),
+    ("gmm", {"n_components": 10**6}, "params.n_components"),
+    ("gmm", {"max_iter": 10**9}, "params.max_iter"),
+])
+def test_defect_08_training_sizes_have_upper_bounds(
+    client: TestClient, kind: str, params: dict[str, Any], field: str
+) -> None:
+    response = client.post(
+        "/jobs", json={"kind": kind, "name": "too-big", "dataset": "digits", "params": params},
+        headers=AUTH,
+    )
+    assert response.status_code == 422, response.text
+    assert field in response.text
+
+
+def test_defect_08_the_bounds_are_documented_in_the_schema(client: TestClient) -> None:
+    from models.training import VAETrainingOptions
+    from models.vae import VAEHyperparameters
+
+    for model, name in ((VAEHyperparameters, "latent_dim"), (VAETrainingOptions, "steps"),
+                        (VAETrainingOptions, "eval_importance_samples")):
+        assert "at most" in (model.model_fields[name].description or "")
+
+
+def test_defect_09_cancel_reaches_the_final_evaluation(
+    client: TestClient, settings: Settings
+) -> None:
+    params = {**TINY_VAE, "epochs": 1, "hidden_sizes": [512, 512],
+              "eval_importance_samples": 100_000}
+    job = submit(client, "vae", "long-evaluation", "digits", **params)
+    wait_for(client, job["id"], until=lambda j: j["status"] == "running" and j["metrics"])
+    assert client.delete(f"/jobs/{job['id']}", headers=AUTH).status_code == 202
+    done = wait_for(client, job["id"])  # minutes of evaluation left: only a cancel ends it
+    assert done["status"] == "cancelled"
+    assert published(settings.weights_dir, "long-evaluation") == []
+
+
+def test_defect_14_a_killed_jobs_checkpoint_folder_is_removed(
+    tmp_path: Path, weights_dir: Path
+) -> None:
+    settings = make_settings(tmp_path, weights_dir)
+    checkpoints = settings.data_dir / "checkpoints"
+    with TestClient(create_app(settings)) as client:
+        job = submit(client, "vae", "killed-ckpt", "digits", **LONG_VAE, checkpoint_every=1)
+        wait_for(client, job["id"], until=lambda j: (checkpoints / j["id"]).is_dir())
+        worker = client.app.state.local_worker  # type: ignore[attr-defined]
+        os.kill(worker.pid, signal.SIGKILL)
+        failed = wait_for(client, job["id"], {"failed"})
+        assert "has stopped" in failed["error"]
+        deadline = time.monotonic() + 60
+        while (checkpoints / job["id"]).exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not (checkpoints / job["id"]).exists()
