@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 import torch
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth import InferenceAccess, ensure_api_key
@@ -27,6 +28,8 @@ from app.schemas import ERROR_RESPONSES
 __all__ = ["app", "create_app"]
 
 logger = logging.getLogger("genserve")
+DOCS_ASSETS = "/docs-assets"
+"""Where Swagger UI's and ReDoc's scripts are served from (fastapi-offline's copies)."""
 
 
 class BodySizeLimit:
@@ -100,7 +103,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 gc.freeze()
                 yield
 
-    app = FastAPI(
+    # /docs (Swagger UI) and /redoc from scripts installed with the package, not a CDN
+    app = FastAPIOffline(
+        static_url=DOCS_ASSETS, favicon_url="/static/icon.svg",
         title="genserve",
         summary="Train and serve generative models: a VAE and a Gaussian mixture.",
         version="0.1.0",
