@@ -2,29 +2,37 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-HOST ?= 127.0.0.1
-PORT ?= 8000
+# Where `make serve` listens: HOST=0.0.0.0 PORT=9000 make serve. Unset, `genserve serve` takes
+# GENSERVE_HOST / GENSERVE_PORT, else 127.0.0.1:8000 (app/config.py): one place for the defaults.
+HOST ?=
+PORT ?=
 
 .PHONY: serve test lint typecheck unit weights bench bench-env clean
 
+# What serving needs (genserve and its dependencies) ...
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check torch==2.13.0
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+# ... and what testing adds (pytest, mypy, ruff, schemathesis, playwright, hadolint).
+$(BIN)/.installed-test: $(BIN)/.installed
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
 serve: $(BIN)/.installed  ## start the service with the shipped models
-	$(BIN)/genserve serve --host $(HOST) --port $(PORT)
+	$(BIN)/genserve serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 test: lint typecheck unit  ## lint, type-check and run the test suite
 
-lint: $(BIN)/.installed
+lint: $(BIN)/.installed-test
 	$(BIN)/ruff check .
 
-typecheck: $(BIN)/.installed
+typecheck: $(BIN)/.installed-test
 	$(BIN)/mypy app models genserve_client
 
-unit: $(BIN)/.installed
+unit: $(BIN)/.installed-test
 	$(BIN)/pytest -q
 
 weights: $(BIN)/.installed  ## retrain the shipped models (see README)
@@ -40,7 +48,7 @@ $(BENCH_VENV)/.installed: bench/requirements.txt
 
 bench-env: $(BENCH_VENV)/.installed  ## the peers' environment (LitServe, TorchGMM), benchmarks only
 
-bench: $(BIN)/.installed $(BENCH_VENV)/.installed  ## all benchmarks (~25 min); see README
+bench: $(BIN)/.installed $(BENCH_VENV)/.installed  ## all benchmarks (~25 min); see bench/README.md
 	$(BIN)/python -m bench.serving
 	$(BIN)/python -m bench.gmm_fit
 	$(BIN)/python -m bench.vae_training

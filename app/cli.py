@@ -258,14 +258,17 @@ def _serve(args: argparse.Namespace) -> int:
 
     from app import metrics
     from app.config import Settings
+    from app.observability import configure_logging
 
     settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)  # uvicorn's lines too
     workers = args.workers or int(os.environ.get("WEB_CONCURRENCY", "1"))
     shared_metrics = metrics.shared_between_processes() if workers > 1 else nullcontext()
     with shared_metrics:  # /metrics adds up every process's counters
         uvicorn.run(
             "app.main:app", host=args.host or settings.host, port=args.port or settings.port,
-            log_level="info", workers=workers,
+            log_level=settings.log_level.lower(), workers=workers,
+            log_config=None,  # one handler on the root logger writes each line, once
             access_log=False,  # genserve logs each request itself, with its id and model
         )
     return 0
@@ -357,8 +360,10 @@ def build_parser() -> argparse.ArgumentParser:
     gmm.add_argument("--max-iter", type=int, default=200)
 
     serve = commands.add_parser("serve", help="start the HTTP service (uvicorn app.main:app)")
-    serve.add_argument("--host", default=None)
-    serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--host", default=None,
+                       help="default: $GENSERVE_HOST, else 127.0.0.1 (make serve: HOST=)")
+    serve.add_argument("--port", type=int, default=None,
+                       help="default: $GENSERVE_PORT, else 8000 (make serve: PORT=)")
     serve.add_argument("--workers", type=int, default=None,
                        help="API processes on the port (default: $WEB_CONCURRENCY or 1)")
 
@@ -370,8 +375,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     args = build_parser().parse_args(argv)
+    if args.command in ("train", "fit-prior"):  # serve and worker set up the service's logging
+        remote = args.command == "train" and bool(args.server)  # a progress bar, not INFO lines
+        logging.basicConfig(
+            level=logging.WARNING if remote else logging.INFO,
+            format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        )
     handlers = {"train": _train, "serve": _serve, "worker": _worker, "fit-prior": _fit_prior}
     try:
         return handlers[args.command](args)

@@ -206,8 +206,11 @@ def array_to_png(row: NDArray[np.floating[Any]], data: DataSpec) -> str:
     return base64.b64encode(_png_bytes(to_uint8(row.reshape(data.shape), data))).decode()
 
 
-def grid_png(rows: NDArray[np.floating[Any]], data: DataSpec, *, padding: int = 1) -> bytes:
-    """``[n, D]`` images tiled into one near-square PNG grid."""
+def grid_png(
+    rows: NDArray[np.floating[Any]], data: DataSpec, *, padding: int = 1, scale: int = 1
+) -> bytes:
+    """``[n, D]`` images tiled into one near-square PNG grid, each pixel ``scale`` x ``scale``
+    (nearest neighbour: enlarged, never blurred)."""
     height, width = data.shape
     n = len(rows)
     columns = max(1, math.ceil(math.sqrt(n)))
@@ -220,6 +223,8 @@ def grid_png(rows: NDArray[np.floating[Any]], data: DataSpec, *, padding: int = 
         top = padding + (i // columns) * (height + padding)
         left = padding + (i % columns) * (width + padding)
         canvas[top : top + height, left : left + width] = tile
+    if scale > 1:
+        canvas = np.repeat(np.repeat(canvas, scale, axis=0), scale, axis=1)
     return _png_bytes(canvas)
 
 

@@ -261,7 +261,9 @@ class InferenceService:
         if request.format == "npy":
             return _npy_response(samples, data)
         if request.format == "grid":
-            return Response(codecs.grid_png(samples, data), media_type="image/png")
+            return Response(
+                codecs.grid_png(samples, data, scale=request.scale), media_type="image/png"
+            )
         body = {
             **self._header(loaded), "seed": seed, "shape": [request.n, *data.shape],
             **self._arrays_or_images(samples, loaded, request.format, "samples"),

@@ -7,11 +7,16 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
+import fastapi_offline
 import torch
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_redoc_html
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth import InferenceAccess, ensure_api_key
@@ -29,6 +34,28 @@ from app.schemas import ERROR_RESPONSES
 __all__ = ["app", "create_app"]
 
 logger = logging.getLogger("genserve")
+DOCS_ASSETS = "/docs-assets"
+"""Where Swagger UI's and ReDoc's scripts are served from (fastapi-offline's copies)."""
+REDOC_JS = "/redoc-assets/redoc.standalone.js"
+ICON = "/static/icon.svg"
+
+
+def _add_redoc(app: FastAPI) -> None:
+    """``/redoc`` from fastapi-offline's ReDoc, with the one image ReDoc still fetches from its
+    CDN (the "API docs by Redocly" logo) pointed at genserve's icon: offline, nothing fails."""
+    bundle = Path(fastapi_offline.__file__).parent / "static" / "redoc.standalone.js"
+    script = bundle.read_bytes().replace(b"https://cdn.redoc.ly/redoc/logo-mini.svg", ICON.encode())
+
+    @app.get(REDOC_JS, include_in_schema=False)
+    async def redoc_script() -> Response:
+        return Response(script, media_type="text/javascript",
+                        headers={"Cache-Control": "public, max-age=3600"})
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc_page() -> HTMLResponse:
+        return get_redoc_html(openapi_url=app.openapi_url or "/openapi.json",
+                              title=f"{app.title} - ReDoc", redoc_js_url=REDOC_JS,
+                              redoc_favicon_url=ICON, with_google_fonts=False)
 
 
 class BodySizeLimit:
@@ -138,7 +165,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 gc.freeze()
                 yield
 
-    app = FastAPI(
+    # /docs (Swagger UI) and /redoc from scripts installed with the package, not a CDN
+    app = FastAPIOffline(
+        static_url=DOCS_ASSETS, favicon_url=ICON, redoc_url=None,
         title="genserve",
         summary="Train and serve generative models: a VAE and a Gaussian mixture.",
         version="0.1.0",
@@ -169,6 +198,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(monitoring.router)
     app.include_router(page.router)
     app.mount("/static", page.static_files(), name="static")
+    _add_redoc(app)
     return app
 
 

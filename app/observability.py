@@ -11,8 +11,9 @@ each HTTP request it
    request in ``app.metrics`` under its route template, never the raw path;
 4. answers an unhandled exception with the generic 500 JSON body, after logging its traceback.
 
-``configure_logging`` installs a JSON formatter on the root logger and routes uvicorn's own
-loggers through it, so the process writes one JSON object per line.
+``configure_logging`` installs one handler on the root logger (JSON or text, as
+``GENSERVE_LOG_FORMAT`` says) and routes uvicorn's own loggers through it, so the process writes
+each line once.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ __all__ = [
     "REQUEST_ID_HEADER",
     "JSONFormatter",
     "RequestContext",
+    "TextFormatter",
     "configure_logging",
     "current_request_id",
     "is_safe_request_id",
@@ -244,20 +246,32 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+class TextFormatter(logging.Formatter):
+    """One plain line per record: time, level, logger, message, and the request id if any."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        request_id = getattr(record, "request_id", None) or _request_id.get()
+        return f"{line} request_id={request_id}" if request_id else line
+
+
 def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     """Root logging for the service; idempotent, so building several apps is harmless.
 
-    ``json``: one JSON object per line on stderr, uvicorn's loggers included (its access log is
-    replaced by ``genserve.access``, which carries the request id and model). ``text``: leaves
-    logging as the host program set it up.
+    One handler on the root logger writes every line once, on stderr: ``json``, one JSON object
+    per line, or ``text``, one plain line. uvicorn's loggers go through it (their own handlers
+    are dropped; its access log is replaced by ``genserve.access``, which carries the request id
+    and model). Handlers that others put on the root (pytest's capture) are left alone; the
+    command line does not install one for ``serve`` or ``worker``.
     """
-    if fmt != "json":
-        return
     root = logging.getLogger()
     for existing in [h for h in root.handlers if getattr(h, "_genserve", False)]:
         root.removeHandler(existing)
     handler = _StderrHandler()
-    handler.setFormatter(JSONFormatter())
+    handler.setFormatter(JSONFormatter() if fmt == "json" else TextFormatter())
     root.addHandler(handler)
     root.setLevel(level.upper())
     for name in ("uvicorn", "uvicorn.error"):

@@ -79,6 +79,11 @@ class SampleRequest(_Request):
         "npy: a float32 .npy body; base64: float32 little-endian bytes, base64 in 'samples'; "
         "uint8: image models' value range as 0-255 bytes, base64 in 'samples'.",
     )
+    scale: int = Field(
+        default=1, ge=1, le=8,
+        description="grid only: each pixel drawn as a scale x scale block (nearest neighbour), "
+        "so a grid of 8x8 digits is large enough to see.",
+    )
 
     model_config = ConfigDict(
         extra="forbid",

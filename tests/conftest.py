@@ -64,7 +64,8 @@ class LiveServer:
     ``uvicorn app.main:app``), configured by environment."""
 
     def __init__(
-        self, env: dict[str, str], log_path: Path, command: Sequence[str] = tuple(UVICORN)
+        self, env: dict[str, str], log_path: Path, command: Sequence[str] = tuple(UVICORN),
+        *, cwd: Path = REPO_ROOT, base_env: dict[str, str] | None = None,
     ) -> None:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
@@ -74,7 +75,8 @@ class LiveServer:
         self._log = log_path.open("wb")
         self.process = subprocess.Popen(
             [*command, "--port", str(self.port)],
-            cwd=REPO_ROOT, env={**os.environ, **env}, stdout=self._log, stderr=subprocess.STDOUT,
+            cwd=cwd, env={**(os.environ if base_env is None else base_env), **env},
+            stdout=self._log, stderr=subprocess.STDOUT,
         )
 
     def wait_ready(self, timeout: float = 90.0) -> None:

@@ -7,13 +7,16 @@ version is published there; this only talks HTTP (``Authorization: Bearer <key>`
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TextIO
 
 import httpx
 from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
 
 __all__ = ["JobFailed", "follow", "submit_and_follow"]
 
@@ -64,10 +67,27 @@ def outcome(job: dict[str, Any]) -> str:
     return str(job.get("status"))
 
 
+@contextmanager
+def _warnings_only_above(bar: tqdm) -> Iterator[None]:  # type: ignore[type-arg]
+    """While the bar draws, library logs (httpx's INFO line per request) stay below WARNING,
+    and what does get through is written above the bar instead of through it."""
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(max(level, logging.WARNING))
+    try:
+        with logging_redirect_tqdm(tqdm_class=type(bar)):
+            yield
+    finally:
+        root.setLevel(level)
+
+
 def follow(client: httpx.Client, job_id: str, *, stream: TextIO = sys.stderr) -> dict[str, Any]:
-    """Show a progress bar until the job ends; returns its final record."""
+    """Show a progress bar until the job ends; returns its final record. The bar is drawn
+    when something changes, and its last state once, when it closes."""
     with tqdm(total=100, unit="%", desc=f"job {job_id[:8]}", file=stream,
-              bar_format="{l_bar}{bar}| {n:.0f}/{total}% [{elapsed}] {postfix}") as bar:
+              bar_format="{l_bar}{bar}| {n:.0f}/{total}% [{elapsed}] {postfix}") as bar, \
+            _warnings_only_above(bar):
+        ended = False
         try:
             for event, data in _events(client, job_id):
                 if event == "progress":
@@ -75,8 +95,9 @@ def follow(client: httpx.Client, job_id: str, *, stream: TextIO = sys.stderr) ->
                     bar.set_postfix_str(_describe(data), refresh=False)
                     bar.refresh()
                 elif event == "status":
-                    bar.set_postfix_str(outcome(data))
-                    if data["status"] in TERMINAL:
+                    ended = data["status"] in TERMINAL
+                    bar.set_postfix_str(outcome(data), refresh=not ended)
+                    if ended:
                         break
         except httpx.TransportError:
             pass  # the stream broke (a proxy timeout, say): poll until the job ends
@@ -84,9 +105,11 @@ def follow(client: httpx.Client, job_id: str, *, stream: TextIO = sys.stderr) ->
             response = client.get(f"/jobs/{job_id}")
             _raise_for_error(response)
             job: dict[str, Any] = response.json()
-            bar.n = round(100 * job["progress"])
-            bar.refresh()
-            if job["status"] in TERMINAL:
+            done = job["status"] in TERMINAL
+            if round(100 * job["progress"]) != bar.n or done and not ended:
+                bar.n = round(100 * job["progress"])
+                bar.set_postfix_str(job["status"], refresh=not done)  # closing draws the last
+            if done:
                 return job
             time.sleep(1.0)
 

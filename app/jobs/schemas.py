@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 from datetime import datetime
-from typing import Any, Literal
+from functools import cache
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    TypeAdapter,
+    create_model,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from app.schemas import GateInfo
 from models.names import Name
@@ -34,14 +46,22 @@ class WarmStart(BaseModel):
     )
 
 
+JOB_EXAMPLES: list[dict[str, Any]] = [
+    {"kind": "gmm", "name": "my-pinwheel", "dataset": "pinwheel",
+     "params": {"n_components": 5, "max_iter": 50}},
+    {"kind": "vae", "name": "my-digits-vae", "dataset": "digits",
+     "params": {"latent_dim": 4, "hidden_sizes": [64], "epochs": 5,
+                "eval_importance_samples": 50}},
+]
+"""Shown in the OpenAPI schema; tests/app/test_job_params_schema.py submits each one."""
+
+
 class JobRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", strict=True,
-        json_schema_extra={"examples": [{
-            "kind": "gmm", "name": "my-pinwheel", "dataset": "pinwheel",
-            "params": {"n_components": 5, "max_iter": 50},
-        }]},
-    )
+    """The body of ``POST /jobs``. Its OpenAPI schema is a union over ``kind`` (see
+    ``__get_pydantic_json_schema__``); requests are validated here with ``params`` as a plain
+    object, then by ``app.jobs.params.validate_params``, whose errors name ``params.<field>``."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     kind: Literal["vae", "gmm"] = Field(description="Which model to train.")
     name: Name = Field(description="Model name; the job publishes its next version.")
@@ -63,6 +83,59 @@ class JobRequest(BaseModel):
         description="VAE only: start from this model's weights (and architecture) instead of a "
         "random initialisation, e.g. to train a served model further or under the IWAE bound.",
     )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        if cls is not JobRequest:  # the per-kind variants below: their own plain schema
+            return handler(core_schema)
+        union = handler(_job_variants().core_schema)
+        return {**union, "description": cls.__doc__.split("Its OpenAPI")[0].strip()
+                if cls.__doc__ else "", "examples": JOB_EXAMPLES}
+
+
+@cache
+def params_model(kind: str) -> type[BaseModel]:
+    """One model of a kind's ``params``: every field of its parts in ``PARTS``, for the schema
+    (the fields, defaults and limits are the parts' own, so new ones show up by themselves)."""
+    from app.jobs.params import PARTS  # params imports the dataset store, which imports us
+
+    fields: dict[str, Any] = {}
+    for part in PARTS[kind]:
+        for name, info in part.model_fields.items():
+            fields.setdefault(name, (info.annotation, info))
+    return create_model(  # type: ignore[call-overload, no-any-return]
+        f"{kind.upper()}Params",
+        __config__=ConfigDict(extra="forbid", title=f"{kind.upper()}Params"),
+        __doc__=f"Parameters of a {kind} job: "
+        + " and ".join(f"{part.__name__}" for part in PARTS[kind])
+        + ", side by side. Every one is optional.",
+        **fields,
+    )
+
+
+def _literal(value: str) -> Any:
+    return Literal[value]
+
+
+@cache
+def _job_variants() -> TypeAdapter[Any]:
+    """``JobRequest`` for each kind, its ``params`` typed; a union tagged by ``kind``."""
+    from app.jobs.params import PARTS
+
+    variants = tuple(
+        create_model(  # type: ignore[call-overload]
+            f"{kind.upper()}JobRequest", __base__=JobRequest,
+            kind=(_literal(kind), Field(description="Which model to train.")),
+            params=(params_model(kind), Field(
+                default_factory=dict, description=f"The {kind.upper()}'s hyper-parameters and "
+                "training options; omitted ones take their defaults.")),
+        )
+        for kind in PARTS
+    )
+    union: Any = functools.reduce(operator.or_, variants)
+    return TypeAdapter(Annotated[union, Field(discriminator="kind")])
 
 
 class DatasetRef(BaseModel):

@@ -37,29 +37,52 @@ function extent(values, pad = 0.05) {
   return [low - margin, high + margin];
 }
 
-function frame(svg, width, height) {
+function frame(svg, width, height, { right = 12 } = {}) {
   clear(svg);
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
-  return { left: 52, right: width - 12, top: 12, bottom: height - 34 };
+  return { left: 58, right: width - right, top: 12, bottom: height - 40 };
 }
 
-function axes(svg, box, [x0, x1], [y0, y1], xLabel, yLabel) {
-  el("line", { x1: box.left, y1: box.bottom, x2: box.right, y2: box.bottom, class: "axis" }, svg);
-  el("line", { x1: box.left, y1: box.top, x2: box.left, y2: box.bottom, class: "axis" }, svg);
-  const text = (x, y, content, anchor, extra = {}) => {
-    const node = el("text", { x, y, "text-anchor": anchor, class: "tick", ...extra }, svg);
-    node.textContent = content;
-  };
-  text(box.left, box.bottom + 14, formatNumber(x0), "start");
-  text(box.right, box.bottom + 14, formatNumber(x1), "end");
-  text(box.left - 4, box.bottom, formatNumber(y0), "end");
-  text(box.left - 4, box.top + 8, formatNumber(y1), "end");
-  if (xLabel) text((box.left + box.right) / 2, box.bottom + 28, xLabel, "middle", { class: "label" });
-  if (yLabel) {
-    const y = (box.top + box.bottom) / 2;
-    text(12, y, yLabel, "middle", { class: "label", transform: `rotate(-90 12 ${y})` });
+// About `count` round values (1, 2 or 5 times a power of ten) spanning [low, high].
+export function ticks(low, high, count = 5) {
+  if (!Number.isFinite(low) || !Number.isFinite(high) || high <= low) return [low];
+  const raw = (high - low) / Math.max(1, count);
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) || 10 * power;
+  const values = [];
+  for (let v = Math.ceil(low / step) * step; v <= high + step * 1e-9; v += step) {
+    values.push(Math.abs(v) < step * 1e-9 ? 0 : Number(v.toPrecision(12)));
   }
+  return values;
+}
+
+// Both axes with tick marks and tick labels at round values, and a label on each axis
+// (with its unit): every chart says what it shows.
+export function axes(svg, box, [x0, x1], [y0, y1], xLabel, yLabel, { xTicks = null, yTicks = null } = {}) {
+  const group = el("g", { class: "axes" }, svg);
+  el("line", { x1: box.left, y1: box.bottom, x2: box.right, y2: box.bottom, class: "axis" }, group);
+  el("line", { x1: box.left, y1: box.top, x2: box.left, y2: box.bottom, class: "axis" }, group);
+  const text = (x, y, content, anchor, extra = {}) => {
+    const node = el("text", { x, y, "text-anchor": anchor, class: "tick", ...extra }, group);
+    node.textContent = content;
+    return node;
+  };
+  const sx = scale([x0, x1], [box.left, box.right]);
+  const sy = scale([y0, y1], [box.bottom, box.top]);
+  for (const v of xTicks || ticks(x0, x1, Math.max(2, Math.round((box.right - box.left) / 70)))) {
+    const x = sx(v);
+    el("line", { x1: x, y1: box.bottom, x2: x, y2: box.bottom + 4, class: "axis tick-mark" }, group);
+    text(x, box.bottom + 15, formatNumber(v), "middle", { "data-axis": "x" });
+  }
+  for (const v of yTicks || ticks(y0, y1, Math.max(2, Math.round((box.bottom - box.top) / 40)))) {
+    const y = sy(v);
+    el("line", { x1: box.left - 4, y1: y, x2: box.left, y2: y, class: "axis tick-mark" }, group);
+    text(box.left - 6, y + 3, formatNumber(v), "end", { "data-axis": "y" });
+  }
+  text((box.left + box.right) / 2, box.bottom + 32, xLabel, "middle", { class: "label x-label" });
+  const y = (box.top + box.bottom) / 2;
+  text(12, y, yLabel, "middle", { class: "label y-label", transform: `rotate(-90 12 ${y})` });
 }
 
 function scale([d0, d1], [r0, r1]) {
@@ -102,7 +125,7 @@ export function histogram(svg, { edges, counts }, { value = null, xLabel = "", w
   xr[0] -= pad;
   xr[1] += pad;
   const yr = [0, Math.max(1, ...counts)];
-  axes(svg, box, xr, yr, xLabel, "examples");
+  axes(svg, box, xr, yr, xLabel, "examples (count)");
   const sx = scale(xr, [box.left, box.right]);
   const sy = scale(yr, [box.bottom, box.top]);
   counts.forEach((count, i) => {
@@ -146,8 +169,11 @@ export function scatter(svg, points, { labels = null, highlight = null, xLabel =
 // Horizontal-free bar chart of probabilities, one bar per component.
 export function bars(svg, values, { xLabel = "component", yLabel = "p(k | x)", width = 320, height = 200 } = {}) {
   const box = frame(svg, width, height);
-  axes(svg, box, [0, values.length - 1], [0, 1], xLabel, yLabel);
   const step = (box.right - box.left) / Math.max(1, values.length);
+  const every = Math.ceil(values.length / 10);
+  const xTicks = values.map((_, i) => i).filter((i) => i % every === 0);
+  // component k's bar is centred on k: the axis runs from -0.5 to K - 0.5
+  axes(svg, box, [-0.5, values.length - 0.5], [0, 1], xLabel, yLabel, { xTicks });
   values.forEach((v, i) => {
     const h = (box.bottom - box.top) * Math.max(0, Math.min(1, v));
     el("rect", { x: box.left + i * step + 1, y: box.bottom - h, width: Math.max(1, step - 2), height: h, fill: PALETTE[i % PALETTE.length] }, svg);
@@ -197,7 +223,36 @@ export function heatmap(canvas, grid) {
     toPixel: ([x, y]) => [((x - x0) / (x1 - x0)) * canvas.width, ((y1 - y) / (y1 - y0)) * canvas.height],
     toData: ([px, py]) => [x0 + (px / canvas.width) * (x1 - x0), y1 - (py / canvas.height) * (y1 - y0)],
     range: { low, high },
+    extent: { x: [x0, x1], y: [y0, y1] },
   };
+}
+
+// The frame of a heat map drawn by `heatmap`: the map sits at DENSITY_BOX of this SVG's
+// 560 x 600 view box (style.css puts the canvas there); axes in data units, and a colour bar
+// of the log-density below, in nats.
+export const DENSITY_BOX = { left: 56, right: 536, top: 10, bottom: 490 };
+export function densityFrame(svg, map, { xLabel = "x₁", yLabel = "x₂", unit = "log p(x), nats" } = {}) {
+  clear(svg);
+  svg.setAttribute("viewBox", "0 0 560 600");
+  const box = DENSITY_BOX;
+  axes(svg, box, map.extent.x, map.extent.y, xLabel, yLabel);
+  const bar = { left: box.left, right: box.right, top: 540, bottom: 552 };
+  const gradient = el("linearGradient", { id: "density-gradient", x1: "0", x2: "1", y1: "0", y2: "0" }, el("defs", {}, svg));
+  for (let i = 0; i <= 10; i += 1) {
+    const [r, g, b] = colour(i / 10);
+    el("stop", { offset: `${i * 10}%`, "stop-color": `rgb(${r},${g},${b})` }, gradient);
+  }
+  const group = el("g", { class: "colour-bar" }, svg);
+  el("rect", { x: bar.left, y: bar.top, width: bar.right - bar.left, height: bar.bottom - bar.top, fill: "url(#density-gradient)", class: "colour-bar-fill" }, group);
+  const { low, high } = map.range;
+  const sx = scale([low, high], [bar.left, bar.right]);
+  for (const v of ticks(low, high, 6)) {
+    el("line", { x1: sx(v), y1: bar.bottom, x2: sx(v), y2: bar.bottom + 4, class: "axis tick-mark" }, group);
+    const t = el("text", { x: sx(v), y: bar.bottom + 15, "text-anchor": "middle", class: "tick", "data-axis": "colour" }, group);
+    t.textContent = formatNumber(v);
+  }
+  const label = el("text", { x: (bar.left + bar.right) / 2, y: 590, "text-anchor": "middle", class: "label colour-label" }, group);
+  label.textContent = `colour: ${unit} (lower values drawn as the lowest colour)`;
 }
 
 // Ellipse of a 2x2 covariance at `radius` standard deviations, as polygon points in data space.

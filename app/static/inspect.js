@@ -199,7 +199,9 @@ function showLatent(model, answer, ref) {
     const mean = encoding.mean[0];
     const { center, projection, points, labels, method } = ref.latent;
     const projected = projection.map((axis) => axis.reduce((s, a, i) => s + a * (mean[i] - center[i]), 0));
-    const axisNames = method === "pca" ? ["PC 1", "PC 2"] : ["z1", "z2"];
+    const axisNames = method === "pca"
+      ? ["latent PC 1 (z units)", "latent PC 2 (z units)"]
+      : ["z₁ (z units)", "z₂ (z units)"];
     scatter(chart, points, { labels, highlight: projected, xLabel: axisNames[0], yLabel: axisNames[1] });
     $("latent-caption").textContent = method === "pca"
       ? `Latent code: the posterior mean projected on the test set's first two principal axes${labels ? " (colours: labels)" : ""}; the ring is yours`
@@ -207,7 +209,7 @@ function showLatent(model, answer, ref) {
     $("latent-values").textContent = `mean of q(z|x) = (${mean.map(formatNumber).join(", ")})`;
   } else if (encoding.responsibilities) {
     const resp = encoding.responsibilities[0];
-    bars(chart, resp);
+    bars(chart, resp, { xLabel: "component k", yLabel: "p(k | x), probability" });
     $("latent-caption").textContent = "Latent code: the responsibilities p(k | x) of the components";
     $("latent-values").textContent = `most likely component: ${encoding.component[0]} (p = ${formatNumber(Math.max(...resp))})`;
   }
@@ -218,7 +220,7 @@ function showLogLikelihood(scores, ref) {
   const values = ref.log_likelihood.values;
   const below = values.filter((v) => v < value).length;
   const percent = Math.round((100 * below) / values.length);
-  histogram($("loglik-chart"), ref.log_likelihood.histogram, { value, xLabel: "log p(x), nats" });
+  histogram($("loglik-chart"), ref.log_likelihood.histogram, { value, xLabel: "log p(x), nats per example" });
   const against = ref.source === "test split"
     ? `the ${ref.n} held-out test examples of ${ref.dataset}`
     : `${ref.n} samples of the model (its test data are not available here)`;

@@ -2,7 +2,7 @@
 
 import { api } from "./api.js";
 import { formatNumber } from "./charts.js";
-import { $, clearError, describeShape, emit, setStatus, showError, state } from "./state.js";
+import { $, busy, clearError, describeShape, emit, setStatus, showError, state } from "./state.js";
 
 const select = $("model-select");
 const versionSelect = $("version-select");
@@ -40,7 +40,9 @@ export async function refreshModels({ name = null, version = null } = {}) {
 
 function fillVersions(version = null) {
   const summary = state.models.find((m) => m.name === select.value);
-  const versions = [...(summary?.versions || [])].sort((a, b) => b - a);
+  const versions = (summary?.versions || [])
+    .map((v) => (v && typeof v === "object" ? v.version : v)) // numbers, or entries with a gate
+    .sort((a, b) => b - a);
   versionSelect.replaceChildren(
     ...versions.map((v) => option(v, v === summary.version ? `${v} (latest)` : String(v))),
   );
@@ -67,21 +69,143 @@ async function chooseModel() {
   emit("model", state.model);
 }
 
+// A value for a table cell: numbers rounded, lists summarised, nothing shown as "undefined",
+// "NaN" or "[object Object]".
+export function describeValue(value) {
+  if (value === null || value === undefined) return "—";
+  if (typeof value === "number") return Number.isFinite(value) ? formatNumber(value) : "not finite";
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  if (Array.isArray(value)) {
+    if (value.every((v) => typeof v === "number") && value.length > 8) {
+      const finite = value.filter(Number.isFinite);
+      return `${value.length} values, ${formatNumber(Math.min(...finite))} to ${formatNumber(Math.max(...finite))}`;
+    }
+    return value.map(describeValue).join(", ");
+  }
+  if (typeof value === "object") {
+    return Object.entries(value).map(([k, v]) => `${k.replaceAll("_", " ")} ${describeValue(v)}`).join("; ");
+  }
+  return String(value);
+}
+
+// Nested metrics become one row each: "sample scores · gmm · frechet distance".
+export function flatRows(object, prefix = "") {
+  const rows = [];
+  for (const [key, value] of Object.entries(object || {})) {
+    const name = `${prefix}${key.replaceAll("_", " ")}`;
+    if (value && typeof value === "object" && !Array.isArray(value)) rows.push(...flatRows(value, `${name} · `));
+    else if (value !== null && value !== undefined) rows.push([name, describeValue(value)]);
+  }
+  return rows;
+}
+
+const IMPLEMENTATION_DETAILS = new Set(["iw_chunk_size", "chunk_size"]); // memory, not the model
+
+// The hyper-parameters that apply to this model: a conv VAE's channels only when it is one,
+// the latent prior only when it has one.
+export function hyperRows(kind, hyper) {
+  const rows = [];
+  for (const [key, value] of Object.entries(hyper || {})) {
+    if (IMPLEMENTATION_DETAILS.has(key) || value === null || value === undefined) continue;
+    if (kind === "vae" && key === "channels" && hyper.architecture !== "conv") continue;
+    if (key === "latent_prior") {
+      rows.push(["latent prior", `mixture of ${value.n_components} Gaussians, ${value.covariance_type} covariance`]);
+      continue;
+    }
+    rows.push([key.replaceAll("_", " "), describeValue(value)]);
+  }
+  return rows;
+}
+
+function splitText(split) {
+  if (split.n_train === undefined) return "not recorded";
+  const how = split.published_test_split
+    ? "the data set's published test split"
+    : [split.test_fraction !== undefined ? `test fraction ${split.test_fraction}` : null,
+      split.seed !== undefined ? `seed ${split.seed}` : null].filter(Boolean).join(", ");
+  return `${split.n_train} train / ${split.n_test} test${how ? ` (${how})` : ""}`;
+}
+
+function table(id, captionText, rows) {
+  const node = document.createElement("table");
+  node.id = id;
+  const caption = document.createElement("caption");
+  caption.textContent = captionText;
+  const body = document.createElement("tbody");
+  for (const [name, value] of rows) {
+    const tr = document.createElement("tr");
+    const th = document.createElement("th");
+    th.scope = "row";
+    th.textContent = name;
+    const td = document.createElement("td");
+    td.textContent = value;
+    tr.append(th, td);
+    body.append(tr);
+  }
+  node.append(caption, body);
+  return node;
+}
+
+// The training gate's verdict for the shown version, where the API gives one.
+function gateOf(model) {
+  if (model.gate) return model.gate;
+  if (model.config?.gate) return model.config.gate;
+  const entry = (model.versions || []).find((v) => v && typeof v === "object" && v.version === model.version);
+  return entry?.gate || null;
+}
+
+function renderGate(model) {
+  const box = document.createElement("div");
+  box.id = "gate-info";
+  const gate = gateOf(model);
+  const aliases = model.aliases || null;
+  if (!gate && !aliases) {
+    box.hidden = true;
+    return box;
+  }
+  if (gate) {
+    const verdict = document.createElement("p");
+    verdict.className = gate.passed ? "gate passed" : "gate failed";
+    const reasons = (gate.reasons || []).join("; ");
+    verdict.textContent = `Training gate: ${gate.passed ? "passed" : "not passed"}` +
+      (gate.policy ? ` (policy ${gate.policy})` : "") + (reasons ? `: ${reasons}` : ".");
+    box.append(verdict);
+  }
+  if (aliases) {
+    const names = Object.entries(aliases).map(([alias, version]) => `${alias} → ${version}`).join(", ");
+    const line = document.createElement("p");
+    line.id = "alias-info";
+    line.textContent = names ? `Aliases: ${names}.` : "No aliases.";
+    box.append(line);
+    if (aliases.stable !== model.version) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.id = "promote-button";
+      button.textContent = `Make version ${model.version} stable`;
+      button.addEventListener("click", () => busy(button, errorElement, async () => {
+        await api(`/models/${encodeURIComponent(model.name)}/aliases/stable`, {
+          method: "PUT", body: { version: model.version },
+        });
+        state.model = null; // reload the card with its new aliases
+        await refreshModels({ name: model.name, version: model.version });
+      }));
+      box.append(button);
+    }
+  }
+  return box;
+}
+
 function renderInfo(model) {
   const info = $("model-info");
   const list = document.createElement("dl");
   const split = model.config?.data?.split || {};
-  const hyper = model.config?.hyperparameters || {};
   const rows = [
     ["Kind", model.kind === "vae" ? "Variational auto-encoder (vae)" : "Gaussian mixture (gmm)"],
     ["Data shape", describeShape(model.data_shape)],
     ["Value range", model.value_range ? `[${model.value_range.join(", ")}]` : "unbounded"],
-    ["Training data", model.dataset],
-    ["Split", split.n_train !== undefined
-      ? `${split.n_train} train / ${split.n_test} test (seed ${split.seed}, test fraction ${split.test_fraction})`
-      : "not recorded"],
+    ["Training data", model.dataset || "not recorded"],
+    ["Split", splitText(split)],
     ["Operations", model.capabilities.join(", ")],
-    ["Hyper-parameters", Object.entries(hyper).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(", ")],
   ];
   for (const [term, description] of rows) {
     const dt = document.createElement("dt");
@@ -90,24 +214,9 @@ function renderInfo(model) {
     dd.textContent = description;
     list.append(dt, dd);
   }
-  const table = document.createElement("table");
-  table.id = "metrics-table";
-  const caption = document.createElement("caption");
-  caption.textContent = "Held-out metrics";
-  table.append(caption);
-  const body = document.createElement("tbody");
-  for (const [key, value] of Object.entries(model.metrics || {})) {
-    const tr = document.createElement("tr");
-    const th = document.createElement("th");
-    th.scope = "row";
-    th.textContent = key.replaceAll("_", " ");
-    const td = document.createElement("td");
-    td.textContent = typeof value === "number" ? formatNumber(value) : String(value);
-    tr.append(th, td);
-    body.append(tr);
-  }
-  table.append(body);
-  info.replaceChildren(list, table);
+  const hyper = table("hyper-table", "Hyper-parameters", hyperRows(model.kind, model.config?.hyperparameters));
+  const metrics = table("metrics-table", "Held-out metrics", flatRows(model.metrics));
+  info.replaceChildren(list, renderGate(model), hyper, metrics);
 }
 
 export function initModels() {

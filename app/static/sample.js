@@ -2,7 +2,7 @@
 // component ellipses and the samples on top.
 
 import { api } from "./api.js";
-import { PALETTE, el, ellipse, heatmap } from "./charts.js";
+import { PALETTE, densityFrame, el, ellipse, heatmap } from "./charts.js";
 import {
   $, busy, emit, fieldValue, isImageModel, isPointModel, modelRef, on, pngSrc, setStatus, state,
 } from "./state.js";
@@ -16,21 +16,43 @@ const errorElement = $("sample-error");
 // What the overlay shows, redrawn whenever one part changes.
 const layers = { map: null, components: null, samples: [], path: [], point: null, highlight: null };
 
+const PRIOR_NAMES = {
+  normal: "standard normal N(0, I)",
+  gmm: "mixture fitted to the training codes (better samples)",
+};
+
 function requestBody() {
-  return {
+  const body = {
     ...modelRef(),
     seed: fieldValue($("sample-seed")),
     n: fieldValue($("sample-count")),
     temperature: fieldValue($("sample-temperature")),
   };
+  if (!$("sample-prior-field").hidden) body.prior = $("sample-prior").value;
+  return body;
+}
+
+// The prior selector, where the model has more than one (a VAE with a latent mixture).
+function showPriors(model) {
+  const priors = model.priors || ["normal"];
+  $("sample-prior-field").hidden = priors.length < 2;
+  $("sample-prior").replaceChildren(...priors.map((prior) => {
+    const option = document.createElement("option");
+    option.value = prior;
+    option.textContent = PRIOR_NAMES[prior] || prior;
+    return option;
+  }));
+  if (priors.includes("gmm")) $("sample-prior").value = "gmm";
 }
 
 async function sample() {
   const model = state.model;
   if (!model) return;
   const body = requestBody();
+  const prior = body.prior ? `, ${body.prior} prior` : "";
   if (isImageModel(model)) {
     const answer = await api("/sample", { method: "POST", body: { ...body, format: "png" } });
+    if (state.model !== model) return;
     grid.replaceChildren(
       ...answer.images.map((image, i) => {
         const img = document.createElement("img");
@@ -40,13 +62,14 @@ async function sample() {
         return img;
       }),
     );
-    setStatus($("sample-status"), `${answer.images.length} samples, seed ${answer.seed}.`);
+    setStatus($("sample-status"), `${answer.images.length} samples, seed ${answer.seed}${prior}.`);
   } else {
     const answer = await api("/sample", { method: "POST", body: { ...body, format: "array" } });
+    if (state.model !== model) return;
     layers.samples = answer.samples;
     drawOverlay();
     grid.replaceChildren();
-    setStatus($("sample-status"), `${answer.samples.length} samples, seed ${answer.seed}.`);
+    setStatus($("sample-status"), `${answer.samples.length} samples, seed ${answer.seed}${prior}.`);
   }
 }
 
@@ -59,6 +82,7 @@ async function loadDensity(model) {
   ]);
   if (state.model !== model) return;
   layers.map = heatmap(canvas, density);
+  densityFrame($("density-axes"), layers.map);
   layers.components = components;
   drawOverlay();
 }
@@ -112,12 +136,12 @@ function onModel(model) {
   const context = canvas.getContext("2d");
   context.clearRect(0, 0, canvas.width, canvas.height);
   drawOverlay();
-  if (isPointModel(model)) {
-    busy($("sample-button"), errorElement, async () => {
-      await loadDensity(model);
-      await sample();
-    });
-  }
+  showPriors(model);
+  // the same first view for every model: the card fills itself
+  busy($("sample-button"), errorElement, async () => {
+    if (isPointModel(model)) await loadDensity(model);
+    await sample();
+  });
 }
 
 export function initSample() {
@@ -125,6 +149,7 @@ export function initSample() {
     event.preventDefault();
     busy($("sample-button"), errorElement, sample);
   });
+  $("sample-prior").addEventListener("change", () => busy($("sample-button"), errorElement, sample));
   canvas.addEventListener("click", (event) => {
     if (!layers.map) return;
     const box = canvas.getBoundingClientRect();

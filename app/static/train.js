@@ -88,6 +88,11 @@ function showStatus(job) {
   const parts = [`Job ${job.id.slice(0, 8)} (${job.kind} “${job.name}” on ${job.dataset?.name ?? "?"}): ${job.status}`];
   if (job.cancel_requested && !TERMINAL.has(job.status)) parts.push("cancelling at the next step");
   if (job.error) parts.push(job.error);
+  if (job.result?.gate) {
+    const reasons = (job.result.gate.reasons || []).join("; ");
+    parts.push(`training gate ${job.result.gate.passed ? "passed" : "not passed"}${reasons ? ` (${reasons})` : ""}`);
+  }
+  if (job.result?.promoted !== undefined) parts.push(job.result.promoted ? "promoted to stable" : "not promoted");
   setStatus(statusElement, `${parts.join(" — ")}.`);
   $("job-view").dataset.status = job.status;
   $("train-cancel").disabled = TERMINAL.has(job.status);
@@ -143,13 +148,14 @@ async function poll(id, signal, last) {
 }
 
 // The worker published a version; wait until this server loads it, then select it.
-async function announce({ model, version }) {
+async function announce({ model, version, promoted }) {
+  const verdict = promoted === undefined ? "" : promoted ? " It was promoted to stable." : " It was not promoted.";
   for (let attempt = 0; attempt < 40; attempt += 1) {
     try {
       const detail = await api(`/models/${encodeURIComponent(model)}`);
       if (detail.versions.includes(version)) {
         await refreshModels({ name: model, version });
-        setStatus(statusElement, `Done: version ${version} of “${model}” is ready and selected above.`);
+        setStatus(statusElement, `Done: version ${version} of “${model}” is ready and selected above.${verdict}`);
         return;
       }
     } catch (error) {
@@ -173,16 +179,52 @@ async function cancel() {
   }
 }
 
+// "3.2 s", "4 min 10 s", "2 h 5 min"
+export function formatDuration(seconds) {
+  if (!Number.isFinite(seconds)) return "—";
+  if (seconds < 60) return `${formatNumber(seconds)} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
+}
+
+function startedText(iso) {
+  if (!iso) return "not started";
+  const when = new Date(iso);
+  if (Number.isNaN(when.getTime())) return "—";
+  const sameDay = when.toDateString() === new Date().toDateString();
+  return sameDay ? when.toLocaleTimeString() : when.toLocaleString();
+}
+
+// What the job ended with: the held-out log-likelihood of a finished one, else its latest step.
+export function finalMetric(job) {
+  const metrics = job.result?.metrics;
+  if (metrics && Number.isFinite(metrics.test_log_likelihood)) {
+    let text = `test log-lik. ${formatNumber(metrics.test_log_likelihood)} nats`;
+    if (job.result.promoted !== undefined) text += job.result.promoted ? ", promoted" : ", not promoted";
+    return text;
+  }
+  const last = job.last_metrics;
+  if (last && Number.isFinite(last.train_loss)) return `train loss ${formatNumber(last.train_loss)}`;
+  return job.error ? job.error.slice(0, 80) : "—";
+}
+
+const JOB_COLUMNS = 6;
+
 export async function refreshJobs() {
   const body = $("jobs-table").querySelector("tbody");
+  const note = (text) => body.replaceChildren(row([text, ...Array(JOB_COLUMNS - 1).fill("")]));
   if (!getApiKey()) {
-    body.replaceChildren(row(["Enter the API key to see jobs.", "", "", ""]));
+    note("Enter the API key to see jobs.");
     return;
   }
   try {
     const listing = await api("/jobs?limit=10", {});
     body.replaceChildren(...listing.jobs.map((job) => {
-      const tr = row([job.id.slice(0, 8), `${job.name} (${job.kind})`, job.status, `${Math.round(job.progress * 100)}%`]);
+      const tr = row([
+        `${job.name} (${job.kind})`, job.status, startedText(job.started_at),
+        formatDuration(job.elapsed_s), finalMetric(job), job.id.slice(0, 8),
+      ]);
+      tr.title = `job ${job.id}, ${Math.round(job.progress * 100)}%`;
       if (!TERMINAL.has(job.status)) {
         const button = document.createElement("button");
         button.type = "button";
@@ -192,9 +234,9 @@ export async function refreshJobs() {
       }
       return tr;
     }));
-    if (!listing.jobs.length) body.replaceChildren(row(["No jobs yet.", "", "", ""]));
+    if (!listing.jobs.length) note("No jobs yet.");
   } catch (error) {
-    body.replaceChildren(row([jobsUnavailable(error).message, "", "", ""]));
+    note(jobsUnavailable(error).message);
   }
 }
 

@@ -384,3 +384,111 @@ def test_the_page_fits_a_phone_screen(phone: PageRun) -> None:
     assert overflow <= 0
     phone.screenshot("page-phone")
     assert phone.errors == []
+
+
+# -- every shipped model's view ----------------------------------------------------------------
+SHIPPED = sorted(p.name for p in (REPO_ROOT / "weights").iterdir() if not p.name.startswith("_"))
+BROKEN_TEXT = ("undefined", "NaN", "[object Object]")
+
+
+def show_everything(ui: PageRun, name: str) -> None:
+    """Choose a model and bring every card to life: samples, an inspected input, a path."""
+    page = ui.page
+    choose_model(ui, name)
+    page.wait_for_function(  # the Sample card fills itself, whatever the kind of model
+        "() => document.querySelector('#sample-status').textContent.includes('samples')",
+        timeout=60_000,
+    )
+    if page.is_visible("#draw-panel"):
+        page.click("#draw-from-sample")
+    else:
+        page.click("#point-analyse")
+    page.wait_for_selector("#inspect-results:not([hidden])", timeout=120_000)
+    page.wait_for_function(
+        "() => document.querySelector('#loglik-summary').textContent.includes('nats')",
+        timeout=120_000,
+    )
+    page.fill("#interp-steps", "12")
+    page.click("#interp-button")
+    page.wait_for_function("() => document.querySelectorAll('#interp-strip li').length === 12")
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_no_card_shows_broken_values_for_a_shipped_model(ui: PageRun, name: str) -> None:
+    show_everything(ui, name)
+    text = ui.page.inner_text("main")
+    assert not [word for word in BROKEN_TEXT if word in text], text
+    ui.screenshot(f"model-{name}")
+    assert ui.errors == []
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_chart_has_labelled_axes_with_ticks(ui: PageRun, name: str) -> None:
+    show_everything(ui, name)
+    charts = ui.page.evaluate(
+        """() => [...document.querySelectorAll('svg.chart, svg.density-axes')]
+            .filter(svg => svg.getClientRects().length && svg.querySelector('.axes'))
+            .map(svg => ({
+              id: svg.id,
+              x: svg.querySelector('.x-label')?.textContent || '',
+              y: svg.querySelector('.y-label')?.textContent || '',
+              xTicks: svg.querySelectorAll('.tick[data-axis=x]').length,
+              yTicks: svg.querySelectorAll('.tick[data-axis=y]').length,
+              colourTicks: svg.querySelectorAll('.tick[data-axis=colour]').length,
+              colourLabel: svg.querySelector('.colour-label')?.textContent || '',
+            }))"""
+    )
+    drawn = {chart["id"] for chart in charts}
+    assert {"latent-chart", "loglik-chart"} <= drawn or "loglik-chart" in drawn, charts
+    for chart in charts:
+        assert chart["x"].strip() and chart["y"].strip(), chart
+        assert chart["xTicks"] >= 2 and chart["yTicks"] >= 2, chart
+    density = [chart for chart in charts if chart["id"] == "density-axes"]
+    if name.startswith("pinwheel"):
+        assert density and density[0]["colourTicks"] >= 2, charts
+        assert "nats" in density[0]["colourLabel"]
+    bare = ui.page.evaluate(  # every visible chart was drawn with axes
+        """() => [...document.querySelectorAll('svg.chart')]
+            .filter(svg => svg.getClientRects().length && svg.childElementCount
+                           && !svg.querySelector('.axes')).map(svg => svg.id)"""
+    )
+    assert bare == []
+
+
+def sample_sources(page: Page) -> list[str]:
+    return page.eval_on_selector_all("#sample-grid img", "images => images.map(i => i.src)")
+
+
+def test_the_prior_selector_changes_the_samples(ui: PageRun) -> None:
+    page = ui.page
+    choose_model(ui, "digits-gmm")
+    assert not page.is_visible("#sample-prior")  # a mixture has no latent prior to choose
+    choose_model(ui, "mnist-vae")
+    page.wait_for_function("() => document.querySelectorAll('#sample-grid img').length > 0")
+    options = page.eval_on_selector_all("#sample-prior option", "os => os.map(o => o.value)")
+    assert set(options) == {"normal", "gmm"}
+    page.select_option("#sample-prior", "normal")
+    page.wait_for_function(
+        "() => document.querySelector('#sample-status').textContent.includes('normal prior')"
+    )
+    normal = sample_sources(page)
+    page.select_option("#sample-prior", "gmm")
+    page.wait_for_function(
+        "() => document.querySelector('#sample-status').textContent.includes('gmm prior')"
+    )
+    mixture = sample_sources(page)
+    assert len(normal) == len(mixture) > 0 and normal != mixture
+    ui.screenshot("prior-gmm")
+    assert ui.errors == []
+
+
+def test_the_model_card_shows_only_the_hyper_parameters_that_apply(ui: PageRun) -> None:
+    choose_model(ui, "mnist-vae")
+    rows = ui.page.eval_on_selector_all(
+        "#hyper-table th", "cells => cells.map(c => c.textContent)"
+    )
+    assert "latent dim" in rows and "hidden sizes" in rows
+    assert "channels" not in rows  # an MLP has no convolution channels
+    assert "latent prior" in rows
+    split = ui.page.text_content("#model-info")
+    assert "published test split" in split
