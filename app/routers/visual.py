@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -16,11 +16,19 @@ from app.deps import RegistryDep, SettingsDep
 from app.errors import InvalidInput
 from app.inference import JSONBytesResponse
 from models.datasets import load_dataset
+from models.storage import NAME_PATTERN
 
 # They run the model like inference does, so they are open or closed with it.
 router = APIRouter(prefix="/models/{name}", tags=["visual"], dependencies=[InferenceAccess])
 
 VersionQuery = Annotated[int | None, Query(ge=1, description="Omitted, the latest version.")]
+NamePath = Annotated[str, Path(pattern=NAME_PATTERN, description="A served model's name.")]
+# Beyond +-1e9 a float32 grid is no longer finite; the four come together, with min < max.
+BoundQuery = Annotated[
+    float | None,
+    Query(ge=-1e9, le=1e9, description="Give all four of x_min, x_max, y_min, y_max (with "
+          "x_min < x_max, y_min < y_max), or none for where the model's samples fall."),
+]
 
 
 class ComponentsResponse(BaseModel):
@@ -57,7 +65,7 @@ class ReferenceResponse(BaseModel):
 
 @router.get("/components", response_model=ComponentsResponse)
 async def get_components(
-    name: str, registry: RegistryDep, version: VersionQuery = None,
+    name: NamePath, registry: RegistryDep, version: VersionQuery = None,
     include_covariances: bool = True,
 ) -> Response:
     """A GMM's weights, means and full covariance matrices (any covariance type, expanded)."""
@@ -67,11 +75,11 @@ async def get_components(
 
 @router.get("/density", response_model=DensityGridResponse)
 async def get_density(
-    name: str, registry: RegistryDep, settings: SettingsDep, version: VersionQuery = None,
+    name: NamePath, registry: RegistryDep, settings: SettingsDep, version: VersionQuery = None,
     resolution: Annotated[int, Query(ge=2, le=128)] = 64,
     importance_samples: Annotated[int, Query(ge=1, le=1000)] = 20,
-    x_min: float | None = None, x_max: float | None = None,
-    y_min: float | None = None, y_max: float | None = None,
+    x_min: BoundQuery = None, x_max: BoundQuery = None,
+    y_min: BoundQuery = None, y_max: BoundQuery = None,
 ) -> Response:
     """log p(x) of a 2-D model on a grid; bounds default to where the model's samples fall."""
     given = (x_min, x_max, y_min, y_max)
@@ -96,7 +104,7 @@ async def get_density(
 
 @router.get("/reference", response_model=ReferenceResponse)
 async def get_reference(
-    name: str, request: Request, registry: RegistryDep, version: VersionQuery = None,
+    name: NamePath, request: Request, registry: RegistryDep, version: VersionQuery = None,
     importance_samples: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Response:
     """log p(x) over the model's held-out split (its recorded seed and fraction), with a 2-D
