@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?=
 PORT ?=
 
-.PHONY: serve test lint typecheck unit weights bench bench-env clean
+.PHONY: serve test lint typecheck unit test-ts weights bench bench-env clean
 
 # What serving needs (genserve and its dependencies) ...
 $(BIN)/.installed: pyproject.toml
@@ -34,6 +34,14 @@ typecheck: $(BIN)/.installed-test
 
 unit: $(BIN)/.installed-test
 	$(BIN)/pytest -q
+
+TS_CLIENT := clients/typescript
+
+# The TypeScript client: install from the lock file, strict type-check (package and README
+# example), then node --test: the checked-in types and dist/ against a fresh generate and build,
+# the decoders, and every operation against a live server started from this venv.
+test-ts: $(BIN)/.installed  ## the TypeScript client's checks (needs Node 20+ and npm)
+	cd $(TS_CLIENT) && npm ci --no-audit --no-fund && npm run typecheck && npm test
 
 weights: $(BIN)/.installed  ## retrain the shipped models (see README)
 	bash scripts/train_shipped.sh

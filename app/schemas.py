@@ -180,6 +180,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (401, "Missing or invalid API key"),
         (404, "Unknown model, version or resource"),
         (408, "The request's work passed GENSERVE_REQUEST_TIMEOUT_S"),
+        (409, "Conflicts with the current state: a name taken by other data, a job's state"),
         (413, "Body over the size limit"),
         (422, "Invalid input: the error names the field and the rule"),
         (429, "Too many jobs queued or running"),

@@ -13,6 +13,7 @@ from app.dataset_store import DatasetStore
 from app.deps import SettingsDep
 from app.jobs.schemas import DatasetList, DatasetSummary
 from app.jobs.service import require_job_store
+from models.storage import NAME_PATTERN
 
 router = APIRouter(prefix="/datasets", tags=["datasets"], dependencies=[RequireAPIKey])
 
@@ -42,8 +43,15 @@ def get_dataset(name: str, store: StoreDep) -> DatasetSummary:
 def upload_dataset(
     store: StoreDep,
     settings: SettingsDep,
-    file: Annotated[UploadFile, File(description=".npy, .npz, .csv, .zip of PNGs, MNIST IDX")],
-    name: Annotated[str | None, Form(description="Defaults to the file name's stem")] = None,
+    file: Annotated[UploadFile, File(
+        description="The file name's suffix says the format: .npy, .npz (array x, optionally "
+        "x_test), .csv, .zip of PNGs, or MNIST IDX (.idx, -ubyte, optionally .gz); other bytes "
+        "are refused."
+    )],
+    name: Annotated[str | None, Form(
+        pattern=NAME_PATTERN, description="Lower case, digits, -_. and not a built-in "
+        "dataset's name; defaults to the file name's stem."
+    )] = None,
     test_file: Annotated[
         UploadFile | None,
         File(description="The published test split, in the same format (e.g. MNIST's "

@@ -7,7 +7,7 @@ import math
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
@@ -17,6 +17,7 @@ from app.deps import RegistryDep, ServiceDep, SettingsDep
 from app.errors import InvalidInput
 from app.inference import JSONBytesResponse
 from models.datasets import load_dataset
+from models.storage import NAME_PATTERN
 
 # They run the model like inference does, so they are open or closed with it.
 router = APIRouter(prefix="/models/{name}", tags=["visual"], dependencies=[InferenceAccess])
@@ -24,6 +25,13 @@ router = APIRouter(prefix="/models/{name}", tags=["visual"], dependencies=[Infer
 VersionQuery = Annotated[
     int | str | None,
     Query(description="A version number or an alias; omitted, the stable version."),
+]
+NamePath = Annotated[str, Path(pattern=NAME_PATTERN, description="A served model's name.")]
+# Beyond +-1e9 a float32 grid is no longer finite; the four come together, with min < max.
+BoundQuery = Annotated[
+    float | None,
+    Query(ge=-1e9, le=1e9, description="Give all four of x_min, x_max, y_min, y_max (with "
+          "x_min < x_max, y_min < y_max), or none for where the model's samples fall."),
 ]
 
 
@@ -61,7 +69,7 @@ class ReferenceResponse(BaseModel):
 
 @router.get("/components", response_model=ComponentsResponse)
 async def get_components(
-    name: str, registry: RegistryDep, version: VersionQuery = None,
+    name: NamePath, registry: RegistryDep, version: VersionQuery = None,
     include_covariances: bool = True,
 ) -> Response:
     """A GMM's weights, means and full covariance matrices (any covariance type, expanded)."""
@@ -101,12 +109,12 @@ def _bounds(
 
 @router.get("/density", response_model=DensityGridResponse)
 async def get_density(
-    name: str, registry: RegistryDep, settings: SettingsDep, service: ServiceDep,
+    name: NamePath, registry: RegistryDep, settings: SettingsDep, service: ServiceDep,
     version: VersionQuery = None,
     resolution: Annotated[int, Query(ge=2, le=128)] = 64,
     importance_samples: Annotated[int, Query(ge=1, le=1000)] = 20,
-    x_min: float | None = None, x_max: float | None = None,
-    y_min: float | None = None, y_max: float | None = None,
+    x_min: BoundQuery = None, x_max: BoundQuery = None,
+    y_min: BoundQuery = None, y_max: BoundQuery = None,
 ) -> Response:
     """log p(x) of a 2-D model on a grid; bounds default to where the model's samples fall.
     Admitted and timed like inference (``app.admission``): 429 when the server is busy."""
@@ -123,7 +131,7 @@ async def get_density(
 
 @router.get("/reference", response_model=ReferenceResponse)
 async def get_reference(
-    name: str, request: Request, registry: RegistryDep, settings: SettingsDep,
+    name: NamePath, request: Request, registry: RegistryDep, settings: SettingsDep,
     service: ServiceDep, version: VersionQuery = None,
     importance_samples: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Response:

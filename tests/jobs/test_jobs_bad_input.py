@@ -214,7 +214,7 @@ def test_a_name_taken_by_other_data_is_409_and_the_first_upload_is_kept(
     assert_error(builtin, 409, "name", "unique")
     bad_name = client.post("/datasets", files={"file": ("a.csv", b"1,2\n3,4\n")},
                            data={"name": "Bad Name"}, headers=AUTH)
-    assert_error(bad_name, 422, "name", "pattern")
+    assert_error(bad_name, 422, "name", "string_pattern_mismatch")
 
 
 def test_refused_requests_leave_earlier_jobs_alone(client: TestClient) -> None:

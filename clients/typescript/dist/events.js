@@ -1,0 +1,69 @@
+// Server-sent events over fetch: EventSource cannot send an Authorization header.
+function parseBlock(block) {
+    let event = "message";
+    let id = null;
+    const data = [];
+    for (const line of block.split("\n")) {
+        if (!line || line.startsWith(":"))
+            continue; // comments: the server's keep-alive pings
+        const colon = line.indexOf(":");
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+        if (field === "event")
+            event = value;
+        else if (field === "data")
+            data.push(value);
+        else if (field === "id")
+            id = value;
+    }
+    if (data.length === 0)
+        return null;
+    const text = data.join("\n");
+    try {
+        return { event, id, data: JSON.parse(text) };
+    }
+    catch {
+        return { event, id, data: text };
+    }
+}
+/**
+ * The events of an `text/event-stream` body, in order, until the server ends the stream.
+ * Stopping early (`break`, or the request's AbortSignal) releases the connection; an abort
+ * rejects with the signal's reason, as fetch does.
+ */
+export async function* readEvents(body) {
+    const reader = body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    let carry = ""; // a "\r" at a chunk's end may be half of "\r\n"
+    let finished = false;
+    try {
+        for (;;) {
+            const { value, done } = await reader.read();
+            if (done) {
+                finished = true;
+                break;
+            }
+            let text = carry + decoder.decode(value, { stream: true });
+            carry = text.endsWith("\r") ? "\r" : "";
+            if (carry)
+                text = text.slice(0, -1);
+            buffer += text.replace(/\r\n?/g, "\n");
+            let end;
+            while ((end = buffer.indexOf("\n\n")) >= 0) {
+                const message = parseBlock(buffer.slice(0, end));
+                buffer = buffer.slice(end + 2);
+                if (message)
+                    yield message;
+            }
+        }
+        const last = parseBlock(buffer + (carry ? "\n" : ""));
+        if (last)
+            yield last;
+    }
+    finally {
+        if (!finished)
+            await reader.cancel().catch(() => undefined);
+        reader.releaseLock();
+    }
+}

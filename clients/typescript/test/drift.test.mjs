@@ -1,0 +1,48 @@
+// The checked-in types and build are what the server's schema and the sources make now.
+
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { build } from "../scripts/build.mjs";
+import { generate } from "../scripts/generate.mjs";
+
+const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+function files(dir) {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath ?? entry.path, entry.name)))
+    .sort();
+}
+
+test("the checked-in types are generated from the schema the server serves", async (t) => {
+  const out = mkdtempSync(join(tmpdir(), "genserve-ts-generate-"));
+  t.after(() => rmSync(out, { recursive: true, force: true }));
+  await generate(out);
+  const fix = "the server's schema changed: run `npm run generate` in clients/typescript";
+  assert.equal(
+    readFileSync(join(packageDir, "openapi.json"), "utf-8"),
+    readFileSync(join(out, "openapi.json"), "utf-8"),
+    fix,
+  );
+  assert.equal(
+    readFileSync(join(packageDir, "src", "generated", "schema.ts"), "utf-8"),
+    readFileSync(join(out, "schema.ts"), "utf-8"),
+    fix,
+  );
+});
+
+test("the checked-in dist/ is the build of the sources", (t) => {
+  const out = mkdtempSync(join(tmpdir(), "genserve-ts-build-"));
+  t.after(() => rmSync(out, { recursive: true, force: true }));
+  build(out);
+  const dist = join(packageDir, "dist");
+  const fix = "dist/ is stale: run `npm run build` in clients/typescript";
+  assert.deepEqual(files(dist), files(out), fix);
+  for (const file of files(out)) {
+    assert.equal(readFileSync(join(dist, file), "utf-8"), readFileSync(join(out, file), "utf-8"), `${file}: ${fix}`);
+  }
+});
