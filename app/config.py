@@ -14,7 +14,11 @@ __all__ = ["Settings"]
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GENSERVE_", env_file=".env", extra="ignore")
 
-    weights_dir: Path = Field(default=Path("weights"), description="Folder of <name>/<version>/.")
+    weights_dir: Path = Field(
+        default=Path("weights"),
+        description="The shipped models, <name>/<version>/; read, never written (jobs publish "
+        "into model_store).",
+    )
     data_dir: Path = Field(default=Path("data"), description="Jobs, uploads and keys.")
     model_store: Path | None = Field(
         default=None,

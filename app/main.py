@@ -152,6 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             store_dir=settings.model_store_dir,
         )
         registry.refresh()
+        registry.start_watching()  # new versions and moved aliases, off the event loop
         app.state.api_key = ensure_api_key(settings.api_key, settings.data_dir)
         app.state.registry = registry
         with running_batcher(settings) as batcher:  # dynamic batching's worker, if enabled
@@ -163,7 +164,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 # process. Frozen, a full collection scans only what came later, instead of
                 # stalling every request in flight for 60-160 ms (measured under load).
                 gc.freeze()
-                yield
+                try:
+                    yield
+                finally:
+                    registry.stop_watching()
 
     # /docs (Swagger UI) and /redoc from scripts installed with the package, not a CDN
     app = FastAPIOffline(

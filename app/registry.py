@@ -4,10 +4,8 @@ the model store, on one device, with each model's aliases (``stable`` and named 
 from __future__ import annotations
 
 import logging
-import math
 import os
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +32,8 @@ def resolve_device(setting: str) -> torch.device:
 
 
 LATEST_VERSION_CHECK_S = 0.25
-"""How stale "the stable version" may be: a model's folders are looked at this often at most."""
+"""How often the watcher thread looks at loaded models' folders: how stale "the stable version"
+(a newly promoted version, a moved alias) may be, beside the time to load a new version."""
 
 VersionRef = int | str | None
 """A version number, an alias name (``stable``, ``best``), or None for ``stable``."""
@@ -87,7 +86,8 @@ class ModelRegistry:
         self._refresh_lock = threading.Lock()
         self._seen: dict[str, tuple[tuple[int, int, int], ...]] = {}
         self._aliases_seen: dict[str, tuple[int, int, int]] = {}
-        self._stat_at: dict[str, float] = {}  # monotonic time of each model's last check
+        self._watcher: threading.Thread | None = None
+        self._stop_watching = threading.Event()
         self._warned_missing = False
 
     def refresh(self, name: str | None = None) -> list[str]:
@@ -200,20 +200,40 @@ class ModelRegistry:
     def latest(self) -> list[LoadedModel]:
         return [self.current(name) for name in self.names() if self._models.get(name)]
 
-    def _changed_on_disk(self, name: str, version: int | None) -> bool:
-        """A version we lack, or (asking by alias) a model folder changed since a scan."""
-        versions = self._models.get(name, {})
-        if version is not None and version in versions:
-            return False
-        if not versions or version is not None:
-            return True
-        # At most one stat per model per interval: a syscall on the event loop lets the batching
-        # thread take the GIL, and under load the loop then waits for it on every request.
-        now = time.monotonic()
-        if now - self._stat_at.get(name, -math.inf) < LATEST_VERSION_CHECK_S:
-            return False
-        self._stat_at[name] = now
-        return self._folders_key(name) != self._seen.get(name)
+    def poll(self) -> list[str]:
+        """Re-scan each loaded model whose folders changed (a new version, a moved alias); a
+        stat per folder otherwise. The watcher thread calls it, so requests never do."""
+        added: list[str] = []
+        for name in list(self._models):
+            if self._folders_key(name) != self._seen.get(name):
+                added.extend(self.refresh(name))
+        return added
+
+    def start_watching(self, interval: float = LATEST_VERSION_CHECK_S) -> None:
+        """Poll for changes every ``interval`` seconds on a thread of its own: stats and loads
+        of new versions of loaded models stay off the event loop."""
+        if self._watcher is not None:
+            return
+        self._stop_watching.clear()
+        self._watcher = threading.Thread(
+            target=self._watch, args=(interval,), name="registry-watch", daemon=True
+        )
+        self._watcher.start()
+
+    def stop_watching(self) -> None:
+        self._stop_watching.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=10)
+            self._watcher = None
+
+    def _watch(self, interval: float) -> None:
+        while not self._stop_watching.wait(interval):
+            try:
+                added = self.poll()
+                if added:
+                    logger.info("loaded new model version(s): %s", ", ".join(added))
+            except Exception:  # a passing disk error must not end the watch
+                logger.exception("registry watch pass failed")
 
     def get(
         self, name: str | None = None, version: VersionRef = None, *, or_newest: bool = False
@@ -225,8 +245,13 @@ class ModelRegistry:
             version = int(version)
         number = version if isinstance(version, int) else None
         chosen = name or self.default_name
-        if chosen is not None and is_valid_name(chosen) and self._changed_on_disk(chosen, number):
-            self.refresh(chosen)  # a version published a moment ago answers at once
+        known = self._models.get(chosen or "", {})
+        if chosen is not None and is_valid_name(chosen) and (
+            not known or (number is not None and number not in known)
+        ):
+            # Not loaded yet: the one case where a request waits on disk (a version published
+            # a moment ago answers at once). Loaded models are watched by a thread instead.
+            self.refresh(chosen)
         if chosen is None:
             raise ModelNotFound("no models are loaded", field="model", rule="exists")
         versions = self._models.get(chosen)

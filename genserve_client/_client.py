@@ -367,10 +367,11 @@ class Client:
     def train(
         self, kind: Literal["vae", "gmm"], name: str, dataset: str,
         params: dict[str, Any] | None = None, *, on_progress: ProgressCallback | None = None,
-        timeout: float | None = None,
+        timeout: float | None = None, promote: Literal["auto", "always", "never"] = "auto",
     ) -> Job:
-        """Submit a job and wait for it; raises ``JobFailed`` unless it succeeded."""
-        job = self.submit_job(kind, name, dataset, params)
+        """Submit a job and wait for it; raises ``JobFailed`` unless it succeeded. A job that
+        succeeded may still not be live: see ``Job.promoted`` and ``Job.gate``."""
+        job = self.submit_job(kind, name, dataset, params, promote=promote)
         final = self.wait_for_job(job.id, on_progress=on_progress, timeout=timeout)
         if final.status != "succeeded":
             raise JobFailed(final)

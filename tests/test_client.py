@@ -125,6 +125,8 @@ def test_train_follows_progress_and_the_new_version_serves_at_once(gs: Client) -
         on_progress=updates.append, timeout=None,
     )
     assert job.status == "succeeded" and job.result is not None
+    assert job.gate is not None and job.gate["policy"] == "auto"
+    assert job.promoted is job.gate["passed"]  # live only when it passed the gate
     assert any(u.metrics for u in updates)
     progress = [u.progress for u in updates]
     assert progress == sorted(progress) and progress[-1] == pytest.approx(1.0)
@@ -163,6 +165,15 @@ def test_bad_hyper_parameters_are_refused_before_queueing(gs: Client) -> None:
     with pytest.raises(APIError) as caught:
         gs.submit_job("gmm", "client-bad", "pinwheel", {"n_components": 0})
     assert caught.value.status_code == 422 and caught.value.field == "params.n_components"
+
+
+def test_a_job_that_was_not_promoted_does_not_read_as_live() -> None:
+    body = {"id": "j", "status": "succeeded", "progress": 1.0, "result": {
+        "model": "m", "version": 3, "metrics": {}, "promoted": False,
+        "gate": {"passed": False, "reasons": ["collapsed"], "policy": "auto"}}}
+    job = Job.from_json(body)
+    assert job.promoted is False and job.gate == body["result"]["gate"]  # type: ignore[index]
+    assert Job.from_json({**body, "status": "running", "result": None}).promoted is None
 
 
 def test_the_client_package_ships_type_information() -> None:

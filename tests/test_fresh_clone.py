@@ -3,6 +3,7 @@ trained versions go to the model store under the (ignored) data folder, never in
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -47,6 +48,10 @@ def test_training_in_a_fresh_clone_through_the_cli_leaves_git_status_empty(clone
     done = subprocess.run(command, cwd=clone, capture_output=True, text=True, timeout=300,
                           env={**os.environ, "GENSERVE_DEVICE": "cpu"})
     assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["version"] == 1 and report["promoted"] is report["gate"]["passed"]
+    said = "is now stable" if report["promoted"] else "NOT PROMOTED: clone-gmm version 1"
+    assert said in done.stderr
     assert (clone / "data" / "models" / "clone-gmm" / "1" / "config.json").is_file()
     assert not (clone / "weights" / "clone-gmm").exists()
     assert porcelain(clone) == ""

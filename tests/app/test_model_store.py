@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import stat
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -257,3 +258,51 @@ def test_defect_12_an_unwritable_data_folder_without_an_api_key_still_serves(
             assert answer.status_code == 503, (path, answer.text)
             error = answer.json()["error"]
             assert error["rule"] == "api_key_configured" and "GENSERVE_API_KEY" in error["message"]
+
+
+def test_a_request_for_a_loaded_model_never_touches_the_disk(
+    roots: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shipped, store_dir = roots
+    registry = ModelRegistry(shipped, torch.device("cpu"), store_dir=store_dir)
+    registry.refresh()
+    registry.store.set_alias("tiny-vae", "best", 1)
+    registry.refresh("tiny-vae")
+
+    def no_disk(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a request for a loaded model went to the disk")
+
+    monkeypatch.setattr("app.registry._stat_key", no_disk)
+    monkeypatch.setattr("app.registry.os.stat", no_disk)
+    monkeypatch.setattr(registry, "refresh", no_disk)
+    assert registry.get("tiny-vae").version == 2
+    assert registry.get("tiny-vae", 1).version == 1
+    assert registry.get("tiny-vae", "best").version == 1
+    assert registry.get("tiny-vae", "stable").version == 2
+    assert registry.get(None).name == registry.default_name
+
+
+def test_the_watcher_thread_picks_up_new_versions_and_moved_aliases(
+    roots: tuple[Path, Path], make_image_vae: Callable[[int], VAE]
+) -> None:
+    shipped, store_dir = roots
+    registry = ModelRegistry(shipped, torch.device("cpu"), store_dir=store_dir)
+    registry.refresh()
+    registry.start_watching(interval=0.05)
+    try:
+        ModelStore(shipped, store_dir).publish_judged(make_image_vae(9), "tiny-vae", PASSED)
+        assert eventually(lambda: registry.get("tiny-vae").version == 3)
+        registry.store.set_alias("tiny-vae", "stable", 1)
+        assert eventually(lambda: registry.get("tiny-vae").version == 1)
+    finally:
+        registry.stop_watching()
+
+
+def eventually(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
+    """True once ``condition`` holds; ``timeout`` bounds a hang and measures nothing."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False

@@ -55,6 +55,20 @@ def wait_for(
         time.sleep(0.1)
 
 
+def wait_until_served(client: Any, model: str, version: int, *, timeout: float = 30.0) -> None:
+    """Poll ``/sample`` without a version until ``version`` answers: a new version of a loaded
+    model is picked up by the registry's watcher thread, a fraction of a second after it is
+    published (``timeout`` bounds a hang; it is no performance target)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = client.post("/sample", json={"model": model, "n": 1})
+        if answer.status_code == 200 and answer.json()["version"] == version:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{model} still answers {answer.text[:200]} after {timeout} s")
+        time.sleep(0.05)
+
+
 def submit(
     client: Any, kind: str, name: str, dataset: str, *, promote: str = "always", **params: Any
 ) -> dict[str, Any]:

@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from jobkit import AUTH, TINY_GMM, TINY_VAE, make_settings, published, submit, wait_for
+from jobkit import (
+    AUTH,
+    TINY_GMM,
+    TINY_VAE,
+    make_settings,
+    published,
+    submit,
+    wait_for,
+    wait_until_served,
+)
 
 from app.config import Settings
 from app.main import create_app
@@ -79,7 +88,7 @@ def test_promote_always_makes_the_new_version_stable_and_roll_back_restores_the_
                  **{k: v for k, v in TINY_GMM.items() if k != "seed"})
     second = wait_for(gate_client, job["id"])["result"]
     assert first["promoted"] and second["promoted"] and second["version"] == 2
-    assert gate_client.post("/sample", json={"model": "always-gmm"}).json()["version"] == 2
+    wait_until_served(gate_client, "always-gmm", 2)
     back = gate_client.put("/models/always-gmm/aliases/stable", json={"version": 1},
                            headers=AUTH)
     assert back.status_code == 200 and back.json()["aliases"] == {"stable": 1}
