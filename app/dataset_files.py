@@ -20,6 +20,7 @@ import gzip
 import io
 import math
 import posixpath
+import re
 import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -333,34 +334,36 @@ def _parse_npz(
 
 
 def _parse_csv(data: bytes, what: str, budget: _Budget, field: str) -> NDArray[Any]:
-    """Rows and columns are counted from the bytes (newlines, commas) before parsing."""
+    """Rows and columns are counted on the bytes (newlines, commas) before anything is decoded
+    or parsed; NumPy's C parser then reads the values, streaming the lines."""
     if b"\x00" in data:
         raise _refuse(f"{what} is not a CSV text file (it contains NUL bytes)", "format", field)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _refuse(f"{what} is not a UTF-8 CSV text file: {exc}", "format", field) from exc
-    start = _first_data_line(text)
+    data = data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte-order mark
+    start = _first_data_line(data)
     if start is None:
         raise _refuse(f"{what}: no data rows", "shape", field)
-    end = text.find("\n", start)
-    first = text[start : len(text) if end < 0 else end]
-    columns = first.count(",") + 1  # an upper bound: quoted commas are counted too
+    end = data.find(b"\n", start)
+    end = len(data) if end < 0 else end
+    columns = data.count(b",", start, end) + 1  # an upper bound: quoted commas count too
     if columns > budget.limits.max_features:
         raise _too_large(
             f"{what}: its first row has {columns} columns; the limit is "
             f"{budget.limits.max_features} (GENSERVE_MAX_DATASET_FEATURES)", "max_features", field,
         )
-    header = not _numeric_row(first)
-    body_start = (len(text) if end < 0 else end + 1) if header else start
-    rows = text.count("\n", body_start) + 1  # an upper bound: blank lines are counted too
+    header = not _numeric_row(data[start:end].decode("utf-8", errors="replace"))
+    body_start = end + 1 if header else start
+    rows = data.count(b"\n", body_start) + 1  # an upper bound: blank lines count too
     budget.check((max(rows, 2), columns), np.dtype(np.float64), what, field)
-    data_lines = [line for line in io.StringIO(text[body_start:]) if line.strip(" \t\r\n,")]
-    if not data_lines:
+    if _first_data_line(data, body_start) is None:
         raise _refuse(f"{what}: no data rows", "shape", field)
     try:
+        text = data[body_start:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _refuse(f"{what} is not a UTF-8 CSV text file: {exc}", "format", field) from exc
+    lines = (line for line in io.StringIO(text) if line.strip(" \t\r\n,"))
+    try:
         values = np.loadtxt(
-            data_lines, delimiter=",", dtype=np.float64, ndmin=2, comments=None, quotechar='"',
+            lines, delimiter=",", dtype=np.float64, ndmin=2, comments=None, quotechar='"',
         )
     except ValueError as exc:
         message = exception_text(exc).split("; use `usecols`")[0]
@@ -369,21 +372,16 @@ def _parse_csv(data: bytes, what: str, budget: _Budget, field: str) -> NDArray[A
     except Exception as exc:  # noqa: BLE001 - client bytes
         message = f"{what}: not a readable CSV file: {exception_text(exc)}"
         raise _refuse(message, "format", field) from exc
-    if values.size == 0:
-        raise _refuse(f"{what}: no data rows", "shape", field)
     return values
 
 
-def _first_data_line(text: str) -> int | None:
-    """Offset of the first line holding more than blanks and commas."""
-    position = 0
-    while position < len(text):
-        end = text.find("\n", position)
-        end = len(text) if end < 0 else end
-        if text[position:end].strip(" \t\r,"):
-            return position
-        position = end + 1
-    return None
+_CONTENT = re.compile(rb"[^ \t\r\n,]")
+
+
+def _first_data_line(data: bytes, position: int = 0) -> int | None:
+    """Offset of the first line from ``position`` holding more than blanks and commas."""
+    found = _CONTENT.search(data, position)
+    return None if found is None else data.rfind(b"\n", position, found.start()) + 1 or position
 
 
 def _numeric_row(line: str) -> bool:
