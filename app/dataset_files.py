@@ -34,7 +34,8 @@ from app.config import Settings
 from app.errors import InvalidInput, ServiceError, exception_text
 from app.png import BadPng, decode_png, read_header
 from models.datasets import npz_keys
-from models.idx import InvalidIDX, is_idx_name, parse_idx
+from models.idx import InvalidIDX, header_size, is_idx_name, parse_idx
+from models.idx import read_header as read_idx_header
 
 __all__ = [
     "DECODED_BYTES_FACTOR",
@@ -447,26 +448,35 @@ def _parse_png_zip(data: bytes, what: str, budget: _Budget, field: str) -> NDArr
 # -- IDX ------------------------------------------------------------------------------------
 
 
-def _gunzip(data: bytes, what: str, budget: _Budget, field: str) -> bytes:
+def _gunzip_idx(data: bytes, what: str, budget: _Budget, field: str) -> bytes:
+    """Inflate an IDX file, its header first: the declared shape is checked against the budget
+    before the values are inflated, and no more than it promises is read."""
     if not data.startswith(_GZIP_MAGIC):
         raise _refuse(f"{what} is not gzip-compressed (no gzip signature)", "format", field)
-    limit = budget.limits.max_decoded_bytes
     with _client_bytes(f"{what}: broken gzip stream", field), gzip.GzipFile(
         fileobj=io.BytesIO(data)
     ) as stream:
-        inflated = stream.read(limit + 1)
-    budget.check_bytes(len(inflated), what, field)
-    return inflated
+        head = stream.read(4)
+        head += stream.read(header_size(head) - len(head))
+        try:
+            shape, dtype = read_idx_header(head, what)
+        except InvalidIDX as error:
+            raise _refuse(str(error), "format", field) from error
+        budget.check(shape, dtype, what, field)
+        promised = math.prod(shape) * dtype.itemsize
+        return head + stream.read(promised + 1)  # one more: a longer body is refused
 
 
 def _parse_idx(data: bytes, what: str, budget: _Budget, field: str) -> NDArray[Any]:
-    if what.lower().endswith(".gz"):
-        data = _gunzip(data, what, budget, field)
+    gzipped = what.lower().endswith(".gz")
+    if gzipped:
+        data = _gunzip_idx(data, what, budget, field)  # checks the budget from the header
     try:
         array = parse_idx(data, what)  # a view of ``data``: nothing is copied yet
     except InvalidIDX as error:
         raise _refuse(str(error), "format", field) from error
-    budget.check(array.shape, array.dtype, what, field)
+    if not gzipped:
+        budget.check(array.shape, array.dtype, what, field)
     return array
 
 

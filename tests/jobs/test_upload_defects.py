@@ -352,3 +352,25 @@ def test_a_deflate_stream_that_is_not_deflate_is_422(client: TestClient) -> None
     data[start : start + 8] = zlib.compress(b"")[:8]
     response = upload(client, "x.npz", bytes(data))
     assert response.status_code == 422, response.text
+
+
+def test_gzipped_idx_declaring_more_than_the_limit_is_413_before_inflating() -> None:
+    header = b"\x00\x00\x08\x03" + struct.pack(">III", 1_000_000, 28, 28)  # 784 MB of uint8
+    data = gzip.compress(header + bytes(1 << 20))
+    limits = UploadLimits.from_settings(Settings())
+    refused, peak = traced_peak(lambda: parse_upload("train-images-idx3-ubyte.gz", data, limits))
+    assert isinstance(refused, UploadTooLarge) and refused.rule == "max_decoded_bytes"
+    assert peak < 1 << 20, f"{peak} bytes allocated to refuse it"
+
+
+def test_train_and_test_files_share_one_decoded_budget() -> None:
+    images = np.zeros((600, 28, 28), np.uint8)  # 470,400 bytes each
+    limits = UploadLimits(max_decoded_bytes=1_000_000, max_rows=10**6, max_features=10**6,
+                          max_image_pixels=4096)
+    pair = ("t10k-images-idx3-ubyte.gz", gzip.compress(idx(images)))
+    parsed = parse_upload("train-images-idx3-ubyte.gz", gzip.compress(idx(images)), limits, pair)
+    assert parsed.test is not None and len(parsed.test) == 600
+    triple = np.zeros((700, 28, 28), np.uint8)
+    with pytest.raises(UploadTooLarge):
+        parse_upload("train-images-idx3-ubyte", idx(triple), limits, ("t10k-idx3-ubyte",
+                                                                      idx(images)))
