@@ -137,3 +137,12 @@ def test_png_errors_print_no_memory_addresses(raw: bytes) -> None:
 def test_a_bomb_is_a_limit_not_a_bad_image() -> None:
     with pytest.raises(LimitExceeded):
         codecs.png_to_array(b64(bomb()), IMAGE, max_pixels=4096)
+
+
+def test_a_png_with_megabytes_of_compressed_text_is_refused_cheaply() -> None:
+    text = _chunk(b"zTXt", b"comment\x00\x00" + zlib.compress(b"a" * (8 << 20)))
+    raw = png(NOISE)
+    raw = raw[:33] + text + raw[33:]  # after the signature and IHDR
+    with pytest.raises(BadPng) as info:
+        decode_png(raw, max_pixels=4096)
+    assert info.value.rule == "png" and "0x" not in str(info.value)
