@@ -139,7 +139,11 @@ def _train(args: argparse.Namespace) -> int:
                          "--server (train remotely)")
     from models.datasets import load_dataset
     from models.gmm import GMMHyperparameters
+    from models.names import NAME_RULE, is_valid_name
     from models.storage import publish_model
+
+    if not is_valid_name(Path(args.out).name):  # checked before training, not at publish
+        raise SystemExit(f"--out {args.out!r}: its last part is the model's name: {NAME_RULE}")
     from models.training import SplitOptions, VAETrainingOptions, train_gmm, train_vae
     from models.vae import VAEHyperparameters
 

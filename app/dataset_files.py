@@ -20,6 +20,7 @@ import gzip
 import io
 import math
 import posixpath
+import re
 import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -33,7 +34,8 @@ from app.config import Settings
 from app.errors import InvalidInput, ServiceError, exception_text
 from app.png import BadPng, decode_png, read_header
 from models.datasets import npz_keys
-from models.idx import InvalidIDX, is_idx_name, parse_idx
+from models.idx import InvalidIDX, header_size, is_idx_name, parse_idx
+from models.idx import read_header as read_idx_header
 
 __all__ = [
     "DECODED_BYTES_FACTOR",
@@ -333,34 +335,36 @@ def _parse_npz(
 
 
 def _parse_csv(data: bytes, what: str, budget: _Budget, field: str) -> NDArray[Any]:
-    """Rows and columns are counted from the bytes (newlines, commas) before parsing."""
+    """Rows and columns are counted on the bytes (newlines, commas) before anything is decoded
+    or parsed; NumPy's C parser then reads the values, streaming the lines."""
     if b"\x00" in data:
         raise _refuse(f"{what} is not a CSV text file (it contains NUL bytes)", "format", field)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _refuse(f"{what} is not a UTF-8 CSV text file: {exc}", "format", field) from exc
-    start = _first_data_line(text)
+    data = data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte-order mark
+    start = _first_data_line(data)
     if start is None:
         raise _refuse(f"{what}: no data rows", "shape", field)
-    end = text.find("\n", start)
-    first = text[start : len(text) if end < 0 else end]
-    columns = first.count(",") + 1  # an upper bound: quoted commas are counted too
+    end = data.find(b"\n", start)
+    end = len(data) if end < 0 else end
+    columns = data.count(b",", start, end) + 1  # an upper bound: quoted commas count too
     if columns > budget.limits.max_features:
         raise _too_large(
             f"{what}: its first row has {columns} columns; the limit is "
             f"{budget.limits.max_features} (GENSERVE_MAX_DATASET_FEATURES)", "max_features", field,
         )
-    header = not _numeric_row(first)
-    body_start = (len(text) if end < 0 else end + 1) if header else start
-    rows = text.count("\n", body_start) + 1  # an upper bound: blank lines are counted too
+    header = not _numeric_row(data[start:end].decode("utf-8", errors="replace"))
+    body_start = end + 1 if header else start
+    rows = data.count(b"\n", body_start) + 1  # an upper bound: blank lines count too
     budget.check((max(rows, 2), columns), np.dtype(np.float64), what, field)
-    data_lines = [line for line in io.StringIO(text[body_start:]) if line.strip(" \t\r\n,")]
-    if not data_lines:
+    if _first_data_line(data, body_start) is None:
         raise _refuse(f"{what}: no data rows", "shape", field)
     try:
+        text = data[body_start:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _refuse(f"{what} is not a UTF-8 CSV text file: {exc}", "format", field) from exc
+    lines = (line for line in io.StringIO(text) if line.strip(" \t\r\n,"))
+    try:
         values = np.loadtxt(
-            data_lines, delimiter=",", dtype=np.float64, ndmin=2, comments=None, quotechar='"',
+            lines, delimiter=",", dtype=np.float64, ndmin=2, comments=None, quotechar='"',
         )
     except ValueError as exc:
         message = exception_text(exc).split("; use `usecols`")[0]
@@ -369,21 +373,16 @@ def _parse_csv(data: bytes, what: str, budget: _Budget, field: str) -> NDArray[A
     except Exception as exc:  # noqa: BLE001 - client bytes
         message = f"{what}: not a readable CSV file: {exception_text(exc)}"
         raise _refuse(message, "format", field) from exc
-    if values.size == 0:
-        raise _refuse(f"{what}: no data rows", "shape", field)
     return values
 
 
-def _first_data_line(text: str) -> int | None:
-    """Offset of the first line holding more than blanks and commas."""
-    position = 0
-    while position < len(text):
-        end = text.find("\n", position)
-        end = len(text) if end < 0 else end
-        if text[position:end].strip(" \t\r,"):
-            return position
-        position = end + 1
-    return None
+_CONTENT = re.compile(rb"[^ \t\r\n,]")
+
+
+def _first_data_line(data: bytes, position: int = 0) -> int | None:
+    """Offset of the first line from ``position`` holding more than blanks and commas."""
+    found = _CONTENT.search(data, position)
+    return None if found is None else data.rfind(b"\n", position, found.start()) + 1 or position
 
 
 def _numeric_row(line: str) -> bool:
@@ -449,26 +448,35 @@ def _parse_png_zip(data: bytes, what: str, budget: _Budget, field: str) -> NDArr
 # -- IDX ------------------------------------------------------------------------------------
 
 
-def _gunzip(data: bytes, what: str, budget: _Budget, field: str) -> bytes:
+def _gunzip_idx(data: bytes, what: str, budget: _Budget, field: str) -> bytes:
+    """Inflate an IDX file, its header first: the declared shape is checked against the budget
+    before the values are inflated, and no more than it promises is read."""
     if not data.startswith(_GZIP_MAGIC):
         raise _refuse(f"{what} is not gzip-compressed (no gzip signature)", "format", field)
-    limit = budget.limits.max_decoded_bytes
     with _client_bytes(f"{what}: broken gzip stream", field), gzip.GzipFile(
         fileobj=io.BytesIO(data)
     ) as stream:
-        inflated = stream.read(limit + 1)
-    budget.check_bytes(len(inflated), what, field)
-    return inflated
+        head = stream.read(4)
+        head += stream.read(header_size(head) - len(head))
+        try:
+            shape, dtype = read_idx_header(head, what)
+        except InvalidIDX as error:
+            raise _refuse(str(error), "format", field) from error
+        budget.check(shape, dtype, what, field)
+        promised = math.prod(shape) * dtype.itemsize
+        return head + stream.read(promised + 1)  # one more: a longer body is refused
 
 
 def _parse_idx(data: bytes, what: str, budget: _Budget, field: str) -> NDArray[Any]:
-    if what.lower().endswith(".gz"):
-        data = _gunzip(data, what, budget, field)
+    gzipped = what.lower().endswith(".gz")
+    if gzipped:
+        data = _gunzip_idx(data, what, budget, field)  # checks the budget from the header
     try:
         array = parse_idx(data, what)  # a view of ``data``: nothing is copied yet
     except InvalidIDX as error:
         raise _refuse(str(error), "format", field) from error
-    budget.check(array.shape, array.dtype, what, field)
+    if not gzipped:
+        budget.check(array.shape, array.dtype, what, field)
     return array
 
 

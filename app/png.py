@@ -12,7 +12,8 @@ Every PNG colour type and bit depth is read at its own precision as grey levels:
   black, the background of an empty canvas, so a transparent pixel reads as 0.
 
 Any other mode Pillow reports is refused by name. Pillow's own error texts can hold object
-reprs with memory addresses; messages here never do.
+reprs with memory addresses; messages here never do. Text chunks (``tEXt``, ``zTXt``, ``iTXt``)
+mean nothing here, so Pillow may inflate at most 64 KiB of them per image, not its 64 MiB.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, PngImagePlugin, UnidentifiedImageError
 
 from app.errors import exception_text
 
@@ -37,6 +38,8 @@ __all__ = [
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _IHDR = struct.Struct(">I4sIIBB")  # length, b"IHDR", width, height, bit depth, colour type
 _COLOUR_TYPES = {0: "greyscale", 2: "RGB", 3: "palette", 4: "greyscale+alpha", 6: "RGBA"}
+_TEXT_BYTES = 64 * 1024
+PngImagePlugin.MAX_TEXT_CHUNK = PngImagePlugin.MAX_TEXT_MEMORY = _TEXT_BYTES
 _BIT_DEPTHS = {0: (1, 2, 4, 8, 16), 2: (8, 16), 3: (1, 2, 4, 8), 4: (8, 16), 6: (8, 16)}
 
 

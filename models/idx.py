@@ -35,18 +35,31 @@ def is_idx_name(filename: str) -> bool:
     return base.endswith("ubyte") or ".idx" in base
 
 
-def parse_idx(data: bytes, filename: str = "IDX data") -> NDArray[Any]:
-    """The array in the (already decompressed) bytes of an IDX file; raises :class:`InvalidIDX`."""
+def read_header(data: bytes, filename: str = "IDX data") -> tuple[tuple[int, ...], np.dtype[Any]]:
+    """``(shape, dtype)`` from the first bytes of an IDX file (at least ``header_size``)."""
     if len(data) < 4 or data[:2] != b"\x00\x00" or data[2] not in IDX_TYPES or data[3] == 0:
         raise InvalidIDX(f"{filename} is not an IDX file (bad magic number)")
     ndim = data[3]
     if ndim > MAX_DIMS:
         raise InvalidIDX(f"{filename}: {ndim} dimensions; IDX files here have at most {MAX_DIMS}")
-    header = 4 + 4 * ndim
-    if len(data) < header:
+    if len(data) < header_size(data):
         raise InvalidIDX(f"{filename}: truncated IDX header")
     shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    dtype = np.dtype(IDX_TYPES[data[2]])
+    return shape, np.dtype(IDX_TYPES[data[2]])
+
+
+def header_size(data: bytes) -> int:
+    """Bytes of the header, from its first four: 4 + 4 per dimension."""
+    return 4 + 4 * data[3] if len(data) >= 4 else 4
+
+
+def parse_idx(data: bytes, filename: str = "IDX data") -> NDArray[Any]:
+    """The array in the (already decompressed) bytes of an IDX file; raises :class:`InvalidIDX`.
+
+    The array is a view of ``data``: nothing is copied.
+    """
+    shape, dtype = read_header(data, filename)
+    header = header_size(data)
     expected = math.prod(shape) * dtype.itemsize
     if len(data) - header != expected:
         raise InvalidIDX(

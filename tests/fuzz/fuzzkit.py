@@ -117,7 +117,10 @@ SEEDS: dict[str, list[bytes]] = {
         png(np.stack([GREY] * 4, axis=-1)), png(GREY > 100),
     ],
     "npy": [npy(np.ones((3, 4), np.float32)), npy(np.arange(12, dtype=">i2").reshape(3, 4))],
-    "npz": [npz(x=np.ones((3, 4))), npz(x_train=np.eye(4, dtype=np.uint8), x_test=np.eye(4, dtype=np.uint8))],
+    "npz": [
+        npz(x=np.ones((3, 4))),
+        npz(x_train=np.eye(4, dtype=np.uint8), x_test=np.eye(4, dtype=np.uint8)),
+    ],
     "csv": [b"a,b,c\n1,2,3\n4,5,6\n", b"0.5,1e-3\n-2,3\n"],
     "idx": [idx(GREY.reshape(2, 4, 8)), idx(np.ones((2, 3), ">f4"), 0x0D)],
 }

@@ -15,6 +15,7 @@ import zipfile
 import zlib
 
 import numpy as np
+import pytest
 from fuzzkit import FUZZ, LIMITS, SEEDS, bounded, mutated, rss_guard, zipped
 from hypothesis import given
 from hypothesis import strategies as st
@@ -23,6 +24,7 @@ from app import codecs
 from app.dataset_files import ParsedData, parse_upload
 from models import DataSpec
 
+pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 IMAGE = DataSpec(shape=(8, 8), value_range=(0.0, 1.0), dataset="fuzz")
 _SIZES = st.sampled_from([0, 1, 2, 7, 8, 255, 4096, 30000, 65535, 2**31 - 1, 2**32 - 1])
 
@@ -33,6 +35,7 @@ def _upload(filename: str, data: bytes) -> None:
         stored = result.array.nbytes + (0 if result.test is None else result.test.nbytes)
         assert stored <= LIMITS.max_decoded_bytes
         assert result.array.shape[0] <= LIMITS.max_rows
+        assert result.array[0].size <= LIMITS.max_features
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:
@@ -98,10 +101,12 @@ def csv_texts(draw: st.DrawFn) -> bytes:
     width = draw(st.integers(1, 6))
     lines = [",".join(draw(st.lists(_CELLS, min_size=1, max_size=width + 1)))
              for _ in range(draw(st.integers(0, 8)))]
-    if draw(st.booleans()):
-        lines.append("0," * draw(st.sampled_from([10, 4095, 4096, 5000])))  # wide rows
-    if draw(st.booleans()):
-        lines.extend(["0"] * draw(st.sampled_from([10, 20_001, 40_000])))  # many rows
+    shape = draw(st.sampled_from(["cells", "wide", "tall"]))
+    if shape == "wide":  # columns around the limit
+        width = draw(st.sampled_from([10, 4095, 4096, 4097, 5000]))
+        lines.extend(["0," * (width - 1) + "0"] * draw(st.integers(1, 3)))
+    elif shape == "tall":  # rows around the limit
+        lines.extend(["0"] * draw(st.sampled_from([10, 19_999, 20_000, 20_001, 40_000])))
     return draw(st.sampled_from(["\n", "\r\n"])).join(lines).encode()
 
 
@@ -112,13 +117,29 @@ def test_csv_decoder_answers_data_or_a_4xx_within_bounded_memory(data: bytes) ->
         _upload("table.csv", data)
 
 
+_IDX_ITEMSIZE = {0x08: 1, 0x09: 1, 0x0B: 2, 0x0C: 4, 0x0D: 4, 0x0E: 8}
+
+
 @st.composite
 def idx_headers(draw: st.DrawFn) -> bytes:
-    """An IDX header with any type code, number of dimensions and sizes, and a short body."""
+    """An IDX header with any type code, number of dimensions and sizes; the body is either
+    what the header promises (so parsing goes past the length check) or a few random bytes."""
     ndim = draw(st.sampled_from([0, 1, 2, 3, 4, 16, 17, 64, 65, 255]))
     code = draw(st.sampled_from([0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E, 0x07, 0xFF]))
-    dims = b"".join(struct.pack(">I", draw(_SIZES)) for _ in range(min(ndim, 70)))
-    return b"\x00\x00" + bytes([code, ndim]) + dims + draw(st.binary(max_size=64))
+    consistent = draw(st.integers(0, 3)) > 0
+    if consistent:  # ones, with a few small sizes: the promise stays small at any ndim
+        shape = [1] * ndim
+        for _ in range(draw(st.integers(0, 3)) if ndim else 0):
+            shape[draw(st.integers(0, ndim - 1))] = draw(st.integers(0, 40))
+    else:
+        shape = [draw(_SIZES) for _ in range(ndim)]
+    dims = b"".join(struct.pack(">I", s) for s in shape)
+    promised = int(np.prod(shape, dtype=object)) * _IDX_ITEMSIZE.get(code, 1)
+    if consistent and promised <= 1 << 16:
+        body = draw(st.binary(min_size=promised, max_size=promised))
+    else:
+        body = draw(st.binary(max_size=64))
+    return b"\x00\x00" + bytes([code, ndim]) + dims + body
 
 
 @given(st.one_of(mutated(SEEDS["idx"]), idx_headers()), st.booleans())

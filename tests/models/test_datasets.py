@@ -13,6 +13,7 @@ from models.datasets import (
     discrete_bits_per_dim,
     load_array_file,
     load_dataset,
+    npz_keys,
 )
 
 
@@ -139,3 +140,28 @@ def test_binary_data_count_no_level_offset_in_bits_per_dim(mnist_like: Path) -> 
 def test_continuous_data_cannot_be_binarised() -> None:
     with pytest.raises(ValueError, match="discrete"):
         load_dataset("pinwheel").binarized("static")
+
+
+@pytest.mark.parametrize(
+    ("names", "examples", "test"),
+    [
+        (["x_train", "y_train", "x_test", "y_test"], "x_train", "x_test"),
+        (["x", "x_test"], "x", "x_test"),
+        (["X", "x_test"], "X", None),
+        (["data"], "data", None),
+        (["only"], "only", None),
+        (["a", "b"], None, None),
+    ],
+)
+def test_npz_keys_name_the_examples_and_the_published_test_split(
+    names: list[str], examples: str | None, test: str | None
+) -> None:
+    assert npz_keys(names) == (examples, test)
+
+
+def test_an_npz_with_x_and_x_test_loads_by_path_with_that_split(tmp_path: Path) -> None:
+    path = tmp_path / "split.npz"
+    np.savez(path, x=np.ones((5, 2)), x_test=np.zeros((3, 2)))
+    dataset = load_array_file(path)
+    assert dataset.test_examples is not None and dataset.test_examples.shape == (3, 2)
+    assert dataset.split().record["published_test_split"]
