@@ -23,8 +23,12 @@ Images count by rows like arrays: their pixels are bounded per request by
   ``GENSERVE_HEAVY_MODEL_BUDGET`` for its model. A request larger than a budget is admitted only
   when nothing else holds that budget, so every request the limits allow can run.
 - **429, not 408.** A request that does not fit is refused at once with ``429`` and a
-  ``Retry-After`` (seconds): the expected time until the oldest admitted heavy request ends,
-  from the measured seconds per unit of cost, at least 1. It is never queued to time out.
+  ``Retry-After`` (seconds): the expected time until the first heavy request in flight ends,
+  from the measured seconds per unit of heavy backlog, at least 1. Heavy work that fits the
+  budget but is expected, behind what is in flight, to pass 80% of the request timeout is
+  refused the same way (rule ``request_timeout``), so it is not queued to time out. The default
+  heavy budget is one of the largest requests the limits allow (256 x 5,000: about 35 s for an
+  MNIST VAE on one core of the loaded 2-core machine), so the first one cannot 408 either.
 - The cost is released when the request's answer is ready (or its timeout fires: a forward
   pass under way then finishes in its thread, unaccounted, for at most its own run time).
 
@@ -46,6 +50,10 @@ from app.config import Settings
 from app.errors import ServiceError
 
 __all__ = ["Admission", "Lane", "Overloaded", "Ticket"]
+
+DEADLINE_SHARE = 0.8
+"""Heavy work is refused when, behind what is in flight, it is expected to take more than this
+share of the request timeout: a 429 now rather than a 408 later."""
 
 Lane = Literal["light", "heavy"]
 
@@ -69,6 +77,7 @@ class Ticket:
     model: str
     cost: int
     lane: Lane
+    ahead: int = 0  # heavy cost admitted before it and still in flight
     started: float = field(default_factory=time.monotonic)
 
 
@@ -77,20 +86,22 @@ class Admission:
 
     def __init__(
         self, *, light_cost: int, light_budget: int, heavy_budget: int, heavy_model_budget: int,
-        enabled: bool = True, max_retry_after_s: float = 60.0,
+        enabled: bool = True, timeout_s: float = 60.0,
     ) -> None:
         self.enabled = enabled
         self.light_cost = light_cost
         self.light_budget = light_budget
         self.heavy_budget = heavy_budget
         self.heavy_model_budget = heavy_model_budget
-        self.max_retry_after_s = max_retry_after_s
+        self.timeout_s = timeout_s
         self._lock = threading.Lock()
         self._light = 0
         self._heavy = 0
         self._heavy_by_model: dict[str, int] = {}
         self._heavy_tickets: set[Ticket] = set()
-        self._seconds_per_cost: float | None = None  # heavy work, moving average
+        # seconds per unit of heavy backlog: (work ahead + own cost) -> time to answer; a moving
+        # average over answered heavy requests
+        self._seconds_per_cost: float | None = None
         self.refused = 0
 
     @classmethod
@@ -98,7 +109,7 @@ class Admission:
         return cls(
             light_cost=settings.light_cost, light_budget=settings.light_budget,
             heavy_budget=settings.heavy_budget, heavy_model_budget=settings.heavy_model_budget,
-            enabled=settings.admission, max_retry_after_s=settings.request_timeout_s,
+            enabled=settings.admission, timeout_s=settings.request_timeout_s,
         )
 
     def lane(self, cost: int) -> Lane:
@@ -110,8 +121,10 @@ class Admission:
             return {"light": self._light, "heavy": self._heavy}
 
     def admit(self, model: str, cost: int) -> Ticket:
-        """A ticket for ``cost`` of ``model``'s work, or :class:`Overloaded`."""
-        ticket = Ticket(model, cost, self.lane(cost))
+        """A ticket for ``cost`` of ``model``'s work, or :class:`Overloaded`. Disabled
+        (``GENSERVE_ADMISSION=false``), every request is admitted to the light lane: one batcher
+        for all, as before admission control."""
+        ticket = Ticket(model, cost, self.lane(cost) if self.enabled else "light")
         if not self.enabled:
             return ticket
         with self._lock:
@@ -128,6 +141,16 @@ class Admission:
             if self._heavy and self._heavy + cost > self.heavy_budget:
                 self.refused += 1
                 raise self._refusal(ticket, "heavy_budget", self.heavy_budget, self._heavy)
+            expected = self._expected_s(self._heavy + cost)
+            if self._heavy and expected > DEADLINE_SHARE * self.timeout_s:
+                self.refused += 1  # it would wait out its timeout behind the work ahead
+                raise self._refusal(
+                    ticket, "request_timeout", self.heavy_budget, self._heavy,
+                    why=f"behind the heavy work in flight it would take about {expected:.0f} s, "
+                    f"over {DEADLINE_SHARE:.0%} of the request timeout of {self.timeout_s:g} s "
+                    "(GENSERVE_REQUEST_TIMEOUT_S)",
+                )
+            ticket.ahead = self._heavy
             self._heavy += cost
             self._heavy_by_model[model] = held + cost
             self._heavy_tickets.add(ticket)
@@ -151,7 +174,7 @@ class Admission:
             else:
                 del self._heavy_by_model[ticket.model]
             if completed:
-                rate = (time.monotonic() - ticket.started) / ticket.cost
+                rate = (time.monotonic() - ticket.started) / (ticket.ahead + ticket.cost)
                 known = self._seconds_per_cost
                 self._seconds_per_cost = rate if known is None else 0.7 * known + 0.3 * rate
 
@@ -165,22 +188,31 @@ class Admission:
             raise
         self.release(ticket)
 
-    def _refusal(self, ticket: Ticket, rule: str, budget: int, held: int) -> Overloaded:
+    def _refusal(
+        self, ticket: Ticket, rule: str, budget: int, held: int, why: str | None = None
+    ) -> Overloaded:
         retry_after = self._retry_after()
+        why = why or (
+            f"{held:,} of the {ticket.lane} budget of {budget:,} is in use "
+            f"(GENSERVE_{rule.upper()})"
+        )
         return Overloaded(
-            f"the server is busy: this request costs {ticket.cost:,} and {held:,} of the "
-            f"{ticket.lane} budget of {budget:,} is in use (GENSERVE_{rule.upper()}); retry "
-            f"after {retry_after} s, or ask for fewer rows, samples or importance samples",
+            f"the server is busy: this request costs {ticket.cost:,} row passes and {why}; "
+            f"retry after {retry_after} s, or ask for fewer rows, samples or importance samples",
             retry_after=retry_after, rule=rule,
         )
 
     def _retry_after(self) -> int:
-        """Seconds until the oldest heavy request is expected to end (at least 1); the caller
-        holds the lock."""
+        """Seconds until the first heavy request in flight is expected to end (at least 1); the
+        caller holds the lock."""
         if self._seconds_per_cost is None or not self._heavy_tickets:
             return 1
         now = time.monotonic()
         remaining = min(
-            t.cost * self._seconds_per_cost - (now - t.started) for t in self._heavy_tickets
+            t.started + self._expected_s(t.ahead + t.cost) - now for t in self._heavy_tickets
         )
-        return int(min(self.max_retry_after_s, max(1, math.ceil(remaining))))
+        return int(min(self.timeout_s, max(1, math.ceil(remaining))))
+
+    def _expected_s(self, backlog: int) -> float:
+        """Expected seconds to answer after ``backlog`` units of heavy work (0 when unknown)."""
+        return 0.0 if self._seconds_per_cost is None else backlog * self._seconds_per_cost

@@ -129,12 +129,12 @@ class Settings(BaseSettings):
         description="Row passes of light requests admitted and not yet answered, all models.",
     )
     heavy_budget: int = Field(
-        default=2 * 256 * 5000, ge=1,
-        description="Row passes of heavy requests in flight, all models together (default: two "
-        "of the largest log-likelihoods the limits allow). One request over it runs only alone.",
+        default=256 * 5000, ge=1,
+        description="Row passes of heavy requests in flight, all models together (default: the "
+        "largest log-likelihood the limits allow). One request over it runs only alone.",
     )
     heavy_model_budget: int = Field(
-        default=2 * 256 * 5000, ge=1,
+        default=256 * 5000, ge=1,
         description="Row passes of heavy requests in flight for one model (all its versions).",
     )
     heavy_runners: int | None = Field(

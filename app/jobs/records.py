@@ -169,11 +169,13 @@ def create_job(
     with _session(engine) as session, session.begin():
         if max_queued is not None or max_active is not None:
             _lock_submissions(session)
-            counts = dict(session.execute(
-                select(JobRecord.status, func.count())
-                .where(JobRecord.status.in_(("queued", "running")))
-                .group_by(JobRecord.status)
-            ).tuples().all())
+            counts = {
+                str(status): int(count) for status, count in session.execute(
+                    select(JobRecord.status, func.count())
+                    .where(JobRecord.status.in_(("queued", "running")))
+                    .group_by(JobRecord.status)
+                )
+            }
             queued, running = counts.get("queued", 0), counts.get("running", 0)
             for value, limit, rule, state in (
                 (queued, max_queued, "max_queued_jobs", "queued"),
