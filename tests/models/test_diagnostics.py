@@ -70,9 +70,9 @@ def test_full_gaussian_baseline_matches_scipy_with_the_regularised_covariance() 
     np.testing.assert_allclose(got.numpy(), expected, rtol=1e-10)
 
 
-def _linear_vae(dim: int, latent: int, likelihood: str = "gaussian") -> VAE:
-    """A VAE whose encoder and decoder are single linear maps, for hand-set weights."""
-    hparams = VAEHyperparameters(latent_dim=latent, hidden_sizes=[], likelihood=likelihood)
+def _linear_vae(dim: int, latent: int) -> VAE:
+    """A Gaussian VAE whose encoder and decoder are single linear maps, for hand-set weights."""
+    hparams = VAEHyperparameters(latent_dim=latent, hidden_sizes=[], likelihood="gaussian")
     return VAE(hparams, DataSpec(shape=(dim,))).eval()
 
 
@@ -107,7 +107,8 @@ def test_chunked_evaluation_is_exact_when_every_weight_is_the_same() -> None:
     IWAE_k = ELBO = the decoder's likelihood, however the samples are split into blocks."""
     model = _linear_vae(dim=4, latent=2)
     with torch.no_grad():
-        for module in (model.encoder_mean, model.encoder_log_var, model.decoder[0]):
+        decoder = next(m for m in model.decoder.modules() if isinstance(m, torch.nn.Linear))
+        for module in (model.encoder_mean, model.encoder_log_var, decoder):
             module.weight.zero_()
             module.bias.zero_()
     x = torch.randn(50, 4, generator=torch.Generator().manual_seed(1))
