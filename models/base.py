@@ -36,7 +36,7 @@ CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
 OPERATIONS: tuple[str, ...] = ("sample", "encode", "reconstruct", "log_likelihood", "interpolate")
 
-ProgressCallback = Callable[[Mapping[str, float]], None]
+ProgressCallback = Callable[[Mapping[str, Any]], None]
 """Called after every epoch or EM iteration with its metrics; raising stops training."""
 
 

@@ -59,6 +59,8 @@ DEFAULT_EPOCHS_EQUIVALENT = 20
 """The default budget: 20 passes over the training split, but at least 6,000 and at most 12,000
 steps. Digits (1,348 rows, batch 64) gets 6,000 steps, 285 epochs, close to the shipped
 digits-vae's 6,300; an MNIST-sized upload (60,000 rows, batch 128) gets 9,400 steps."""
+DEFAULT_EVAL_PASSES = 2_000_000
+MIN_DEFAULT_EVAL_K = 100
 SMALL_DATA_ROWS = 10_000
 """Training splits smaller than this default to mini-batches of 64, larger ones to 128."""
 
@@ -132,10 +134,12 @@ class VAETrainingOptions(SplitOptions):
         "hardware has bfloat16 units (AVX512-BF16 or AMX CPUs, Ampere+ GPUs), slower elsewhere.",
     )
     seed: int = Field(default=0, ge=0)
-    eval_importance_samples: int = Field(
-        default=1000, ge=1, le=MAX_EVAL_IMPORTANCE_SAMPLES,
+    eval_importance_samples: int | None = Field(
+        default=None, ge=1, le=MAX_EVAL_IMPORTANCE_SAMPLES,
         description=f"k of the held-out IWAE bound (at most {MAX_EVAL_IMPORTANCE_SAMPLES:,}); "
-        "the evaluation runs in blocks that report progress and see a cancel.",
+        f"the evaluation runs in blocks that report progress and see a cancel. Default: 1,000, "
+        f"or fewer (not under {MIN_DEFAULT_EVAL_K}) so that n_test x k stays under "
+        f"{DEFAULT_EVAL_PASSES:,} (MNIST's 10,000 test images: k = 200).",
     )
     checkpoint_every: int = Field(
         default=0, ge=0, le=MAX_EPOCHS, description="Epochs between checkpoints."
@@ -172,6 +176,11 @@ class Budget:
         return self.steps_per_epoch * self.epochs
 
 
+def default_eval_k(n_test: int) -> int:
+    """1,000 importance samples, fewer on large test splits (see the option's description)."""
+    return max(MIN_DEFAULT_EVAL_K, min(1000, DEFAULT_EVAL_PASSES // max(1, n_test)))
+
+
 def resolve_budget(options: VAETrainingOptions, n_train: int) -> Budget:
     """Batch size, steps per epoch and epochs for ``n_train`` rows (see the options' fields)."""
     batch = options.batch_size or (64 if n_train < SMALL_DATA_ROWS else 128)
@@ -204,7 +213,7 @@ def _held_out_metrics(
     }
 
 
-def _notify(progress: ProgressCallback | None, event: Mapping[str, float]) -> None:
+def _notify(progress: ProgressCallback | None, event: Mapping[str, Any]) -> None:
     if progress is not None:
         progress(event)
 
@@ -465,7 +474,7 @@ def train_vae(
     else:
         initialise_from_data(model, train)
     budget = resolve_budget(options, len(train))
-    k = options.eval_importance_samples
+    k = options.eval_importance_samples or default_eval_k(len(test))
     per_step = 3 * budget.batch_size * (options.train_k if options.objective == "iwae" else 1)
     per_epoch = budget.steps_per_epoch * per_step + len(test)
     evaluation = len(test) * (k + 10)  # the IWAE bound, then the diagnostics' 10 draws
@@ -557,6 +566,7 @@ def train_vae(
     }
     model.training_info = {
         **options.model_dump(), "batch_size": budget.batch_size, "epochs": budget.epochs,
+        "eval_importance_samples": k,
         "steps": budget.steps, "optimizer": "Adam", "elapsed_s": round(elapsed, 3),
         "resumed_from_epoch": first_epoch - 1 if first_epoch > 1 else None,
         "warm_start": _warm_start_record(warm_start),
