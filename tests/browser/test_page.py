@@ -342,6 +342,15 @@ def test_a_finished_job_puts_its_new_version_in_the_model_list(
         "() => document.querySelectorAll('#density-overlay polygon.component').length === 4"
     )
     ui.screenshot("training-done")
+    page.click("#jobs-list-panel summary")
+    page.wait_for_function(
+        "() => document.querySelector('#jobs-table tbody').textContent.includes('test log-lik.')"
+    )
+    row = page.locator("#jobs-table tbody tr", has_text="page-gmm").first
+    model, status, started, duration, metric, _ = row.locator("td").all_text_contents()
+    assert status == "succeeded" and started not in ("not started", "—")
+    assert duration.endswith(" s") and "nats" in metric, (started, duration, metric)
+    ui.screenshot("recent-jobs")
     assert ui.errors == []
 
 
