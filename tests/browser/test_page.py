@@ -533,3 +533,17 @@ def test_the_gate_verdict_and_promote_button_show_when_the_api_has_them(ui: Page
                            ".includes('digits-vae, version 2')")
     assert promoted == [{"version": 2}]
     assert ui.errors == []
+
+
+def test_hovering_the_density_map_reads_out_the_point_and_its_log_density(ui: PageRun) -> None:
+    page = ui.page
+    choose_model(ui, "pinwheel-gmm")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#density-overlay polygon.component').length === 10"
+    )
+    page.hover("#density-canvas", position={"x": 100, "y": 100})
+    page.wait_for_function(
+        "() => document.querySelector('#density-readout').textContent.includes('log p(x) ≈')"
+    )
+    assert "nats" in page.text_content("#density-readout")
+    assert ui.errors == []
