@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.auth import RequireAPIKey
-from app.jobs.schemas import JobDetail, JobList, JobRequest, JobSummary
+from app.jobs.schemas import JOB_EXAMPLES, JobDetail, JobList, JobRequest, JobSummary
 from app.jobs.service import JobService, detail, require_job_store, summary
 from app.routing import FastJSONRoute
 
@@ -29,7 +29,13 @@ JobsDep = Annotated[JobService, Depends(_jobs)]
 
 
 @router.post("", status_code=202, response_model=JobSummary)
-def submit_job(body: JobRequest, jobs: JobsDep) -> JobSummary:
+def submit_job(
+    body: Annotated[JobRequest, Body(openapi_examples={  # a choice of examples in /docs
+        f"{example['kind']} on {example['dataset']}": {"value": example}
+        for example in JOB_EXAMPLES
+    })],
+    jobs: JobsDep,
+) -> JobSummary:
     """Queue a training job; ``GET /jobs/{id}`` or ``/jobs/{id}/events`` follows it."""
     return summary(jobs.submit(body))
 

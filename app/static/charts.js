@@ -131,7 +131,8 @@ export function histogram(svg, { edges, counts }, { value = null, xLabel = "", w
   counts.forEach((count, i) => {
     const x = sx(edges[i]);
     const w = Math.max(0.5, sx(edges[i + 1]) - x - 0.5);
-    el("rect", { x, y: sy(count), width: w, height: box.bottom - sy(count), class: "bar" }, svg);
+    const bar = el("rect", { x, y: sy(count), width: w, height: box.bottom - sy(count), class: "bar" }, svg);
+    el("title", {}, bar).textContent = `${formatNumber(edges[i])} to ${formatNumber(edges[i + 1])}: ${count} examples`;
   });
   if (value !== null && Number.isFinite(value)) {
     const x = sx(value);
@@ -152,7 +153,9 @@ export function scatter(svg, points, { labels = null, highlight = null, xLabel =
   const sy = scale(yr, [box.bottom, box.top]);
   points.forEach(([x, y], i) => {
     const colour = labels ? PALETTE[labels[i] % PALETTE.length] : "#8899aa";
-    el("circle", { cx: sx(x), cy: sy(y), r: 2.2, fill: colour, "fill-opacity": 0.6 }, svg);
+    const dot = el("circle", { cx: sx(x), cy: sy(y), r: 2.2, fill: colour, "fill-opacity": 0.6 }, svg);
+    // hovering a point says what it is
+    el("title", {}, dot).textContent = `(${formatNumber(x)}, ${formatNumber(y)})${labels ? `, label ${labels[i]}` : ""}`;
   });
   if (highlight) {
     el("circle", { cx: sx(highlight[0]), cy: sy(highlight[1]), r: 7, class: "highlight" }, svg);
@@ -176,7 +179,8 @@ export function bars(svg, values, { xLabel = "component", yLabel = "p(k | x)", w
   axes(svg, box, [-0.5, values.length - 0.5], [0, 1], xLabel, yLabel, { xTicks });
   values.forEach((v, i) => {
     const h = (box.bottom - box.top) * Math.max(0, Math.min(1, v));
-    el("rect", { x: box.left + i * step + 1, y: box.bottom - h, width: Math.max(1, step - 2), height: h, fill: PALETTE[i % PALETTE.length] }, svg);
+    const bar = el("rect", { x: box.left + i * step + 1, y: box.bottom - h, width: Math.max(1, step - 2), height: h, fill: PALETTE[i % PALETTE.length] }, svg);
+    el("title", {}, bar).textContent = `component ${i}: p = ${formatNumber(v)}`;
   });
 }
 
@@ -224,6 +228,12 @@ export function heatmap(canvas, grid) {
     toData: ([px, py]) => [x0 + (px / canvas.width) * (x1 - x0), y1 - (py / canvas.height) * (y1 - y0)],
     range: { low, high },
     extent: { x: [x0, x1], y: [y0, y1] },
+    // log p at the grid point nearest to a data point
+    valueAt: ([x, y]) => {
+      const col = Math.round(((x - x0) / (x1 - x0)) * (nx - 1));
+      const row = Math.round(((y - y0) / (y1 - y0)) * (ny - 1));
+      return col < 0 || row < 0 || col >= nx || row >= ny ? null : grid.log_density[row][col];
+    },
   };
 }
 

@@ -203,10 +203,13 @@ function showLatent(model, answer, ref) {
       ? ["latent PC 1 (z units)", "latent PC 2 (z units)"]
       : ["z₁ (z units)", "z₂ (z units)"];
     scatter(chart, points, { labels, highlight: projected, xLabel: axisNames[0], yLabel: axisNames[1] });
+    const others = ref.source === "test split" ? "the held-out test examples" : "samples of the model";
+    const colours = labels ? ", coloured by their label" : "";
     $("latent-caption").textContent = method === "pca"
-      ? `Latent code: the posterior mean projected on the test set's first two principal axes${labels ? " (colours: labels)" : ""}; the ring is yours`
-      : "Latent code: the posterior mean; the ring is yours";
-    $("latent-values").textContent = `mean of q(z|x) = (${mean.map(formatNumber).join(", ")})`;
+      ? `Latent code: the posterior means of ${others}${colours}, on their first two principal axes; the ring is yours`
+      : `Latent code: the posterior means of ${others}${colours}; the ring is yours`;
+    const shown = mean.length > 8 ? `${mean.slice(0, 8).map(formatNumber).join(", ")}, … (${mean.length} values)` : mean.map(formatNumber).join(", ");
+    $("latent-values").textContent = `mean of q(z|x) = (${shown})`;
   } else if (encoding.responsibilities) {
     const resp = encoding.responsibilities[0];
     bars(chart, resp, { xLabel: "component k", yLabel: "p(k | x), probability" });

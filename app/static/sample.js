@@ -2,7 +2,7 @@
 // component ellipses and the samples on top.
 
 import { api } from "./api.js";
-import { PALETTE, densityFrame, el, ellipse, heatmap } from "./charts.js";
+import { PALETTE, densityFrame, el, ellipse, formatNumber, heatmap } from "./charts.js";
 import {
   $, busy, emit, fieldValue, isImageModel, isPointModel, modelRef, on, pngSrc, setStatus, state,
 } from "./state.js";
@@ -150,6 +150,17 @@ export function initSample() {
     busy($("sample-button"), errorElement, sample);
   });
   $("sample-prior").addEventListener("change", () => busy($("sample-button"), errorElement, sample));
+  canvas.addEventListener("mousemove", (event) => {
+    if (!layers.map) return;
+    const box = canvas.getBoundingClientRect();
+    const point = layers.map.toData([
+      ((event.clientX - box.left) / box.width) * canvas.width,
+      ((event.clientY - box.top) / box.height) * canvas.height,
+    ]);
+    const value = layers.map.valueAt(point);
+    $("density-readout").textContent = `x = (${point.map(formatNumber).join(", ")})` +
+      (Number.isFinite(value) ? `, log p(x) ≈ ${formatNumber(value)} nats` : "");
+  });
   canvas.addEventListener("click", (event) => {
     if (!layers.map) return;
     const box = canvas.getBoundingClientRect();

@@ -83,10 +83,17 @@ def test_every_example_fits_the_schema_and_is_accepted(
     client: TestClient, spec: dict[str, Any]
 ) -> None:
     examples = spec["components"]["schemas"]["JobRequest"]["examples"]
+    body = spec["paths"]["/jobs"]["post"]["requestBody"]["content"]["application/json"]
+    named = [example["value"] for example in body["examples"].values()]  # /docs' choice
     assert {example["kind"] for example in examples} == set(PARTS)
+    assert {example["kind"] for example in named} == set(PARTS)
+    examples = [*examples, *named]
+    seen: list[dict[str, Any]] = []
     for example in examples:
         jsonschema.validate(example, resolved(spec, "JobRequest"))
         response = client.post(
-            "/jobs", json=example, headers={"Authorization": f"Bearer {API_KEY}"}
+            "/jobs", json={**example, "name": f"{example['name']}-{len(seen)}"},
+            headers={"Authorization": f"Bearer {API_KEY}"},
         )
+        seen.append(example)
         assert response.status_code == 202, response.text

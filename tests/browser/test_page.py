@@ -342,6 +342,15 @@ def test_a_finished_job_puts_its_new_version_in_the_model_list(
         "() => document.querySelectorAll('#density-overlay polygon.component').length === 4"
     )
     ui.screenshot("training-done")
+    page.click("#jobs-list-panel summary")
+    page.wait_for_function(
+        "() => document.querySelector('#jobs-table tbody').textContent.includes('test log-lik.')"
+    )
+    row = page.locator("#jobs-table tbody tr", has_text="page-gmm").first
+    model, status, started, duration, metric, _ = row.locator("td").all_text_contents()
+    assert status == "succeeded" and started not in ("not started", "—")
+    assert duration.endswith(" s") and "nats" in metric, (started, duration, metric)
+    ui.screenshot("recent-jobs")
     assert ui.errors == []
 
 
@@ -492,3 +501,49 @@ def test_the_model_card_shows_only_the_hyper_parameters_that_apply(ui: PageRun) 
     assert "latent prior" in rows
     split = ui.page.text_content("#model-info")
     assert "published test split" in split
+
+
+def test_the_gate_verdict_and_promote_button_show_when_the_api_has_them(ui: PageRun) -> None:
+    """The registry's fields (``gate``, ``aliases``) are added to the model's answer here, as
+    the API gives them once it has a training gate; without them the card shows neither."""
+    page = ui.page
+    choose_model(ui, "digits-gmm")
+    assert not page.is_visible("#gate-info") and not page.is_visible("#promote-button")
+    promoted: list[Any] = []
+
+    def with_gate(route: Any) -> None:
+        if route.request.method == "PUT":
+            promoted.append(route.request.post_data_json)
+            route.fulfill(json={"aliases": {"stable": 2}})
+            return
+        answer = route.fetch().json()
+        answer["gate"] = {"passed": False, "reasons": ["held-out log-likelihood below the "
+                                                       "baseline"], "policy": "auto"}
+        answer["aliases"] = {"stable": 1}
+        route.fulfill(json=answer)
+
+    page.route("**/models/digits-vae**", with_gate)
+    choose_model(ui, "digits-vae")
+    page.select_option("#version-select", "2")
+    page.wait_for_selector("#promote-button")
+    gate = page.text_content("#gate-info")
+    assert "not passed" in gate and "below the baseline" in gate and "stable → 1" in gate
+    page.click("#promote-button")
+    page.wait_for_function("() => document.querySelector('#model-status').textContent"
+                           ".includes('digits-vae, version 2')")
+    assert promoted == [{"version": 2}]
+    assert ui.errors == []
+
+
+def test_hovering_the_density_map_reads_out_the_point_and_its_log_density(ui: PageRun) -> None:
+    page = ui.page
+    choose_model(ui, "pinwheel-gmm")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#density-overlay polygon.component').length === 10"
+    )
+    page.hover("#density-canvas", position={"x": 100, "y": 100})
+    page.wait_for_function(
+        "() => document.querySelector('#density-readout').textContent.includes('log p(x) ≈')"
+    )
+    assert "nats" in page.text_content("#density-readout")
+    assert ui.errors == []
