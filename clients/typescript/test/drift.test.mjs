@@ -1,7 +1,7 @@
 // The checked-in types and build are what the server's schema and the sources make now.
 
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { test } from "node:test";
@@ -35,14 +35,19 @@ test("the checked-in types are generated from the schema the server serves", asy
   );
 });
 
-test("the checked-in dist/ is the build of the sources", (t) => {
+// dist/, and the page's copy when the server ships one (`npm run build -- --out ../../app/static/client`).
+const COPIES = [join(packageDir, "dist"), resolve(packageDir, "..", "..", "app", "static", "client")];
+
+test("every checked-in build is the build of the sources", (t) => {
   const out = mkdtempSync(join(tmpdir(), "genserve-ts-build-"));
   t.after(() => rmSync(out, { recursive: true, force: true }));
   build(out);
-  const dist = join(packageDir, "dist");
-  const fix = "dist/ is stale: run `npm run build` in clients/typescript";
-  assert.deepEqual(files(dist), files(out), fix);
-  for (const file of files(out)) {
-    assert.equal(readFileSync(join(dist, file), "utf-8"), readFileSync(join(out, file), "utf-8"), `${file}: ${fix}`);
+  for (const copy of COPIES.filter((dir, i) => i === 0 || existsSync(dir))) {
+    const fix = `${copy} is stale: run \`npm run build\` (with --out for a copy) in clients/typescript`;
+    assert.deepEqual(files(copy), files(out), fix);
+    for (const file of files(out)) {
+      const actual = readFileSync(join(copy, file), "utf-8");
+      assert.equal(actual, readFileSync(join(out, file), "utf-8"), `${file}: ${fix}`);
+    }
   }
 });
