@@ -13,7 +13,7 @@ from app.dataset_store import DatasetStore
 from app.deps import SettingsDep
 from app.jobs.schemas import DatasetList, DatasetSummary
 from app.jobs.service import require_job_store
-from models.storage import NAME_PATTERN
+from models.names import Name
 
 router = APIRouter(prefix="/datasets", tags=["datasets"], dependencies=[RequireAPIKey])
 
@@ -48,8 +48,8 @@ def upload_dataset(
         "x_test), .csv, .zip of PNGs, or MNIST IDX (.idx, -ubyte, optionally .gz); other bytes "
         "are refused."
     )],
-    name: Annotated[str | None, Form(
-        pattern=NAME_PATTERN, description="Lower case, digits, -_. and not a built-in "
+    name: Annotated[Name | None, Form(
+        description="Lower case, digits, -_. and not a built-in "
         "dataset's name; defaults to the file name's stem."
     )] = None,
     test_file: Annotated[

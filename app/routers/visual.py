@@ -17,7 +17,7 @@ from app.deps import RegistryDep, ServiceDep, SettingsDep
 from app.errors import InvalidInput
 from app.inference import JSONBytesResponse
 from models.datasets import load_dataset
-from models.storage import NAME_PATTERN
+from models.names import Name
 
 # They run the model like inference does, so they are open or closed with it.
 router = APIRouter(prefix="/models/{name}", tags=["visual"], dependencies=[InferenceAccess])
@@ -26,7 +26,7 @@ VersionQuery = Annotated[
     int | str | None,
     Query(description="A version number or an alias; omitted, the stable version."),
 ]
-NamePath = Annotated[str, Path(pattern=NAME_PATTERN, description="A served model's name.")]
+NamePath = Annotated[Name, Path(description="A served model's name.")]
 # Beyond +-1e9 a float32 grid is no longer finite; the four come together, with min < max.
 BoundQuery = Annotated[
     float | None,
