@@ -89,14 +89,15 @@ class ModelStore:
         return path.parent.parent == self.shipped
 
     def config(self, name: str, version: int | None = None) -> dict[str, Any] | None:
-        """A saved config with its ``version``: the one given, or the latest; None if absent."""
+        """A saved config with its ``version``: the one given, or the latest; None if absent.
+        Raises ``ValueError`` for a file that is not a JSON object."""
         versions = self.version_dirs(name)
         chosen = max(versions) if versions and version is None else version
         if chosen not in versions:
             return None
         config = json.loads((versions[chosen] / CONFIG_FILE).read_bytes())
         if not isinstance(config, dict) or not isinstance(config.get("kind"), str):
-            raise ValueError(f"version {chosen}: not a JSON object with a 'kind'")
+            raise ValueError(f"{CONFIG_FILE} of {name}/{chosen} is not a JSON object with a 'kind'")
         return {**config, "version": chosen}
 
     def gate(self, path: Path) -> GateVerdict | None:

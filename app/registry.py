@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from starlette.concurrency import run_in_threadpool
 
 from app.errors import ModelNotFound
 from app.gate import GateVerdict
@@ -235,6 +236,24 @@ class ModelRegistry:
             except Exception:  # a passing disk error must not end the watch
                 logger.exception("registry watch pass failed")
 
+    def needs_disk(self, name: str | None, version: VersionRef = None) -> bool:
+        """Whether :meth:`get` would go to the disk: the model, or the numbered version, is not
+        loaded yet. Never true for what a loaded model already serves."""
+        chosen = name or self.default_name
+        if chosen is None or not is_valid_name(chosen):
+            return False
+        if isinstance(version, str) and version.isdigit():
+            version = int(version)
+        known = self._models.get(chosen, {})
+        return not known or (isinstance(version, int) and version not in known)
+
+    async def ensure(self, name: str | None, version: VersionRef = None) -> None:
+        """Load what :meth:`get` would load, on a worker thread: an async caller awaits this
+        first, so even a version not loaded yet keeps the event loop free while it loads."""
+        if self.needs_disk(name, version):
+            chosen = name or self.default_name
+            await run_in_threadpool(self.refresh, chosen)
+
     def get(
         self, name: str | None = None, version: VersionRef = None, *, or_newest: bool = False
     ) -> LoadedModel:
@@ -245,12 +264,10 @@ class ModelRegistry:
             version = int(version)
         number = version if isinstance(version, int) else None
         chosen = name or self.default_name
-        known = self._models.get(chosen or "", {})
-        if chosen is not None and is_valid_name(chosen) and (
-            not known or (number is not None and number not in known)
-        ):
+        if self.needs_disk(chosen, number):
             # Not loaded yet: the one case where a request waits on disk (a version published
-            # a moment ago answers at once). Loaded models are watched by a thread instead.
+            # a moment ago answers at once; ``await ensure()`` first does it off the loop).
+            # Loaded models are watched by a thread instead.
             self.refresh(chosen)
         if chosen is None:
             raise ModelNotFound("no models are loaded", field="model", rule="exists")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
 import stat
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -306,3 +308,27 @@ def eventually(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
             return True
         time.sleep(0.02)
     return False
+
+
+def test_ensure_loads_a_new_version_on_a_worker_thread(
+    roots: tuple[Path, Path], make_image_vae: Callable[[int], VAE]
+) -> None:
+    shipped, store_dir = roots
+    registry = ModelRegistry(shipped, torch.device("cpu"), store_dir=store_dir)
+    registry.refresh()
+    ModelStore(shipped, store_dir).publish_judged(make_image_vae(4), "tiny-vae", HELD_BACK)
+    assert not registry.needs_disk("tiny-vae") and not registry.needs_disk("tiny-vae", "best")
+    assert registry.needs_disk("tiny-vae", 3) and registry.needs_disk("fresh")
+    loop_thread = threading.get_ident()
+    threads: list[int] = []
+    real_refresh = registry.refresh
+
+    def recording_refresh(name: str | None = None) -> list[str]:
+        threads.append(threading.get_ident())
+        return real_refresh(name)
+
+    registry.refresh = recording_refresh  # type: ignore[method-assign]
+    asyncio.run(registry.ensure("tiny-vae", 3))
+    assert threads and loop_thread not in threads
+    assert not registry.needs_disk("tiny-vae", 3)
+    assert registry.get("tiny-vae", 3).gate == HELD_BACK
