@@ -18,10 +18,12 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 import math
 import posixpath
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -243,23 +245,58 @@ def _parse_csv(data: bytes, what: str, budget: Budget, field: str) -> NDArray[An
     budget.check((max(rows, 2), columns), np.dtype(np.float64), what, field)
     if _first_data_line(data, body_start) is None:
         raise refuse(f"{what}: no data rows", "shape", field)
+    values: NDArray[np.float64] | None = None
+    filled = 0
+    lines = _data_lines(data, body_start, what, field)
+    while block := list(itertools.islice(lines, _CSV_BLOCK_ROWS)):
+        part = _parse_csv_block(block, filled, what, field)
+        if values is None:  # the upper bound of rows; pages past the real rows stay unused
+            values = np.empty((rows, part.shape[1]), np.float64)
+        if part.shape[1] != values.shape[1]:
+            raise refuse(
+                f"{what}: data row {filled + 1} has {part.shape[1]} columns; the first has "
+                f"{values.shape[1]}", "rectangular", field,
+            )
+        values[filled : filled + len(part)] = part
+        filled += len(part)
+    assert values is not None  # _first_data_line found a data line
+    return values[:filled]
+
+
+_CSV_BLOCK_ROWS = 4096
+"""Rows NumPy parses at a time into the preallocated array (a block's copy is small)."""
+
+
+def _data_lines(data: bytes, position: int, what: str, field: str) -> Iterator[str]:
+    """Each line holding more than blanks and commas, decoded one at a time (no copy of all)."""
+    while position < len(data):
+        end = data.find(b"\n", position)
+        end = len(data) if end < 0 else end + 1
+        raw, position = data[position:end], end
+        if raw.strip(b" \t\r\n,"):
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise refuse(f"{what} is not a UTF-8 CSV text file: {exc}", "format",
+                             field) from exc
+
+
+def _parse_csv_block(block: list[str], before: int, what: str, field: str
+                     ) -> NDArray[np.float64]:
     try:
-        text = data[body_start:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise refuse(f"{what} is not a UTF-8 CSV text file: {exc}", "format", field) from exc
-    lines = (line for line in io.StringIO(text) if line.strip(" \t\r\n,"))
-    try:
-        values = np.loadtxt(
-            lines, delimiter=",", dtype=np.float64, ndmin=2, comments=None, quotechar='"',
+        return np.loadtxt(
+            block, delimiter=",", dtype=np.float64, ndmin=2, comments=None, quotechar='"',
         )
     except ValueError as exc:
         message = exception_text(exc).split("; use `usecols`")[0]
-        rule = "rectangular" if "number of columns" in message else "numeric"
+        rectangular = "number of columns" in message
+        base = before + (0 if rectangular else 1)  # NumPy counts these rows from 1, those from 0
+        message = re.sub(r"at row (\d+)", lambda m: f"at data row {base + int(m[1])}", message)
+        rule = "rectangular" if rectangular else "numeric"
         raise refuse(f"{what}: {message}", rule, field) from exc
     except Exception as exc:  # noqa: BLE001 - client bytes
         message = f"{what}: not a readable CSV file: {exception_text(exc)}"
         raise refuse(message, "format", field) from exc
-    return values
 
 
 _CONTENT = re.compile(rb"[^ \t\r\n,]")
