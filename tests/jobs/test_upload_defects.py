@@ -374,3 +374,14 @@ def test_train_and_test_files_share_one_decoded_budget() -> None:
     with pytest.raises(UploadTooLarge):
         parse_upload("train-images-idx3-ubyte", idx(triple), limits, ("t10k-idx3-ubyte",
                                                                       idx(images)))
+
+
+def test_csv_rows_across_parsing_blocks_are_all_kept_in_order() -> None:
+    expected = np.arange(10_000 * 3, dtype=np.float64).reshape(10_000, 3)
+    data = b"a,b,c\n" + b"".join(b"%d,%d,%d\n" % tuple(row) for row in expected.astype(int))
+    parsed = parse_upload("long.csv", data, UploadLimits.from_settings(Settings()))
+    np.testing.assert_array_equal(parsed.array, expected)
+    ragged = data + b"1,2\n"
+    with pytest.raises(Exception, match="data row 10001") as info:
+        parse_upload("long.csv", ragged, UploadLimits.from_settings(Settings()))
+    assert getattr(info.value, "rule", None) == "rectangular"
