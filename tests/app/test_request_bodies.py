@@ -5,7 +5,7 @@ non-JSON content type), and a body that stops arriving is a 408, not an open con
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 import pytest
@@ -39,7 +39,7 @@ def test_chunked_bodies_over_the_body_limit_are_413_not_400(
 
 def test_a_body_that_stops_arriving_is_a_408(settings: Settings) -> None:
     app = create_app(settings.model_copy(update={"body_read_timeout_s": 0.05}))
-    sent: list[dict[str, Any]] = []
+    sent: list[MutableMapping[str, Any]] = []
 
     async def stall() -> None:
         pieces = [{"type": "http.request", "body": b'{"model": "tiny-', "more_body": True}]
@@ -50,7 +50,7 @@ def test_a_body_that_stops_arriving_is_a_408(settings: Settings) -> None:
             await asyncio.Event().wait()  # the client sends nothing more
             raise AssertionError("unreachable")
 
-        async def send(message: dict[str, Any]) -> None:
+        async def send(message: MutableMapping[str, Any]) -> None:
             sent.append(message)
 
         scope = {
