@@ -226,6 +226,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from app import metrics
     from app.config import Settings
+    from app.server import uvicorn_options
 
     settings = Settings()
     workers = args.workers or int(os.environ.get("WEB_CONCURRENCY", "1"))
@@ -235,6 +236,7 @@ def _serve(args: argparse.Namespace) -> int:
             "app.main:app", host=args.host or settings.host, port=args.port or settings.port,
             log_level="info", workers=workers,
             access_log=False,  # genserve logs each request itself, with its id and model
+            **uvicorn_options(settings),  # slow and idle connections time out
         )
     return 0
 

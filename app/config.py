@@ -117,7 +117,17 @@ class Settings(BaseSettings):
         default=[1, 10, 100, 1000],
         description="The k values /models/{name}/reference accepts (each is cached).",
     )
+    # -- slow and idle connections (app/server.py) --------------------------------------------
     body_read_timeout_s: float = Field(
         default=30.0, gt=0,
         description="Longest wait for the next piece of a request body; past it, a 408.",
+    )
+    header_timeout_s: float = Field(
+        default=10.0, gt=0,
+        description="A connection whose request line and headers are not all in this long after "
+        "it opened (or after the previous response) is closed (uvicorn --http "
+        "app.server:HttpToolsProtocol).",
+    )
+    keep_alive_timeout_s: int = Field(
+        default=5, ge=1, description="Idle keep-alive connections are closed after this long."
     )
