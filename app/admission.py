@@ -24,7 +24,8 @@ Images count by rows like arrays: their pixels are bounded per request by
   when nothing else holds that budget, so every request the limits allow can run.
 - **429, not 408.** A request that does not fit is refused at once with ``429`` and a
   ``Retry-After`` (seconds): the expected time until the first heavy request in flight ends,
-  from the measured seconds per unit of heavy backlog, at least 1. Heavy work that fits the
+  from the measured seconds per unit of heavy backlog (before any is measured: as long again
+  as the oldest one has run), at least 1 and at most the request timeout. Heavy work that fits the
   budget but is expected, behind what is in flight, to pass 80% of the request timeout is
   refused the same way (rule ``request_timeout``), so it is not queued to time out. The default
   heavy budget is one of the largest requests the limits allow (256 x 5,000: about 35 s for an
@@ -205,9 +206,12 @@ class Admission:
     def _retry_after(self) -> int:
         """Seconds until the first heavy request in flight is expected to end (at least 1); the
         caller holds the lock."""
-        if self._seconds_per_cost is None or not self._heavy_tickets:
+        if not self._heavy_tickets:
             return 1
         now = time.monotonic()
+        if self._seconds_per_cost is None:  # nothing measured yet: at least as long again as
+            oldest = min(t.started for t in self._heavy_tickets)  # the oldest has taken so far
+            return int(min(self.timeout_s, max(1, math.ceil(now - oldest))))
         remaining = min(
             t.started + self._expected_s(t.ahead + t.cost) - now for t in self._heavy_tickets
         )
