@@ -113,6 +113,11 @@ class Settings(BaseSettings):
         description="Threads computing heavy requests; default one core fewer than available "
         "(at least 1), so light requests and the event loop keep a core.",
     )
+    heavy_nice: int = Field(
+        default=10, ge=0, le=19,
+        description="Niceness added to the heavy runners' threads (Linux), so that contended "
+        "cores go to the event loop and light work first; 0 leaves them as they are.",
+    )
     reference_importance_samples: list[int] = Field(
         default=[1, 10, 100, 1000],
         description="The k values /models/{name}/reference accepts (each is cached).",

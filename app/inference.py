@@ -209,7 +209,8 @@ class InferenceService:
         """Unbatched heavy work has its own threads too, so it cannot take every core."""
         if self._heavy_pool is None:
             self._heavy_pool = ThreadPoolExecutor(
-                heavy_runners(self.settings), thread_name_prefix="genserve-heavy"
+                heavy_runners(self.settings), thread_name_prefix="genserve-heavy",
+                initializer=batching.lower_priority, initargs=(self.settings.heavy_nice,),
             )
         return self._heavy_pool
 
