@@ -192,7 +192,7 @@ class Admission:
     def _refusal(
         self, ticket: Ticket, rule: str, budget: int, held: int, why: str | None = None
     ) -> Overloaded:
-        retry_after = self._retry_after()
+        retry_after = 1 if ticket.lane == "light" else self._retry_after()  # light work is quick
         why = why or (
             f"{held:,} of the {ticket.lane} budget of {budget:,} is in use "
             f"(GENSERVE_{rule.upper()})"

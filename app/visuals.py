@@ -74,7 +74,8 @@ def components(loaded: LoadedModel, include_covariances: bool = True) -> dict[st
     return body
 
 
-def _require_2d(loaded: LoadedModel) -> None:
+def require_2d(loaded: LoadedModel) -> None:
+    """A density grid needs 2-D points (checked before the work is admitted, too)."""
     if loaded.model.data.shape != (2,):
         raise UnsupportedOperation(
             f"model {loaded.name!r} has data shape {list(loaded.model.data.shape)}; a density "
@@ -87,7 +88,7 @@ def density_grid(
     bounds: tuple[float, float, float, float] | None,
 ) -> dict[str, Any]:
     """log p(x) on a ``resolution x resolution`` grid; ``log_density[i][j]`` is at (x[j], y[i])."""
-    _require_2d(loaded)
+    require_2d(loaded)
     model = loaded.model
     generator = torch.Generator(device=model.device).manual_seed(0)
     with torch.inference_mode():

@@ -109,6 +109,7 @@ async def get_density(
     Admitted and timed like inference (``app.admission``): 429 when the server is busy."""
     bounds = _bounds(x_min, x_max, y_min, y_max)
     loaded = registry.get(name, version)
+    visuals.require_2d(loaded)  # a 400 for an image model, whether or not the server is busy
     k = min(importance_samples, settings.max_importance_samples)
     rows = resolution * resolution + (visuals.BOUNDS_SAMPLES if bounds is None else 0)
     cost = service.cost(rows, 1 if loaded.model.kind == "gmm" else k)
