@@ -211,11 +211,11 @@ class Admission:
         now = time.monotonic()
         if self._seconds_per_cost is None:  # nothing measured yet: at least as long again as
             oldest = min(t.started for t in self._heavy_tickets)  # the oldest has taken so far
-            return int(min(self.timeout_s, max(1, math.ceil(now - oldest))))
+            return int(min(max(1.0, self.timeout_s), max(1, math.ceil(now - oldest))))
         remaining = min(
             t.started + self._expected_s(t.ahead + t.cost) - now for t in self._heavy_tickets
         )
-        return int(min(self.timeout_s, max(1, math.ceil(remaining))))
+        return int(min(max(1.0, self.timeout_s), max(1, math.ceil(remaining))))
 
     def _expected_s(self, backlog: int) -> float:
         """Expected seconds to answer after ``backlog`` units of heavy work (0 when unknown)."""
