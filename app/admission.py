@@ -47,6 +47,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal
 
+from app import metrics
 from app.config import Settings
 from app.errors import ServiceError
 
@@ -197,6 +198,7 @@ class Admission:
             f"{held:,} of the {ticket.lane} budget of {budget:,} is in use "
             f"(GENSERVE_{rule.upper()})"
         )
+        metrics.observe_refusal(ticket.model, ticket.lane, rule)
         return Overloaded(
             f"the server is busy: this request costs {ticket.cost:,} row passes and {why}; "
             f"retry after {retry_after} s, or ask for fewer rows, samples or importance samples",

@@ -290,3 +290,24 @@ def test_a_reference_past_the_timeout_is_a_408_and_still_fills_the_cache(
             assert again.status_code == 200 and again.json()["importance_samples"] == 1000
 
     asyncio.run(check())
+
+
+def test_refusals_and_admitted_cost_appear_in_metrics(client: Any) -> None:
+    from tests.app.test_metrics_api import scrape, value
+
+    gate: Admission = client.app.state.inference.admission
+    labels = {"model": "tiny-vae", "lane": "heavy", "rule": "heavy_model_budget"}
+    before = value(scrape(client), "genserve_admission_refused_total", **labels)
+    held = gate.admit("tiny-vae", gate.heavy_budget + 1)
+    try:
+        families = scrape(client)
+        assert value(families, "genserve_admission_in_flight_cost", lane="heavy") == (
+            gate.heavy_budget + 1
+        )
+        response = client.post("/log-likelihood", json={**HEAVY, "importance_samples": 100})
+        assert response.status_code == 429
+    finally:
+        gate.release(held)
+    families = scrape(client)
+    assert value(families, "genserve_admission_refused_total", **labels) == before + 1
+    assert value(families, "genserve_admission_in_flight_cost", lane="heavy") == 0
