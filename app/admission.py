@@ -24,7 +24,8 @@ Images count by rows like arrays: their pixels are bounded per request by
   when nothing else holds that budget, so every request the limits allow can run.
 - **429, not 408.** A request that does not fit is refused at once with ``429`` and a
   ``Retry-After`` (seconds): the expected time until the first heavy request in flight ends,
-  from the measured seconds per unit of heavy backlog, at least 1. Heavy work that fits the
+  from the measured seconds per unit of heavy backlog (before any is measured: as long again
+  as the oldest one has run), at least 1 and at most the request timeout. Heavy work that fits the
   budget but is expected, behind what is in flight, to pass 80% of the request timeout is
   refused the same way (rule ``request_timeout``), so it is not queued to time out. The default
   heavy budget is one of the largest requests the limits allow (256 x 5,000: about 35 s for an
@@ -46,6 +47,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal
 
+from app import metrics
 from app.config import Settings
 from app.errors import ServiceError
 
@@ -191,11 +193,12 @@ class Admission:
     def _refusal(
         self, ticket: Ticket, rule: str, budget: int, held: int, why: str | None = None
     ) -> Overloaded:
-        retry_after = self._retry_after()
+        retry_after = 1 if ticket.lane == "light" else self._retry_after()  # light work is quick
         why = why or (
             f"{held:,} of the {ticket.lane} budget of {budget:,} is in use "
             f"(GENSERVE_{rule.upper()})"
         )
+        metrics.observe_refusal(ticket.model, ticket.lane, rule)
         return Overloaded(
             f"the server is busy: this request costs {ticket.cost:,} row passes and {why}; "
             f"retry after {retry_after} s, or ask for fewer rows, samples or importance samples",
@@ -205,13 +208,16 @@ class Admission:
     def _retry_after(self) -> int:
         """Seconds until the first heavy request in flight is expected to end (at least 1); the
         caller holds the lock."""
-        if self._seconds_per_cost is None or not self._heavy_tickets:
+        if not self._heavy_tickets:
             return 1
         now = time.monotonic()
+        if self._seconds_per_cost is None:  # nothing measured yet: at least as long again as
+            oldest = min(t.started for t in self._heavy_tickets)  # the oldest has taken so far
+            return int(min(max(1.0, self.timeout_s), max(1, math.ceil(now - oldest))))
         remaining = min(
             t.started + self._expected_s(t.ahead + t.cost) - now for t in self._heavy_tickets
         )
-        return int(min(self.timeout_s, max(1, math.ceil(remaining))))
+        return int(min(max(1.0, self.timeout_s), max(1, math.ceil(remaining))))
 
     def _expected_s(self, backlog: int) -> float:
         """Expected seconds to answer after ``backlog`` units of heavy work (0 when unknown)."""

@@ -130,9 +130,10 @@ class Batcher:
 
     def __init__(
         self, *, max_size: int, max_wait_s: float, threads: int | None = None,
-        runners: int = 1, name: str = "genserve-batcher",
+        runners: int = 1, name: str = "genserve-batcher", nice: int = 0,
     ) -> None:
         self.max_size = max_size
+        self.nice = nice
         self.max_wait_s = max_wait_s
         self.threads = threads
         self.runners = runners
@@ -164,7 +165,7 @@ class Batcher:
             self._stopping = False
             self._pool = ThreadPoolExecutor(
                 self.runners, thread_name_prefix=f"{self.name}-run",
-                initializer=functools.partial(use_threads, self.threads) if self.threads else None,
+                initializer=functools.partial(_start_runner, self.threads, self.nice),
             )
             self._thread = threading.Thread(target=self._work, name=self.name, daemon=True)
             self._thread.start()
@@ -340,6 +341,28 @@ class Batcher:
         return outcomes
 
 
+def _start_runner(threads: int | None, nice: int) -> None:
+    if threads:
+        use_threads(threads)
+    if nice:
+        lower_priority(nice)
+
+
+def lower_priority(nice: int) -> None:
+    """Raise the calling thread's niceness by ``nice`` (Linux: per thread; no privilege needed).
+
+    The heavy lane's runners run at a lower priority than the event loop and the light lane,
+    so when the cores are contended the scheduler hands them to light work first: on 2 cores
+    one heavy thread otherwise takes its full share from the thread answering a one-sample
+    request. Where the OS cannot, nothing changes.
+    """
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + nice)
+    except (AttributeError, OSError):
+        logger.debug("could not lower the priority of %s", threading.current_thread().name)
+
+
 def use_threads(threads: int) -> None:
     """Set torch's intra-op threads for the calling thread.
 
@@ -394,7 +417,7 @@ class Lanes:
         heavy = Batcher(
             max_size=settings.batch_max_size, max_wait_s=settings.batch_max_wait_ms / 1e3,
             threads=serving_threads(settings), runners=heavy_runners(settings),
-            name="genserve-heavy",
+            name="genserve-heavy", nice=settings.heavy_nice,
         )
         return cls(light, heavy)
 

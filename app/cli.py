@@ -263,6 +263,7 @@ def _serve(args: argparse.Namespace) -> int:
     from app import metrics
     from app.config import Settings
     from app.observability import configure_logging
+    from app.server import uvicorn_options
 
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format)  # uvicorn's lines too
@@ -274,6 +275,7 @@ def _serve(args: argparse.Namespace) -> int:
             log_level=settings.log_level.lower(), workers=workers,
             log_config=None,  # one handler on the root logger writes each line, once
             access_log=False,  # genserve logs each request itself, with its id and model
+            **uvicorn_options(settings),  # slow and idle connections time out
         )
     return 0
 

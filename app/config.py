@@ -142,11 +142,26 @@ class Settings(BaseSettings):
         description="Threads computing heavy requests; default one core fewer than available "
         "(at least 1), so light requests and the event loop keep a core.",
     )
+    heavy_nice: int = Field(
+        default=10, ge=0, le=19,
+        description="Niceness added to the heavy runners' threads (Linux), so that contended "
+        "cores go to the event loop and light work first; 0 leaves them as they are.",
+    )
     reference_importance_samples: list[int] = Field(
         default=[1, 10, 100, 1000],
         description="The k values /models/{name}/reference accepts (each is cached).",
     )
+    # -- slow and idle connections (app/server.py) --------------------------------------------
     body_read_timeout_s: float = Field(
         default=30.0, gt=0,
         description="Longest wait for the next piece of a request body; past it, a 408.",
+    )
+    header_timeout_s: float = Field(
+        default=10.0, gt=0,
+        description="A connection whose request line and headers are not all in this long after "
+        "it opened (or after the previous response) is closed (uvicorn --http "
+        "app.server:HttpToolsProtocol).",
+    )
+    keep_alive_timeout_s: int = Field(
+        default=5, ge=1, description="Idle keep-alive connections are closed after this long."
     )

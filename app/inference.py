@@ -111,7 +111,8 @@ class InferenceService:
             )
         return loaded
 
-    def _inputs(self, request: InputsRequest, loaded: LoadedModel) -> torch.Tensor:
+    def _rows(self, request: InputsRequest) -> int:
+        """How many examples the request gives, within ``max_batch_size`` (before decoding)."""
         given = request.inputs if request.inputs is not None else request.images
         field = "inputs" if request.inputs is not None else "images"
         assert given is not None  # the schema requires one of the two
@@ -120,6 +121,12 @@ class InferenceService:
                 f"{field} has {len(given)} examples; the limit is {self.settings.max_batch_size}",
                 field=field, rule="max_batch_size",
             )
+        return len(given)
+
+    def _inputs(self, request: InputsRequest, loaded: LoadedModel) -> torch.Tensor:
+        self._rows(request)
+        given = request.inputs if request.inputs is not None else request.images
+        assert given is not None
         data = loaded.model.data
         if request.inputs is not None:
             rows = codecs.decode_arrays(request.inputs, data)
@@ -137,20 +144,23 @@ class InferenceService:
         loaded: LoadedModel,
         operation: str,
         batch: Callable[[GenerativeModel, list[Any]], list[T]],
-        payload: Any,
+        prepare: Callable[[], Any],
         size: int,
         shared: Hashable = None,
         *,
         cost: int,
     ) -> T:
         """One request's share of ``batch``: admitted for ``cost`` (``app.admission``: a 429
-        when it does not fit), then coalesced by its lane's batcher, or run alone in a thread.
+        when it does not fit), its payload made by ``prepare`` (decoding inputs: only once
+        admitted, so a refused request costs the event loop no decoding), then coalesced by its
+        lane's batcher, or run alone in a thread.
 
         Requests share a batch when they name the same model version, operation and ``shared``
         parameters (e.g. k for log-likelihoods); ``size`` is the request's number of examples.
         """
         ticket = self.admission.admit(loaded.name, cost)
         try:
+            payload = prepare()
             result = await self._admitted(
                 loaded, operation, batch, payload, size, shared, heavy=ticket.lane == "heavy"
             )
@@ -199,7 +209,8 @@ class InferenceService:
         """Unbatched heavy work has its own threads too, so it cannot take every core."""
         if self._heavy_pool is None:
             self._heavy_pool = ThreadPoolExecutor(
-                heavy_runners(self.settings), thread_name_prefix="genserve-heavy"
+                heavy_runners(self.settings), thread_name_prefix="genserve-heavy",
+                initializer=batching.lower_priority, initargs=(self.settings.heavy_nice,),
             )
         return self._heavy_pool
 
@@ -208,7 +219,9 @@ class InferenceService:
     ) -> T:
         """A page view's computation (density grid, reference) as inference runs: admitted for
         ``cost``, in its lane, under the request timeout."""
-        return await self._run(loaded, operation, _views, compute, 1, "view", cost=cost)
+        return await self._run(
+            loaded, operation, _views, lambda: compute, 1, "view", cost=cost
+        )
 
     @staticmethod
     def cost(rows: int, passes: int = 1) -> int:
@@ -254,7 +267,7 @@ class InferenceService:
         generator, seed = self._generator(request.seed)
         work = SampleWork(request.n, generator, request.temperature, request.prior)
         samples = await self._run(
-            loaded, "sample", batching.sample_batch, work, request.n,
+            loaded, "sample", batching.sample_batch, lambda: work, request.n,
             cost=self.cost(request.n),
         )
         data = loaded.model.data
@@ -272,19 +285,20 @@ class InferenceService:
 
     async def encode(self, request: InputsRequest) -> Response:
         loaded = self._resolve(request, "encode")
-        x = self._inputs(request, loaded)
+        rows = self._rows(request)
         encoding = await self._run(
-            loaded, "encode", batching.encode_batch, x, len(x), cost=self.cost(len(x))
+            loaded, "encode", batching.encode_batch, lambda: self._inputs(request, loaded), rows,
+            cost=self.cost(rows),
         )
         body = {**self._header(loaded), "encoding": encoding}
         return JSONBytesResponse(body)
 
     async def reconstruct(self, request: ReconstructRequest) -> Response:
         loaded = self._resolve(request, "reconstruct")
-        x = self._inputs(request, loaded)
+        count = self._rows(request)
         rows = await self._run(
-            loaded, "reconstruct", batching.reconstruct_batch, x, len(x),
-            cost=self.cost(len(x)),
+            loaded, "reconstruct", batching.reconstruct_batch,
+            lambda: self._inputs(request, loaded), count, cost=self.cost(count),
         )
         data = loaded.model.data
         if request.format == "npy":
@@ -301,14 +315,14 @@ class InferenceService:
             "importance_samples", "max_importance_samples",
         )
         loaded = self._resolve(request, "log_likelihood")
-        x = self._inputs(request, loaded)
+        rows = self._rows(request)
         generator, _ = self._generator(request.seed)
         k = request.importance_samples
         exact = loaded.model.kind == "gmm"
-        work = LogLikelihoodWork(x, generator, k)
         scores = await self._run(
-            loaded, "log_likelihood", batching.log_likelihood_batch, work, len(x), shared=k,
-            cost=self.cost(len(x), 1 if exact else k),
+            loaded, "log_likelihood", batching.log_likelihood_batch,
+            lambda: LogLikelihoodWork(self._inputs(request, loaded), generator, k), rows,
+            shared=k, cost=self.cost(rows, 1 if exact else k),
         )
         data = loaded.model.data
         log_px = scores["log_likelihood"].astype(np.float64)
@@ -335,10 +349,14 @@ class InferenceService:
                 f"of {sorted(loaded.model.interpolation_methods)}",
                 field="method", rule="interpolation_methods",
             )
-        x = self._inputs(request, loaded)
-        work = InterpolateWork(x[0], x[1], request.steps, request.method)
+        self._rows(request)
+
+        def prepare() -> InterpolateWork:
+            x = self._inputs(request, loaded)
+            return InterpolateWork(x[0], x[1], request.steps, request.method)
+
         result = await self._run(
-            loaded, "interpolate", batching.interpolate_batch, work, request.steps,
+            loaded, "interpolate", batching.interpolate_batch, prepare, request.steps,
             cost=self.cost(request.steps + 2),
         )
         path = result.pop("path")

@@ -8,7 +8,10 @@ through small functions rather than touching metric objects:
   in ``app.observability`` for every HTTP request;
 - ``observe_batch(model, operation, size)`` — called by the dynamic batcher for every forward pass
   it runs (``size`` = examples coalesced into that pass);
-- ``app_registry(app)`` — gauges read at scrape time from an app's model registry and job store.
+- ``observe_refusal(model, lane, rule)`` — called by admission control (``app.admission``) for
+  every request it refuses with a 429;
+- ``app_registry(app)`` — gauges read at scrape time from an app's model registry, job store
+  and admission budgets.
 
 Job counts are read at scrape time from ``app.state.jobs`` when the jobs subsystem is present
 (its SQL records counted by status, or any object with ``status_counts()`` and optionally
@@ -49,6 +52,7 @@ __all__ = [
     "app_registry",
     "generate_latest",
     "observe_batch",
+    "observe_refusal",
     "observe_request",
     "shared_between_processes",
 ]
@@ -88,6 +92,18 @@ BATCH_SIZE = Histogram(
 )
 
 
+ADMISSION_REFUSED = Counter(
+    "genserve_admission_refused",
+    "Requests refused with 429 by admission control, by model, lane and the budget's rule.",
+    ["model", "lane", "rule"],
+    registry=REGISTRY,
+)
+
+
+def observe_refusal(model: str, lane: str, rule: str) -> None:
+    ADMISSION_REFUSED.labels(model, lane, rule).inc()
+
+
 def observe_request(
     method: str, endpoint: str, model: str, status: int, seconds: float
 ) -> None:
@@ -123,6 +139,16 @@ class AppCollector(Collector):
             failed.add_metric([], len(getattr(registry, "failed", {})))
         yield loaded
         yield failed
+        admission = getattr(getattr(state, "inference", None), "admission", None)
+        if admission is not None:
+            in_flight = GaugeMetricFamily(
+                "genserve_admission_in_flight_cost",
+                "Cost (row passes) of the admitted requests not yet answered, by lane.",
+                labels=["lane"],
+            )
+            for lane, cost in admission.in_flight().items():
+                in_flight.add_metric([lane], cost)
+            yield in_flight
         counts, queued = _job_figures(getattr(state, "jobs", None))
         if counts is not None:
             jobs = GaugeMetricFamily(

@@ -10,6 +10,7 @@ the model stand in, and the answer says so in ``source``.
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -20,12 +21,21 @@ import numpy as np
 import torch
 from numpy.typing import NDArray
 
-from app.errors import LimitExceeded, ServiceError, UnsupportedOperation
+from app.errors import InvalidInput, LimitExceeded, ServiceError, UnsupportedOperation
 from app.registry import LoadedModel
 from models import GaussianMixture
 from models.datasets import Dataset, UnknownDataset, load_dataset
 
-__all__ = ["DatasetLoader", "ReferenceCache", "components", "density_grid", "reference"]
+__all__ = [
+    "DatasetLoader",
+    "ReferenceCache",
+    "components",
+    "density_bounds",
+    "density_grid",
+    "passes",
+    "reference",
+    "require_2d",
+]
 
 DatasetLoader = Callable[[str], Dataset]
 """Rebuilds a data set by name: ``models.datasets.load_dataset``, or the app's dataset store."""
@@ -74,7 +84,8 @@ def components(loaded: LoadedModel, include_covariances: bool = True) -> dict[st
     return body
 
 
-def _require_2d(loaded: LoadedModel) -> None:
+def require_2d(loaded: LoadedModel) -> None:
+    """A density grid needs 2-D points (checked before the work is admitted, too)."""
     if loaded.model.data.shape != (2,):
         raise UnsupportedOperation(
             f"model {loaded.name!r} has data shape {list(loaded.model.data.shape)}; a density "
@@ -82,12 +93,47 @@ def _require_2d(loaded: LoadedModel) -> None:
         )
 
 
+MAX_BOUND = 1e9  # |x|, |y| of a density grid: float32 distances stay finite well past it
+
+
+def density_bounds(
+    x_min: float | None, x_max: float | None, y_min: float | None, y_max: float | None
+) -> tuple[float, float, float, float] | None:
+    """All four finite bounds within +-MAX_BOUND with min < max, or none (a 422 naming the
+    field otherwise: infinite or 1e308 bounds made a grid of NaN, then a 500)."""
+    given = {"x_min": x_min, "x_max": x_max, "y_min": y_min, "y_max": y_max}
+    if all(v is None for v in given.values()):
+        return None
+    for name, value in given.items():
+        if value is None:
+            raise InvalidInput(
+                f"{name} is missing: give all four of x_min, x_max, y_min, y_max, or none",
+                field=name, rule="bounds",
+            )
+        if not math.isfinite(value) or abs(value) > MAX_BOUND:
+            raise InvalidInput(
+                f"{name} = {value} is not a finite number within +-{MAX_BOUND:g}",
+                field=name, rule="finite_bounds",
+            )
+    for low, high in (("x_min", "x_max"), ("y_min", "y_max")):
+        if not given[low] < given[high]:  # type: ignore[operator]
+            raise InvalidInput(
+                f"bounds must satisfy {low} < {high}", field=low, rule="bounds",
+            )
+    return (x_min, x_max, y_min, y_max)  # type: ignore[return-value]
+
+
+def passes(loaded: LoadedModel, importance_samples: int) -> int:
+    """Passes through the model per row: k for a VAE's bound, 1 for a GMM's exact density."""
+    return 1 if loaded.model.kind == "gmm" else importance_samples
+
+
 def density_grid(
     loaded: LoadedModel, resolution: int, importance_samples: int,
     bounds: tuple[float, float, float, float] | None,
 ) -> dict[str, Any]:
     """log p(x) on a ``resolution x resolution`` grid; ``log_density[i][j]`` is at (x[j], y[i])."""
-    _require_2d(loaded)
+    require_2d(loaded)
     model = loaded.model
     generator = torch.Generator(device=model.device).manual_seed(0)
     with torch.inference_mode():

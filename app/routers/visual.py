@@ -3,7 +3,6 @@ distributions of held-out log-likelihoods. Routes stay thin; the work is in ``ap
 
 from __future__ import annotations
 
-import math
 from functools import partial
 from typing import Annotated, Any
 
@@ -77,36 +76,6 @@ async def get_components(
     return JSONBytesResponse(visuals.components(loaded, include_covariances))
 
 
-MAX_BOUND = 1e9  # |x|, |y| of a density grid: float32 distances stay finite well past it
-
-
-def _bounds(
-    x_min: float | None, x_max: float | None, y_min: float | None, y_max: float | None
-) -> tuple[float, float, float, float] | None:
-    """All four finite bounds within +-MAX_BOUND with min < max, or none (a 422 naming the
-    field otherwise: infinite or 1e308 bounds made a grid of NaN, then a 500)."""
-    given = {"x_min": x_min, "x_max": x_max, "y_min": y_min, "y_max": y_max}
-    if all(v is None for v in given.values()):
-        return None
-    for name, value in given.items():
-        if value is None:
-            raise InvalidInput(
-                f"{name} is missing: give all four of x_min, x_max, y_min, y_max, or none",
-                field=name, rule="bounds",
-            )
-        if not math.isfinite(value) or abs(value) > MAX_BOUND:
-            raise InvalidInput(
-                f"{name} = {value} is not a finite number within +-{MAX_BOUND:g}",
-                field=name, rule="finite_bounds",
-            )
-    for low, high in (("x_min", "x_max"), ("y_min", "y_max")):
-        if not given[low] < given[high]:  # type: ignore[operator]
-            raise InvalidInput(
-                f"bounds must satisfy {low} < {high}", field=low, rule="bounds",
-            )
-    return (x_min, x_max, y_min, y_max)  # type: ignore[return-value]
-
-
 @router.get("/density", response_model=DensityGridResponse)
 async def get_density(
     name: NamePath, registry: RegistryDep, settings: SettingsDep, service: ServiceDep,
@@ -118,11 +87,12 @@ async def get_density(
 ) -> Response:
     """log p(x) of a 2-D model on a grid; bounds default to where the model's samples fall.
     Admitted and timed like inference (``app.admission``): 429 when the server is busy."""
-    bounds = _bounds(x_min, x_max, y_min, y_max)
+    bounds = visuals.density_bounds(x_min, x_max, y_min, y_max)
     loaded = registry.get(name, version)
+    visuals.require_2d(loaded)  # a 400 for an image model, whether or not the server is busy
     k = min(importance_samples, settings.max_importance_samples)
     rows = resolution * resolution + (visuals.BOUNDS_SAMPLES if bounds is None else 0)
-    cost = service.cost(rows, 1 if loaded.model.kind == "gmm" else k)
+    cost = service.cost(rows, visuals.passes(loaded, k))
     body = await service.run_view(
         loaded, "density", partial(visuals.density_grid, loaded, resolution, k, bounds), cost
     )
@@ -151,8 +121,7 @@ async def get_reference(
     cache = _cache(request)
     key = cache.key(loaded, importance_samples)
     load = _loader(request)
-    passes = 1 if loaded.model.kind == "gmm" else importance_samples
-    cost = service.cost(visuals.MAX_REFERENCE_ROWS, passes)
+    cost = service.cost(visuals.MAX_REFERENCE_ROWS, visuals.passes(loaded, importance_samples))
 
     def compute() -> dict[str, Any]:
         return cache.put(key, visuals.reference(loaded, importance_samples, load))

@@ -14,7 +14,7 @@ import httpx
 import numpy as np
 import pytest
 
-from app.admission import Admission, Overloaded
+from app.admission import Admission, Overloaded, Ticket
 from app.config import Settings
 from app.main import create_app
 
@@ -123,23 +123,28 @@ def busy_settings(settings: Settings) -> Settings:
     })
 
 
-def _hold_heavy_budget(app: Any) -> None:
+def _hold_heavy_budget(app: Any) -> Ticket:
     gate: Admission = app.state.inference.admission
-    gate.admit("tiny-vae", gate.heavy_budget)
+    return gate.admit("tiny-vae", gate.heavy_budget)
 
 
-@pytest.mark.parametrize("fast_path", [True, False], ids=["fast-path", "fastapi"])
+@pytest.mark.parametrize(
+    ("fast_path", "batching"), [(True, True), (False, True), (True, False)],
+    ids=["fast-path", "fastapi", "unbatched"],
+)
 def test_heavy_requests_over_the_budget_get_429_with_retry_after_on_both_paths(
-    busy_settings: Settings, fast_path: bool
+    busy_settings: Settings, fast_path: bool, batching: bool
 ) -> None:
-    settings = busy_settings if fast_path else busy_settings.model_copy(
-        update={"protect_inference": True, "api_key": "admission-key"}
-    )
+    settings = busy_settings.model_copy(update={"batching": batching})
+    if not fast_path:
+        settings = settings.model_copy(
+            update={"protect_inference": True, "api_key": "admission-key"}
+        )
     headers = {} if fast_path else {"Authorization": "Bearer admission-key"}
 
     async def check() -> None:
         async with serving(settings) as (client, app):
-            _hold_heavy_budget(app)
+            held = _hold_heavy_budget(app)
             heavy = await client.post("/log-likelihood", json=HEAVY, headers=headers)
             assert heavy.status_code == 429, heavy.text
             assert int(heavy.headers["Retry-After"]) >= 1
@@ -147,6 +152,11 @@ def test_heavy_requests_over_the_budget_get_429_with_retry_after_on_both_paths(
             assert error["type"] == "overloaded" and error["rule"] in BUDGET_RULES
             light = await client.post("/sample", json=ONE_SAMPLE, headers=headers)
             assert light.status_code == 200, light.text
+            gate: Admission = app.state.inference.admission
+            gate.release(held)
+            heavy = await client.post("/log-likelihood", json=HEAVY, headers=headers)
+            assert heavy.status_code == 200, heavy.text
+            assert gate.in_flight() == {"light": 0, "heavy": 0}
 
     asyncio.run(check())
 
@@ -280,3 +290,24 @@ def test_a_reference_past_the_timeout_is_a_408_and_still_fills_the_cache(
             assert again.status_code == 200 and again.json()["importance_samples"] == 1000
 
     asyncio.run(check())
+
+
+def test_refusals_and_admitted_cost_appear_in_metrics(client: Any) -> None:
+    from tests.app.test_metrics_api import scrape, value
+
+    gate: Admission = client.app.state.inference.admission
+    labels = {"model": "tiny-vae", "lane": "heavy", "rule": "heavy_model_budget"}
+    before = value(scrape(client), "genserve_admission_refused_total", **labels)
+    held = gate.admit("tiny-vae", gate.heavy_budget + 1)
+    try:
+        families = scrape(client)
+        assert value(families, "genserve_admission_in_flight_cost", lane="heavy") == (
+            gate.heavy_budget + 1
+        )
+        response = client.post("/log-likelihood", json={**HEAVY, "importance_samples": 100})
+        assert response.status_code == 429
+    finally:
+        gate.release(held)
+    families = scrape(client)
+    assert value(families, "genserve_admission_refused_total", **labels) == before + 1
+    assert value(families, "genserve_admission_in_flight_cost", lane="heavy") == 0

@@ -1,0 +1,105 @@
+"""uvicorn's HTTP protocols with a deadline on the request head, and the options genserve runs
+uvicorn with.
+
+uvicorn times out an idle keep-alive connection (``--timeout-keep-alive``, 5 s) but nothing
+else: a connection that sends nothing, or half a request line and then stalls, stays open for
+ever (issue 17: 64 stalled half-sent requests stayed open for more than 37 s). These protocols
+close a connection whose request line and headers have not all arrived within
+``GENSERVE_HEADER_TIMEOUT_S`` of it opening or of the previous response ending, however slowly
+bytes trickle in. A body that stalls is the app's to time out (``GENSERVE_BODY_READ_TIMEOUT_S``,
+``app.main.BodySizeLimit``: a 408).
+
+Run with ``uvicorn app.main:app --http app.server:HttpToolsProtocol`` (or ``H11Protocol``);
+``genserve serve`` and the Dockerfile do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from functools import cache
+from typing import Any
+
+from uvicorn.protocols.http.h11_impl import H11Protocol as _H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _HttpToolsProtocol
+
+from app.config import Settings
+
+__all__ = ["H11Protocol", "HttpToolsProtocol", "uvicorn_options"]
+
+PROTOCOL = "app.server:HttpToolsProtocol"
+
+
+@cache
+def _header_timeout_s() -> float:
+    return Settings().header_timeout_s
+
+
+class _HeadDeadline:
+    """Closes the transport unless the request head completes in time; the protocol calls
+    ``_arm`` when it starts waiting for a request and ``_disarm`` when the head is complete."""
+
+    transport: asyncio.Transport
+    loop: asyncio.AbstractEventLoop
+    _head_deadline: asyncio.TimerHandle | None = None
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._head_deadline = self.loop.call_later(_header_timeout_s(), self._head_timed_out)
+
+    def _disarm(self) -> None:
+        if self._head_deadline is not None:
+            self._head_deadline.cancel()
+            self._head_deadline = None
+
+    def _head_timed_out(self) -> None:
+        self._head_deadline = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+
+class HttpToolsProtocol(_HeadDeadline, _HttpToolsProtocol):
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        super().on_headers_complete()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+
+class H11Protocol(_HeadDeadline, _H11Protocol):
+    _timed_cycle: Any = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.cycle is not None and self.cycle is not self._timed_cycle:  # a new request head
+            self._timed_cycle = self.cycle
+            self._disarm()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """What ``genserve serve`` passes to ``uvicorn.run``: the timed protocol, and idle
+    keep-alive connections closed after ``GENSERVE_KEEP_ALIVE_TIMEOUT_S``."""
+    return {"http": PROTOCOL, "timeout_keep_alive": settings.keep_alive_timeout_s}
