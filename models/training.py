@@ -106,11 +106,13 @@ class VAETrainingOptions(SplitOptions):
         description="Share of the steps over which the learning rate rises linearly to "
         "learning_rate (Adam's first steps are large; 0 disables).",
     )
-    kl_warmup_steps: int = Field(
-        default=0, ge=0, le=MAX_STEPS,
+    kl_warmup_steps: int | None = Field(
+        default=None, ge=0, le=MAX_STEPS,
         description="KL warm-up (deterministic annealing, Sonderby et al. 2016): the KL weight "
-        "rises linearly from 0 to beta over these steps. Use it when the active_units metric is "
-        "low (posterior collapse), e.g. a strong decoder or a short budget. ELBO objective only.",
+        "rises linearly from 0 to beta over these steps. Default: the first third of the "
+        "budget (digits: 1,001 steps; 0 disables). It keeps the encoder from switching its "
+        "units off before the decoder can use them (posterior collapse): raise it when the "
+        "active_units metric is low. ELBO objective only.",
     )
     free_bits: float = Field(
         default=0.0, ge=0.0, le=10.0,
@@ -475,6 +477,9 @@ def train_vae(
         initialise_from_data(model, train)
     budget = resolve_budget(options, len(train))
     k = options.eval_importance_samples or default_eval_k(len(test))
+    kl_warmup = options.kl_warmup_steps
+    if kl_warmup is None:
+        kl_warmup = budget.steps // 3 if options.objective == "elbo" else 0
     per_step = 3 * budget.batch_size * (options.train_k if options.objective == "iwae" else 1)
     per_epoch = budget.steps_per_epoch * per_step + len(test)
     evaluation = len(test) * (k + 10)  # the IWAE bound, then the diagnostics' 10 draws
@@ -505,9 +510,7 @@ def train_vae(
             batch = train.index_select(0, order[start : start + budget.batch_size])  # 4x x[i]
             if rows.dynamic_binarization:  # a fresh Bernoulli draw of every pixel
                 batch = torch.bernoulli(batch, generator=generator)
-            kl_weight = hparams.beta * (
-                min(1.0, step / options.kl_warmup_steps) if options.kl_warmup_steps else 1.0
-            )
+            kl_weight = hparams.beta * (min(1.0, step / kl_warmup) if kl_warmup else 1.0)
             loss = _loss(model, batch, options, generator, kl_weight)
             optimiser.zero_grad(set_to_none=True)
             loss.backward()
@@ -566,7 +569,7 @@ def train_vae(
     }
     model.training_info = {
         **options.model_dump(), "batch_size": budget.batch_size, "epochs": budget.epochs,
-        "eval_importance_samples": k,
+        "eval_importance_samples": k, "kl_warmup_steps": kl_warmup,
         "steps": budget.steps, "optimizer": "Adam", "elapsed_s": round(elapsed, 3),
         "resumed_from_epoch": first_epoch - 1 if first_epoch > 1 else None,
         "warm_start": _warm_start_record(warm_start),
