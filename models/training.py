@@ -428,8 +428,9 @@ def vae_diagnostics(
         baseline = factorised_bernoulli_log_likelihood(train.cpu(), test.cpu())
         name = "factorised Bernoulli per dimension (smoothed maximum likelihood)"
     else:
-        baseline = factorised_gaussian_log_likelihood(train.cpu(), test.cpu())
-        name = "factorised Gaussian per dimension (maximum likelihood)"
+        floor = math.exp(model.hparams.min_log_var)  # the decoder's own variance floor
+        baseline = factorised_gaussian_log_likelihood(train.cpu(), test.cpu(), min_variance=floor)
+        name = "factorised Gaussian per dimension (maximum likelihood, variance >= the decoder's)"
     return {
         "active_units": active_units(mu_all),
         "unit_activity": [float(a) for a in unit_activity(mu_all)],
