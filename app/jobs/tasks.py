@@ -21,6 +21,7 @@ from typing import Any
 import torch
 from sqlalchemy import Engine
 
+from app.batching import serving_threads
 from app.config import Settings
 from app.dataset_store import DatasetStore
 from app.gate import GateVerdict
@@ -81,8 +82,10 @@ _context: WorkerContext | None = None
 def configure(settings: Settings) -> WorkerContext:
     """Set up this process as a worker: database, dataset store, torch threads."""
     global _context
-    if settings.torch_threads:
-        torch.set_num_threads(settings.torch_threads)
+    # One core fewer than available (or GENSERVE_TORCH_THREADS): torch's default, every core,
+    # made each training step wait at its thread barrier for a core the API or other work was
+    # using; on a loaded 2-core machine a digits job ran about 5x slower per CPU second.
+    torch.set_num_threads(serving_threads(settings))
     engine = make_engine(settings)
     create_schema(engine)
     _context = WorkerContext(

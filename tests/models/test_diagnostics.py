@@ -123,10 +123,10 @@ def test_chunked_evaluation_is_exact_when_every_weight_is_the_same() -> None:
 
 def test_the_default_budget_follows_the_data() -> None:
     digits = resolve_budget(VAETrainingOptions(), 1348)
-    assert digits.batch_size == 64 and 6000 <= digits.steps < 6100
+    assert digits.batch_size == 128 and 3000 <= digits.steps < 3100
     mnist = resolve_budget(VAETrainingOptions(), 60_000)
     assert mnist.batch_size == 128 and 9000 < mnist.steps <= 12_100
-    assert resolve_budget(VAETrainingOptions(epochs=3), 1348).steps == 3 * 22
+    assert resolve_budget(VAETrainingOptions(epochs=3), 1348).steps == 3 * 11
     assert resolve_budget(VAETrainingOptions(steps=100, batch_size=64), 1348).epochs == 5
 
 
