@@ -53,7 +53,7 @@ JOB_EXAMPLES: list[dict[str, Any]] = [
      "params": {"latent_dim": 4, "hidden_sizes": [64], "epochs": 5,
                 "eval_importance_samples": 50}},
 ]
-"""Shown in the OpenAPI schema; tests/app/test_job_params_schema.py submits each one."""
+"""Shown in the OpenAPI schema and offered by /docs; tests/app/test_api_docs.py submits each."""
 
 
 class JobRequest(BaseModel):
@@ -91,8 +91,8 @@ class JobRequest(BaseModel):
         if cls is not JobRequest:  # the per-kind variants below: their own plain schema
             return handler(core_schema)
         union = handler(_job_variants().core_schema)
-        return {**union, "description": cls.__doc__.split("Its OpenAPI")[0].strip()
-                if cls.__doc__ else "", "examples": JOB_EXAMPLES}
+        description = "A training job: its params are the kind's (one schema per kind)."
+        return {**union, "description": description, "examples": JOB_EXAMPLES}
 
 
 @cache

@@ -88,12 +88,15 @@ export function describeValue(value) {
   return String(value);
 }
 
-// Nested metrics become one row each: "sample scores · gmm · frechet distance".
+// Nested metrics become one row per innermost object: "sample scores · gmm".
 export function flatRows(object, prefix = "") {
   const rows = [];
   for (const [key, value] of Object.entries(object || {})) {
     const name = `${prefix}${key.replaceAll("_", " ")}`;
-    if (value && typeof value === "object" && !Array.isArray(value)) rows.push(...flatRows(value, `${name} · `));
+    const nested = value && typeof value === "object" && !Array.isArray(value);
+    const deep = nested && Object.values(value).some((v) => v && typeof v === "object" && !Array.isArray(v));
+    if (deep) rows.push(...flatRows(value, `${name} · `));
+    else if (nested) rows.push([name, describeValue(value)]); // one row: "frechet distance 2.49; confidence 0.97"
     else if (value !== null && value !== undefined) rows.push([name, describeValue(value)]);
   }
   return rows;
