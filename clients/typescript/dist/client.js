@@ -254,7 +254,7 @@ export class GenserveClient {
             ...(options.signal ? { signal: options.signal } : {}),
         });
         const stream = await unwrap(call);
-        for await (const message of readEvents(stream)) {
+        for await (const message of readEvents(stream, options.signal)) {
             if (message.event === "progress")
                 yield { event: "progress", data: message.data };
             else if (message.event === "status")

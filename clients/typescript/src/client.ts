@@ -451,7 +451,7 @@ export class GenserveClient {
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const stream = await unwrap(call as unknown as Promise<Answer<ReadableStream<Uint8Array>>>);
-    for await (const message of readEvents(stream)) {
+    for await (const message of readEvents(stream, options.signal)) {
       if (message.event === "progress") yield { event: "progress", data: message.data as JobProgress };
       else if (message.event === "status") yield { event: "status", data: message.data as JobSummary };
     }
