@@ -190,6 +190,20 @@ describe("views", () => {
   });
 });
 
+describe("aborts", () => {
+  test("a client tied to an aborted signal sends nothing", async () => {
+    await assert.rejects(anonymous.withSignal(AbortSignal.abort()).models(), (error) => error.name === "AbortError");
+  });
+
+  test("aborting rejects a request in flight, and the client still works", async () => {
+    const controller = new AbortController();
+    const pending = anonymous.withSignal(controller.signal).sample({ model: "digits-vae", n: 64 });
+    controller.abort();
+    await assert.rejects(pending, (error) => error.name === "AbortError");
+    assert.equal((await anonymous.sample({ model: "pinwheel-gmm", n: 1 })).samples.shape[0], 1);
+  });
+});
+
 describe("errors", () => {
   test("a 422 surfaces as GenserveError naming its field and rule", async () => {
     await assert.rejects(anonymous.sample({ model: "digits-vae", n: 0 }), (error) => {
