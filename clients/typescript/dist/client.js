@@ -54,8 +54,11 @@ async function endsBody(a, b) {
 }
 async function unwrap(call) {
     const { data, error, response } = await call;
-    if (!response.ok)
-        throw new GenserveError(response.status, error ?? null);
+    if (!response.ok) {
+        // openapi-fetch hands over the body parsed as JSON, or as text when it is not JSON
+        const text = typeof error === "string" ? error : "";
+        throw new GenserveError(response.status, text ? null : (error ?? null), text);
+    }
     return data;
 }
 /**
@@ -103,7 +106,7 @@ export class GenserveClient {
         if (response.status === 503 && error)
             return error;
         if (!response.ok)
-            throw new GenserveError(response.status, error ?? null);
+            return unwrap(Promise.resolve({ error, response }));
         return data;
     }
     /** Every served model at its latest version; the default one has `default: true`. */

@@ -184,7 +184,11 @@ interface Answer<T> {
 
 async function unwrap<T>(call: Promise<Answer<T>>): Promise<T> {
   const { data, error, response } = await call;
-  if (!response.ok) throw new GenserveError(response.status, error ?? null);
+  if (!response.ok) {
+    // openapi-fetch hands over the body parsed as JSON, or as text when it is not JSON
+    const text = typeof error === "string" ? error : "";
+    throw new GenserveError(response.status, text ? null : (error ?? null), text);
+  }
   return data as T;
 }
 
@@ -233,7 +237,7 @@ export class GenserveClient {
   async ready(): Promise<ReadyResponse> {
     const { data, error, response } = await this.raw.GET("/ready");
     if (response.status === 503 && error) return error as ReadyResponse;
-    if (!response.ok) throw new GenserveError(response.status, error ?? null);
+    if (!response.ok) return unwrap(Promise.resolve({ error, response }));
     return data as ReadyResponse;
   }
 

@@ -153,3 +153,16 @@ test("an abort while waiting for the next event rejects at once", async () => {
   setTimeout(() => controller.abort(), 10);
   await assert.rejects(next, (error) => error.name === "AbortError");
 });
+
+test("a refusal that is not JSON keeps its text as the message", async () => {
+  const { GenserveClient } = await import("../dist/index.js");
+  const fetch = async () => new Response("upstream went away", { status: 502 });
+  const gs = new GenserveClient({ baseUrl: "http://genserve.invalid", fetch });
+  await assert.rejects(gs.models(), (error) => {
+    assert.ok(error instanceof GenserveError);
+    assert.equal(error.status, 502);
+    assert.equal(error.message, "upstream went away");
+    assert.equal(error.field, null);
+    return true;
+  });
+});
