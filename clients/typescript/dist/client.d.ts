@@ -91,6 +91,8 @@ export interface GenserveOptions {
     headers?: Record<string, string>;
     /** A fetch to use instead of the global one. */
     fetch?: typeof globalThis.fetch;
+    /** Aborts every request of this client (see `withSignal`). */
+    signal?: AbortSignal;
 }
 /** Whether a job's status is final. */
 export declare function isFinished(status: JobStatus): boolean;
@@ -101,7 +103,13 @@ export declare function isFinished(status: JobStatus): boolean;
  */
 export declare class GenserveClient {
     readonly raw: Client<paths, "application/json">;
+    private readonly options;
     constructor(options?: GenserveOptions);
+    /**
+     * This client with every request tied to `signal`: aborting it rejects what is in flight,
+     * e.g. `gs.withSignal(controller.signal).sample(...)` for an answer the page no longer needs.
+     */
+    withSignal(signal: AbortSignal): GenserveClient;
     /** True when the process answers. */
     health(): Promise<boolean>;
     /** Readiness, answered 200 or 503: `ready`, `device`, loaded `models`, `failed` ones. */
@@ -195,5 +203,7 @@ export declare class GenserveClient {
         onEvent?: (event: JobEvent) => void;
         pollMs?: number;
     }): Promise<JobDetail>;
+    /** The client's signal and a call's, either aborting. */
+    private signalWith;
 }
 export {};

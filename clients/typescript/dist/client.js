@@ -54,8 +54,11 @@ async function endsBody(a, b) {
 }
 async function unwrap(call) {
     const { data, error, response } = await call;
-    if (!response.ok)
-        throw new GenserveError(response.status, error ?? null);
+    if (!response.ok) {
+        // openapi-fetch hands over the body parsed as JSON, or as text when it is not JSON
+        const text = typeof error === "string" ? error : "";
+        throw new GenserveError(response.status, text ? null : (error ?? null), text);
+    }
     return data;
 }
 /**
@@ -65,15 +68,31 @@ async function unwrap(call) {
  */
 export class GenserveClient {
     raw;
+    options;
     constructor(options = {}) {
+        this.options = options;
         const headers = { Accept: "application/json", ...options.headers };
         if (options.apiKey)
             headers.Authorization = `Bearer ${options.apiKey}`;
+        const { signal } = options;
         this.raw = createClient({
             baseUrl: options.baseUrl ?? "",
             headers,
-            ...(options.fetch ? { fetch: options.fetch } : {}),
+            // The signal goes to fetch itself, beside the request's own (a per-call one).
+            fetch: (request) => {
+                const fetch = options.fetch ?? globalThis.fetch;
+                if (!signal)
+                    return fetch(request);
+                return fetch(request, { signal: AbortSignal.any([signal, request.signal]) });
+            },
         });
+    }
+    /**
+     * This client with every request tied to `signal`: aborting it rejects what is in flight,
+     * e.g. `gs.withSignal(controller.signal).sample(...)` for an answer the page no longer needs.
+     */
+    withSignal(signal) {
+        return new GenserveClient({ ...this.options, signal });
     }
     // -- service --------------------------------------------------------------------------------
     /** True when the process answers. */
@@ -87,7 +106,7 @@ export class GenserveClient {
         if (response.status === 503 && error)
             return error;
         if (!response.ok)
-            throw new GenserveError(response.status, error ?? null);
+            return unwrap(Promise.resolve({ error, response }));
         return data;
     }
     /** Every served model at its latest version; the default one has `default: true`. */
@@ -246,6 +265,7 @@ export class GenserveClient {
      * closes the stream and rejects the pending step with the signal's reason.
      */
     async *jobEvents(id, options = {}) {
+        const signal = this.signalWith(options.signal);
         const call = this.raw.GET("/jobs/{job_id}/events", {
             params: { path: { job_id: id } },
             parseAs: "stream",
@@ -254,7 +274,7 @@ export class GenserveClient {
             ...(options.signal ? { signal: options.signal } : {}),
         });
         const stream = await unwrap(call);
-        for await (const message of readEvents(stream)) {
+        for await (const message of readEvents(stream, signal)) {
             if (message.event === "progress")
                 yield { event: "progress", data: message.data };
             else if (message.event === "status")
@@ -266,7 +286,8 @@ export class GenserveClient {
      * when the stream ends early the job is polled every `pollMs`.
      */
     async waitForJob(id, options = {}) {
-        const { signal, onEvent, pollMs = 1000 } = options;
+        const { onEvent, pollMs = 1000 } = options;
+        const signal = this.signalWith(options.signal);
         for await (const event of this.jobEvents(id, signal ? { signal } : {}))
             onEvent?.(event);
         for (;;) {
@@ -275,5 +296,10 @@ export class GenserveClient {
                 return job;
             await sleep(pollMs, signal);
         }
+    }
+    /** The client's signal and a call's, either aborting. */
+    signalWith(signal) {
+        const own = this.options.signal;
+        return own && signal ? AbortSignal.any([own, signal]) : (signal ?? own);
     }
 }

@@ -5,8 +5,12 @@ export interface ServerEvent {
     id: string | null;
 }
 /**
- * The events of an `text/event-stream` body, in order, until the server ends the stream.
- * Stopping early (`break`, or the request's AbortSignal) releases the connection; an abort
- * rejects with the signal's reason, as fetch does.
+ * The events of a `text/event-stream` body, in order, until the server ends the stream.
+ *
+ * When `signal` aborts, the pending step rejects with its reason, no further event is yielded
+ * and the body is cancelled, which closes the connection. The signal is watched here rather
+ * than left to fetch: Node's fetch can lose a `Request`'s link to the caller's signal once the
+ * request object is collected, and the stream would go on.
+ * Stopping early with `break` cancels the body too.
  */
-export declare function readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<ServerEvent>;
+export declare function readEvents(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<ServerEvent>;

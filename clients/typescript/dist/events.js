@@ -26,20 +26,41 @@ function parseBlock(block) {
         return { event, id, data: text };
     }
 }
+/** A promise that rejects with the signal's reason once it aborts (never, without a signal). */
+function abortion(signal) {
+    let dispose = () => undefined;
+    const promise = new Promise((_, reject) => {
+        if (!signal)
+            return;
+        const onAbort = () => reject(signal.reason);
+        if (signal.aborted)
+            return onAbort();
+        signal.addEventListener("abort", onAbort, { once: true });
+        dispose = () => signal.removeEventListener("abort", onAbort);
+    });
+    promise.catch(() => undefined); // observed by the race below; never unhandled
+    return { promise, dispose };
+}
 /**
- * The events of an `text/event-stream` body, in order, until the server ends the stream.
- * Stopping early (`break`, or the request's AbortSignal) releases the connection; an abort
- * rejects with the signal's reason, as fetch does.
+ * The events of a `text/event-stream` body, in order, until the server ends the stream.
+ *
+ * When `signal` aborts, the pending step rejects with its reason, no further event is yielded
+ * and the body is cancelled, which closes the connection. The signal is watched here rather
+ * than left to fetch: Node's fetch can lose a `Request`'s link to the caller's signal once the
+ * request object is collected, and the stream would go on.
+ * Stopping early with `break` cancels the body too.
  */
-export async function* readEvents(body) {
+export async function* readEvents(body, signal) {
     const reader = body.getReader();
     const decoder = new TextDecoder();
+    const aborted = abortion(signal);
     let buffer = "";
     let carry = ""; // a "\r" at a chunk's end may be half of "\r\n"
     let finished = false;
     try {
         for (;;) {
-            const { value, done } = await reader.read();
+            signal?.throwIfAborted();
+            const { value, done } = await Promise.race([reader.read(), aborted.promise]);
             if (done) {
                 finished = true;
                 break;
@@ -53,6 +74,7 @@ export async function* readEvents(body) {
             while ((end = buffer.indexOf("\n\n")) >= 0) {
                 const message = parseBlock(buffer.slice(0, end));
                 buffer = buffer.slice(end + 2);
+                signal?.throwIfAborted();
                 if (message)
                     yield message;
             }
@@ -62,6 +84,7 @@ export async function* readEvents(body) {
             yield last;
     }
     finally {
+        aborted.dispose();
         if (!finished)
             await reader.cancel().catch(() => undefined);
         reader.releaseLock();

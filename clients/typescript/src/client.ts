@@ -116,6 +116,8 @@ export interface GenserveOptions {
   headers?: Record<string, string>;
   /** A fetch to use instead of the global one. */
   fetch?: typeof globalThis.fetch;
+  /** Aborts every request of this client (see `withSignal`). */
+  signal?: AbortSignal;
 }
 
 /** Whether a job's status is final. */
@@ -182,7 +184,11 @@ interface Answer<T> {
 
 async function unwrap<T>(call: Promise<Answer<T>>): Promise<T> {
   const { data, error, response } = await call;
-  if (!response.ok) throw new GenserveError(response.status, error ?? null);
+  if (!response.ok) {
+    // openapi-fetch hands over the body parsed as JSON, or as text when it is not JSON
+    const text = typeof error === "string" ? error : "";
+    throw new GenserveError(response.status, text ? null : (error ?? null), text);
+  }
   return data as T;
 }
 
@@ -193,15 +199,31 @@ async function unwrap<T>(call: Promise<Answer<T>>): Promise<T> {
  */
 export class GenserveClient {
   readonly raw: Client<paths, "application/json">;
+  private readonly options: GenserveOptions;
 
   constructor(options: GenserveOptions = {}) {
+    this.options = options;
     const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
     if (options.apiKey) headers.Authorization = `Bearer ${options.apiKey}`;
+    const { signal } = options;
     this.raw = createClient<paths, "application/json">({
       baseUrl: options.baseUrl ?? "",
       headers,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      // The signal goes to fetch itself, beside the request's own (a per-call one).
+      fetch: (request: Request) => {
+        const fetch = options.fetch ?? globalThis.fetch;
+        if (!signal) return fetch(request);
+        return fetch(request, { signal: AbortSignal.any([signal, request.signal]) });
+      },
     });
+  }
+
+  /**
+   * This client with every request tied to `signal`: aborting it rejects what is in flight,
+   * e.g. `gs.withSignal(controller.signal).sample(...)` for an answer the page no longer needs.
+   */
+  withSignal(signal: AbortSignal): GenserveClient {
+    return new GenserveClient({ ...this.options, signal });
   }
 
   // -- service --------------------------------------------------------------------------------
@@ -215,7 +237,7 @@ export class GenserveClient {
   async ready(): Promise<ReadyResponse> {
     const { data, error, response } = await this.raw.GET("/ready");
     if (response.status === 503 && error) return error as ReadyResponse;
-    if (!response.ok) throw new GenserveError(response.status, error ?? null);
+    if (!response.ok) return unwrap(Promise.resolve({ error, response }));
     return data as ReadyResponse;
   }
 
@@ -443,6 +465,7 @@ export class GenserveClient {
    * closes the stream and rejects the pending step with the signal's reason.
    */
   async *jobEvents(id: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<JobEvent> {
+    const signal = this.signalWith(options.signal);
     const call = this.raw.GET("/jobs/{job_id}/events", {
       params: { path: { job_id: id } },
       parseAs: "stream",
@@ -451,7 +474,7 @@ export class GenserveClient {
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const stream = await unwrap(call as unknown as Promise<Answer<ReadableStream<Uint8Array>>>);
-    for await (const message of readEvents(stream)) {
+    for await (const message of readEvents(stream, signal)) {
       if (message.event === "progress") yield { event: "progress", data: message.data as JobProgress };
       else if (message.event === "status") yield { event: "status", data: message.data as JobSummary };
     }
@@ -465,12 +488,19 @@ export class GenserveClient {
     id: string,
     options: { signal?: AbortSignal; onEvent?: (event: JobEvent) => void; pollMs?: number } = {},
   ): Promise<JobDetail> {
-    const { signal, onEvent, pollMs = 1000 } = options;
+    const { onEvent, pollMs = 1000 } = options;
+    const signal = this.signalWith(options.signal);
     for await (const event of this.jobEvents(id, signal ? { signal } : {})) onEvent?.(event);
     for (;;) {
       const job = await this.job(id);
       if (isFinished(job.status)) return job;
       await sleep(pollMs, signal);
     }
+  }
+
+  /** The client's signal and a call's, either aborting. */
+  private signalWith(signal: AbortSignal | undefined): AbortSignal | undefined {
+    const own = this.options.signal;
+    return own && signal ? AbortSignal.any([own, signal]) : (signal ?? own);
   }
 }

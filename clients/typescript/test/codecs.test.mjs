@@ -115,3 +115,54 @@ test("GenserveError reads the API's error shape", () => {
   assert.equal(bare.field, null);
   assert.equal(bare.message, "Bad Gateway");
 });
+
+test("aborting stops a stream that would go on, and cancels its body", async () => {
+  const encoder = new TextEncoder();
+  let cancelled = null;
+  let sent = 0;
+  const endless = new ReadableStream({
+    pull(controller) {
+      sent += 1;
+      controller.enqueue(encoder.encode(`event: progress\ndata: {"step": ${sent}}\n\n`));
+      return new Promise((r) => setTimeout(r, 5));
+    },
+    cancel(reason) {
+      cancelled = reason ?? "cancelled";
+    },
+  });
+  const controller = new AbortController();
+  const steps = [];
+  await assert.rejects(
+    (async () => {
+      for await (const event of readEvents(endless, controller.signal)) {
+        steps.push(event.data.step);
+        if (event.data.step === 3) controller.abort();
+      }
+    })(),
+    (error) => error.name === "AbortError",
+  );
+  assert.deepEqual(steps, [1, 2, 3]);
+  assert.notEqual(cancelled, null);
+});
+
+test("an abort while waiting for the next event rejects at once", async () => {
+  const silent = new ReadableStream({ pull: () => new Promise(() => undefined) });
+  const controller = new AbortController();
+  const events = readEvents(silent, controller.signal);
+  const next = events.next();
+  setTimeout(() => controller.abort(), 10);
+  await assert.rejects(next, (error) => error.name === "AbortError");
+});
+
+test("a refusal that is not JSON keeps its text as the message", async () => {
+  const { GenserveClient } = await import("../dist/index.js");
+  const fetch = async () => new Response("upstream went away", { status: 502 });
+  const gs = new GenserveClient({ baseUrl: "http://genserve.invalid", fetch });
+  await assert.rejects(gs.models(), (error) => {
+    assert.ok(error instanceof GenserveError);
+    assert.equal(error.status, 502);
+    assert.equal(error.message, "upstream went away");
+    assert.equal(error.field, null);
+    return true;
+  });
+});
