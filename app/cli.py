@@ -142,7 +142,9 @@ def _train(args: argparse.Namespace) -> int:
     from models.names import NAME_RULE, is_valid_name
     from models.storage import publish_model
 
-    if not is_valid_name(Path(args.out).name):  # checked before training, not at publish
+    if args.name and not is_valid_name(args.name):  # checked before training, not at publish
+        raise SystemExit(f"--name {args.name!r}: {NAME_RULE}")
+    if args.out and not is_valid_name(Path(args.out).name):
         raise SystemExit(f"--out {args.out!r}: its last part is the model's name: {NAME_RULE}")
     from models.training import SplitOptions, VAETrainingOptions, train_gmm, train_vae
     from models.vae import VAEHyperparameters

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
 
-from app.model_store import ALIAS_PATTERN
+from app.model_store import ALIAS_PATTERN, is_valid_alias
 from models.names import Name
 
 __all__ = [
@@ -42,7 +43,36 @@ __all__ = [
 ArrayFormat = Literal["array", "png", "npy", "base64", "uint8"]
 _DIGIT_ROW: list[Any] = [0.0] * 64
 
-VersionRef = Annotated[int, Field(ge=1)] | Annotated[str, Field(pattern=ALIAS_PATTERN)]
+
+
+def _version_ref(value: object) -> int | str:
+    """One error naming ``version`` (a union would name each of its members instead)."""
+    if type(value) is int:
+        if value < 1:
+            raise PydanticCustomError(
+                "greater_than_equal", "a version number is at least 1, got {value}",
+                {"value": value},
+            )
+        return value
+    if isinstance(value, str) and is_valid_alias(value):
+        return value
+    if isinstance(value, str) and not value.isdigit():
+        raise PydanticCustomError(
+            "string_pattern_mismatch", "{value} is not an alias name (pattern {pattern})",
+            {"value": repr(value[:40]), "pattern": ALIAS_PATTERN},
+        )
+    raise PydanticCustomError(
+        "int_type", "version must be a JSON integer (a version number) or an alias name, "
+        "got {value}", {"value": repr(value)[:40]},
+    )
+
+
+VersionRef = Annotated[
+    int | str,
+    PlainValidator(_version_ref),
+    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1},
+                              {"type": "string", "pattern": ALIAS_PATTERN}]}),
+]
 """A version number, or an alias name such as ``stable``."""
 
 

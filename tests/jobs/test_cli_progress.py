@@ -45,5 +45,7 @@ def test_the_progress_bar_has_no_info_logs_and_ends_once(server: LiveServer) -> 
     assert json.loads(done.stdout)["model"] == "bar"
     assert "HTTP Request" not in done.stderr and " INFO " not in done.stderr, done.stderr
     drawn = [part for part in done.stderr.replace("\r", "\n").splitlines() if part.strip()]
-    assert "succeeded" in drawn[-1] and "100/100%" in drawn[-1], drawn
+    bar = [part for part in drawn if "%|" in part]
+    assert "succeeded" in bar[-1] and "100/100%" in bar[-1], drawn
+    assert drawn[-1] == "bar version 1 is now stable", drawn  # the gate's word, after the bar
     assert sum("succeeded" in part for part in drawn) == 1, drawn  # the last state, once

@@ -261,7 +261,9 @@ def test_job_name_with_double_dot_is_refused_when_submitted(client: TestClient) 
 
 @pytest.mark.parametrize("name", ["nlx\n", "a..b", "Upper", "-dash", "x" * 64])
 def test_dataset_name_outside_the_one_name_rule_is_422(client: TestClient, name: str) -> None:
-    assert_error(upload(client, "a.csv", b"1,2\n3,4\n", name=name), 422, "name", "pattern")
+    assert_error(
+        upload(client, "a.csv", b"1,2\n3,4\n", name=name), 422, "name", "string_pattern_mismatch"
+    )
     assert_error(
         client.post("/jobs", json={"kind": "gmm", "name": "ok", "dataset": name}, headers=AUTH),
         422, "dataset", "string_pattern_mismatch",
