@@ -24,7 +24,7 @@ $(BIN)/.installed-test: $(BIN)/.installed
 serve: $(BIN)/.installed  ## start the service with the shipped models
 	$(BIN)/genserve serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
-test: lint typecheck unit  ## lint, type-check and run the test suite
+test: lint typecheck unit test-ts  ## lint, type-check, the test suite, the TypeScript client
 
 lint: $(BIN)/.installed-test
 	$(BIN)/ruff check .

@@ -247,8 +247,9 @@ export class GenserveClient {
     return (await unwrap(this.raw.GET("/models"))).models as ModelSummary[];
   }
 
-  /** One model with its whole `config`; omitted `version`, the latest. */
-  async model(name: string, version?: number): Promise<ModelDetail> {
+  /** One model with its whole `config`; `version` is a number or an alias ("stable"); omitted,
+   * the stable version. */
+  async model(name: string, version?: number | string): Promise<ModelDetail> {
     const answer = await unwrap(
       this.raw.GET("/models/{name}", {
         params: { path: { name }, query: version === undefined ? {} : { version } },
