@@ -342,8 +342,9 @@ def _adam(model: torch.nn.Module, learning_rate: float) -> torch.optim.Adam:
 
 @torch.no_grad()
 def initialise_from_data(model: VAE, train: torch.Tensor) -> None:
-    """Start the decoder at the factorised baseline: output bias at the data mean (logit of it
-    for Bernoulli), Gaussian log-variance at the data's per-dimension log-variance.
+    """Start the decoder at the factorised baseline: output weights at zero and bias at the data
+    mean (logit of it for Bernoulli), Gaussian log-variance at the data's per-dimension
+    log-variance, so the first ELBO is the baseline's log-likelihood less the KL.
 
     With a Gaussian decoder starting at variance 1 on data in [0, 1], the reconstruction term
     is too weak for the first thousand steps to pay for any KL: the encoder switches its units
@@ -361,6 +362,7 @@ def initialise_from_data(model: VAE, train: torch.Tensor) -> None:
         bias = torch.log(p) - torch.log1p(-p)
     layers = [m for m in model.decoder.modules() if isinstance(m, torch.nn.Linear)]
     if layers and layers[-1].out_features == model.dim and layers[-1].bias is not None:
+        layers[-1].weight.zero_()  # the output is the baseline's whatever z is, to start with
         layers[-1].bias.copy_(bias.to(layers[-1].bias))
 
 
