@@ -1,8 +1,11 @@
 """Fit loops with progress and cancellation: the only place models meet data sets.
 
-Both loops report to a ``ProgressCallback`` after every step (an EM iteration or an epoch); a
-callback that raises ``TrainingCancelled`` stops the fit there. Held-out metrics are computed on a
-seeded split that is recorded in the model's config.
+Both loops report to a ``ProgressCallback`` after every EM iteration or epoch, and a VAE during
+its final evaluation too; each event's ``progress`` is the share of the fit's work done, so it
+never goes back. A callback that raises ``TrainingCancelled`` stops the fit there. Held-out
+metrics (with a baseline and diagnostics, ``models/diagnostics.py``) are computed on a seeded
+split that is recorded in the model's config; a non-finite loss, parameter or metric raises
+``TrainingDiverged``.
 """
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ generator keeps every request's draws, and so its answer, what it would be alone
 class VAEHyperparameters(BaseModel):
     """Architecture and objective of a :class:`VAE`; saved as JSON beside the weights.
 
-    Upper bounds keep one job inside a worker's memory and time (see ``MAX_*`` below and the
+    Upper bounds keep one job inside a worker's memory and time (``MAX_*`` above, and the
     job parameter check, which also bounds the networks' total size); the defaults train a good
     model on digits, the 2-D sets and MNIST-like images without tuning.
     """
