@@ -1,8 +1,11 @@
 """Fit loops with progress and cancellation: the only place models meet data sets.
 
-Both loops report to a ``ProgressCallback`` after every step (an EM iteration or an epoch); a
-callback that raises ``TrainingCancelled`` stops the fit there. Held-out metrics are computed on a
-seeded split that is recorded in the model's config.
+Both loops report to a ``ProgressCallback`` after every EM iteration or epoch, and a VAE during
+its final evaluation too; each event's ``progress`` is the share of the fit's work done, so it
+never goes back. A callback that raises ``TrainingCancelled`` stops the fit there. Held-out
+metrics (with a baseline and diagnostics, ``models/diagnostics.py``) are computed on a seeded
+split that is recorded in the model's config; a non-finite loss, parameter or metric raises
+``TrainingDiverged``.
 """
 
 from __future__ import annotations
@@ -342,8 +345,9 @@ def _adam(model: torch.nn.Module, learning_rate: float) -> torch.optim.Adam:
 
 @torch.no_grad()
 def initialise_from_data(model: VAE, train: torch.Tensor) -> None:
-    """Start the decoder at the factorised baseline: output bias at the data mean (logit of it
-    for Bernoulli), Gaussian log-variance at the data's per-dimension log-variance.
+    """Start the decoder at the factorised baseline: output weights at zero and bias at the data
+    mean (logit of it for Bernoulli), Gaussian log-variance at the data's per-dimension
+    log-variance, so the first ELBO is the baseline's log-likelihood less the KL.
 
     With a Gaussian decoder starting at variance 1 on data in [0, 1], the reconstruction term
     is too weak for the first thousand steps to pay for any KL: the encoder switches its units
@@ -361,6 +365,7 @@ def initialise_from_data(model: VAE, train: torch.Tensor) -> None:
         bias = torch.log(p) - torch.log1p(-p)
     layers = [m for m in model.decoder.modules() if isinstance(m, torch.nn.Linear)]
     if layers and layers[-1].out_features == model.dim and layers[-1].bias is not None:
+        layers[-1].weight.zero_()  # the output is the baseline's whatever z is, to start with
         layers[-1].bias.copy_(bias.to(layers[-1].bias))
 
 

@@ -299,7 +299,7 @@ def test_gaussian_log_px_given_z_matches_torch_normal_with_floored_variance(
     with torch.no_grad():
         model.decoder_log_var.copy_(torch.linspace(-20.0, 1.0, D))
     mean = model.decode(torch.randn(4, len(x), L, generator=_generator(3)))
-    scale = torch.exp(0.5 * torch.linspace(-20.0, 1.0, D).clamp(min=-9.0))
+    scale = torch.exp(0.5 * torch.linspace(-20.0, 1.0, D).clamp(min=model.hparams.min_log_var))
     expected = torch.distributions.Normal(mean, scale).log_prob(x).sum(-1)
     torch.testing.assert_close(model.log_px_given_z(x, mean), expected)
 
