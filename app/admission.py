@@ -2,17 +2,22 @@
 
 Without it, the limits bound one request but not how many run at once: twelve log-likelihoods of
 256 MNIST rows with k = 5,000 each (all within the limits) queued a one-sample ``/sample`` for
-60 s, which then failed with a 408. Here each request gets a cost before it is queued, in row
-passes through the model (what its forward passes scale with)::
+60 s, which then failed with a 408. Here each request gets a cost before it is queued or
+decoded, in multiply-adds, approximately: the rows it passes through the model times the model's
+size in parameters (``row_cost``: weights and buffers; for the MLP VAEs and the Gaussian
+mixtures a row's pass is about one multiply-add per parameter)::
 
-    /sample n: n                     /encode, /reconstruct: the input rows
-    /log-likelihood: rows x k (VAE; a GMM's is exact: rows)
-    /interpolate: steps + 2          /models/{name}/density: grid points (+2,000) x k
-    /models/{name}/reference: 2,000 held-out rows x k
+    cost = row passes x parameters
+    row passes:  /sample n: n          /encode, /reconstruct: the input rows
+                 /log-likelihood: rows x k (VAE; a GMM's is exact: rows)
+                 /interpolate: steps + 2
+                 /models/{name}/density: grid points (+2,000) x k (VAE)
+                 /models/{name}/reference: 2,000 held-out rows x k (VAE)
 
-so 256 samples cost 256 and the largest log-likelihood the limits allow 256 x 5,000 = 1.28M.
-Images count by rows like arrays: their pixels are bounded per request by
-``GENSERVE_MAX_IMAGE_PIXELS`` and decoded on the event loop before admission.
+so the shipped ``mnist-vae`` (450,794 parameters) costs 7.2e6 for 16 samples and 5.8e11 for the
+largest log-likelihood the limits allow (256 rows, k = 5,000), while a 96 x 96 density grid of
+``pinwheel-gmm`` (70) costs 7.9e5. A convolutional VAE reuses its weights across pixels, so its
+cost is an underestimate.
 
 - **Two lanes.** A request costing at most ``GENSERVE_LIGHT_COST`` is light; the rest are heavy.
   Each lane has its own budget and its own batcher (``app.batching.Lanes``), so light work never
@@ -28,8 +33,8 @@ Images count by rows like arrays: their pixels are bounded per request by
   as the oldest one has run), at least 1 and at most the request timeout. Heavy work that fits the
   budget but is expected, behind what is in flight, to pass 80% of the request timeout is
   refused the same way (rule ``request_timeout``), so it is not queued to time out. The default
-  heavy budget is one of the largest requests the limits allow (256 x 5,000: about 35 s for an
-  MNIST VAE on one core of the loaded 2-core machine), so the first one cannot 408 either.
+  heavy budget is one of the largest requests the limits allow on the shipped MNIST VAE
+  (about 35 s on one core of the loaded 2-core machine), so the first one cannot 408 either.
 - The cost is released when the request's answer is ready (or its timeout fires: a forward
   pass under way then finishes in its thread, unaccounted, for at most its own run time).
 
@@ -42,16 +47,17 @@ from __future__ import annotations
 import math
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from app import metrics
 from app.config import Settings
 from app.errors import ServiceError
 
-__all__ = ["Admission", "Lane", "Overloaded", "Ticket"]
+__all__ = ["Admission", "Lane", "Overloaded", "Ticket", "row_cost"]
 
 DEADLINE_SHARE = 0.8
 """Heavy work is refused when, behind what is in flight, it is expected to take more than this
@@ -70,6 +76,19 @@ class Overloaded(ServiceError):
         super().__init__(message, field=None, rule=rule)
         self.retry_after = retry_after
         self.headers = {"Retry-After": str(retry_after)}
+
+
+_ROW_COSTS: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+
+
+def row_cost(model: Any) -> int:
+    """A model's size in parameters and buffers (at least 1): its cost per row pass. Counted
+    once per model object (forgotten with it)."""
+    known = _ROW_COSTS.get(model)
+    if known is None:
+        size = sum(t.numel() for t in model.parameters())
+        known = _ROW_COSTS[model] = max(1, int(size + sum(b.numel() for b in model.buffers())))
+    return known
 
 
 @dataclass(eq=False)
@@ -200,7 +219,7 @@ class Admission:
         )
         metrics.observe_refusal(ticket.model, ticket.lane, rule)
         return Overloaded(
-            f"the server is busy: this request costs {ticket.cost:,} row passes and {why}; "
+            f"the server is busy: this request costs {ticket.cost:,} and {why}; "
             f"retry after {retry_after} s, or ask for fewer rows, samples or importance samples",
             retry_after=retry_after, rule=rule,
         )

@@ -115,27 +115,29 @@ class Settings(BaseSettings):
         default=2.0, ge=0, description="Longest a request waits for company (under load only)."
     )
 
-    # -- admission control (issue 17 #3): cost = rows x passes, see app/admission.py --------
+    # -- admission control (issue 17 #3): cost = row passes x model parameters, see
+    # app/admission.py. Defaults from the shipped mnist-vae (450,794 parameters).
     admission: bool = Field(
         default=True, description="Admit inference work against cost budgets; 429 past them."
     )
     light_cost: int = Field(
-        default=1024, ge=1,
-        description="Requests costing at most this many row passes (rows x k for a VAE's "
-        "log-likelihood, n for /sample, rows otherwise) are light: their own lane and budget.",
+        default=2**30, ge=1,
+        description="Requests costing at most this (row passes x model parameters; about 2,400 "
+        "row passes of the MNIST VAE) are light: their own lane and budget.",
     )
     light_budget: int = Field(
-        default=65_536, ge=1,
-        description="Row passes of light requests admitted and not yet answered, all models.",
+        default=2**35, ge=1,
+        description="Cost of light requests admitted and not yet answered, all models.",
     )
     heavy_budget: int = Field(
-        default=256 * 5000, ge=1,
-        description="Row passes of heavy requests in flight, all models together (default: the "
-        "largest log-likelihood the limits allow). One request over it runs only alone.",
+        default=600_000_000_000, ge=1,
+        description="Cost of heavy requests in flight, all models together (default: the "
+        "largest MNIST VAE log-likelihood the limits allow, 256 rows x k 5,000). One request "
+        "over it runs only alone.",
     )
     heavy_model_budget: int = Field(
-        default=256 * 5000, ge=1,
-        description="Row passes of heavy requests in flight for one model (all its versions).",
+        default=600_000_000_000, ge=1,
+        description="Cost of heavy requests in flight for one model (all its versions).",
     )
     heavy_runners: int | None = Field(
         default=None, ge=1, le=64,

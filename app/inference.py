@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 from starlette.responses import Response
 
 from app import batching, codecs, metrics
-from app.admission import Admission
+from app.admission import Admission, row_cost
 from app.batching import (
     BatchRecord,
     InterpolateWork,
@@ -149,6 +149,7 @@ class InferenceService:
         shared: Hashable = None,
         *,
         cost: int,
+        finish_after_timeout: bool = False,
     ) -> T:
         """One request's share of ``batch``: admitted for ``cost`` (``app.admission``: a 429
         when it does not fit), its payload made by ``prepare`` (decoding inputs: only once
@@ -162,7 +163,8 @@ class InferenceService:
         try:
             payload = prepare()
             result = await self._admitted(
-                loaded, operation, batch, payload, size, shared, heavy=ticket.lane == "heavy"
+                loaded, operation, batch, payload, size, shared, heavy=ticket.lane == "heavy",
+                finish_after_timeout=finish_after_timeout,
             )
         except BaseException:
             self.admission.release(ticket, completed=False)
@@ -180,6 +182,7 @@ class InferenceService:
         shared: Hashable,
         *,
         heavy: bool,
+        finish_after_timeout: bool,
     ) -> T:
         run = partial(batch, loaded.model)
         work: asyncio.Future[T]
@@ -195,7 +198,7 @@ class InferenceService:
             # At the deadline the future is cancelled: a queued request is dropped, and a forward
             # pass under way (it cannot be interrupted) finishes in its thread, its result unused.
             async with asyncio.timeout(timeout):
-                return await work
+                return await (asyncio.shield(work) if finish_after_timeout else work)
         except TimeoutError:
             raise RequestTimedOut(
                 f"the {operation} took longer than {timeout:g} s (GENSERVE_REQUEST_TIMEOUT_S); "
@@ -215,19 +218,22 @@ class InferenceService:
         return self._heavy_pool
 
     async def run_view(
-        self, loaded: LoadedModel, operation: str, compute: Callable[[], T], cost: int
+        self, loaded: LoadedModel, operation: str, compute: Callable[[], T], cost: int, *,
+        finish_after_timeout: bool = False,
     ) -> T:
         """A page view's computation (density grid, reference) as inference runs: admitted for
-        ``cost``, in its lane, under the request timeout."""
+        ``cost``, in its lane, under the request timeout. With ``finish_after_timeout`` the
+        computation still runs when its asker has had its 408 (its result goes to a cache)."""
         return await self._run(
-            loaded, operation, _views, lambda: compute, 1, "view", cost=cost
+            loaded, operation, _views, lambda: compute, 1, "view", cost=cost,
+            finish_after_timeout=finish_after_timeout,
         )
 
     @staticmethod
-    def cost(rows: int, passes: int = 1) -> int:
-        """Row passes through the model: ``rows`` x ``passes`` (k for an importance-weighted
-        bound), the admission cost (``app.admission``)."""
-        return max(1, rows * passes)
+    def cost(loaded: LoadedModel, rows: int, passes: int = 1) -> int:
+        """The admission cost (``app.admission``): ``rows`` x ``passes`` (k for an
+        importance-weighted bound) x the model's size in parameters."""
+        return max(1, rows * passes * row_cost(loaded.model))
 
     def _arrays_or_images(
         self, rows: NDArray[Any], loaded: LoadedModel, fmt: str, key: str
@@ -268,7 +274,7 @@ class InferenceService:
         work = SampleWork(request.n, generator, request.temperature, request.prior)
         samples = await self._run(
             loaded, "sample", batching.sample_batch, lambda: work, request.n,
-            cost=self.cost(request.n),
+            cost=self.cost(loaded, request.n),
         )
         data = loaded.model.data
         if request.format == "npy":
@@ -288,7 +294,7 @@ class InferenceService:
         rows = self._rows(request)
         encoding = await self._run(
             loaded, "encode", batching.encode_batch, lambda: self._inputs(request, loaded), rows,
-            cost=self.cost(rows),
+            cost=self.cost(loaded, rows),
         )
         body = {**self._header(loaded), "encoding": encoding}
         return JSONBytesResponse(body)
@@ -298,7 +304,7 @@ class InferenceService:
         count = self._rows(request)
         rows = await self._run(
             loaded, "reconstruct", batching.reconstruct_batch,
-            lambda: self._inputs(request, loaded), count, cost=self.cost(count),
+            lambda: self._inputs(request, loaded), count, cost=self.cost(loaded, count),
         )
         data = loaded.model.data
         if request.format == "npy":
@@ -322,7 +328,7 @@ class InferenceService:
         scores = await self._run(
             loaded, "log_likelihood", batching.log_likelihood_batch,
             lambda: LogLikelihoodWork(self._inputs(request, loaded), generator, k), rows,
-            shared=k, cost=self.cost(rows, 1 if exact else k),
+            shared=k, cost=self.cost(loaded, rows, 1 if exact else k),
         )
         data = loaded.model.data
         log_px = scores["log_likelihood"].astype(np.float64)
@@ -357,7 +363,7 @@ class InferenceService:
 
         result = await self._run(
             loaded, "interpolate", batching.interpolate_batch, prepare, request.steps,
-            cost=self.cost(request.steps + 2),
+            cost=self.cost(loaded, request.steps + 2),
         )
         path = result.pop("path")
         data = loaded.model.data

@@ -143,7 +143,7 @@ class AppCollector(Collector):
         if admission is not None:
             in_flight = GaugeMetricFamily(
                 "genserve_admission_in_flight_cost",
-                "Cost (row passes) of the admitted requests not yet answered, by lane.",
+                "Cost (row passes x model parameters) admitted and not yet answered, by lane.",
                 labels=["lane"],
             )
             for lane, cost in admission.in_flight().items():

@@ -92,7 +92,7 @@ async def get_density(
     visuals.require_2d(loaded)  # a 400 for an image model, whether or not the server is busy
     k = min(importance_samples, settings.max_importance_samples)
     rows = resolution * resolution + (visuals.BOUNDS_SAMPLES if bounds is None else 0)
-    cost = service.cost(rows, visuals.passes(loaded, k))
+    cost = service.cost(loaded, rows, visuals.passes(loaded, k))
     body = await service.run_view(
         loaded, "density", partial(visuals.density_grid, loaded, resolution, k, bounds), cost
     )
@@ -121,12 +121,15 @@ async def get_reference(
     cache = _cache(request)
     key = cache.key(loaded, importance_samples)
     load = _loader(request)
-    cost = service.cost(visuals.MAX_REFERENCE_ROWS, visuals.passes(loaded, importance_samples))
+    passes = visuals.passes(loaded, importance_samples)
+    cost = service.cost(loaded, visuals.MAX_REFERENCE_ROWS, passes)
 
     def compute() -> dict[str, Any]:
         return cache.put(key, visuals.reference(loaded, importance_samples, load))
 
-    body = await cache.get(key, lambda: service.run_view(loaded, "reference", compute, cost))
+    body = await cache.get(key, lambda: service.run_view(
+        loaded, "reference", compute, cost, finish_after_timeout=True
+    ))
     return JSONBytesResponse(body)
 
 def _loader(request: Request) -> visuals.DatasetLoader:

@@ -14,15 +14,17 @@ import httpx
 import numpy as np
 import pytest
 
-from app.admission import Admission, Overloaded, Ticket
+from app.admission import Admission, Overloaded, Ticket, row_cost
 from app.config import Settings
 from app.main import create_app
+from tests.conftest import tiny_image_vae
 
 HEAVY_K = 400
 ROWS = np.random.default_rng(0).random((32, 64)).round(3).tolist()  # 32 = the tests' row limit
 HEAVY = {"model": "tiny-vae", "inputs": ROWS, "importance_samples": HEAVY_K}
 ONE_SAMPLE = {"model": "tiny-vae", "n": 1, "seed": 0}
 BUDGET_RULES = {"heavy_budget", "heavy_model_budget", "request_timeout"}
+ROW = row_cost(tiny_image_vae())  # tiny-vae's cost per row pass
 
 
 @asynccontextmanager
@@ -119,7 +121,8 @@ def test_disabled_admission_admits_everything_to_one_lane() -> None:
 @pytest.fixture
 def busy_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={
-        "light_cost": 1024, "heavy_budget": 32 * HEAVY_K, "heavy_model_budget": 32 * HEAVY_K,
+        "light_cost": 1024 * ROW, "heavy_budget": 32 * HEAVY_K * ROW,
+        "heavy_model_budget": 32 * HEAVY_K * ROW,
     })
 
 
@@ -171,7 +174,7 @@ def test_heavy_log_likelihoods_do_not_starve_a_one_sample_client(
     rows, k = 256, 2000  # the heaviest these limits allow
     settings = busy_settings.model_copy(update={
         "max_batch_size": rows, "max_importance_samples": k, "max_body_bytes": 1_000_000,
-        "heavy_budget": rows * k, "heavy_model_budget": rows * k,
+        "heavy_budget": rows * k * ROW, "heavy_model_budget": rows * k * ROW,
     })
     heaviest = {
         "model": "tiny-vae", "importance_samples": k,
@@ -251,7 +254,9 @@ def test_reference_accepts_only_the_allowed_k_values(busy_settings: Settings) ->
 @pytest.mark.parametrize("view", ["reference", "density"])
 def test_views_are_admitted_like_inference(busy_settings: Settings, view: str) -> None:
     """Issue 17 #4: /reference was open and unbounded; the views now hold admission tickets."""
-    settings = busy_settings.model_copy(update={"heavy_budget": 5000, "heavy_model_budget": 5000})
+    settings = busy_settings.model_copy(  # both views are heavy, and 5,000 fills the budget
+        update={"light_cost": 1000, "heavy_budget": 5000, "heavy_model_budget": 5000}
+    )
     path, params = {
         "reference": ("/models/tiny-vae/reference", {"importance_samples": 100}),
         "density": ("/models/tiny-gmm/density", {"resolution": 64}),
@@ -284,8 +289,9 @@ def test_a_reference_past_the_timeout_is_a_408_and_still_fills_the_cache(
             assert first.status_code == 408, first.text
             cache = app.state.reference_cache
             key = cache.key(app.state.registry.get("tiny-vae"), 1000)
-            while cache.peek(key) is None:  # the computation goes on in its thread
-                await asyncio.sleep(0.05)
+            async with asyncio.timeout(120):  # a hang guard, not a threshold
+                while cache.peek(key) is None:  # the computation goes on in its thread
+                    await asyncio.sleep(0.05)
             again = await client.get("/models/tiny-vae/reference", params=params)
             assert again.status_code == 200 and again.json()["importance_samples"] == 1000
 
@@ -296,18 +302,20 @@ def test_refusals_and_admitted_cost_appear_in_metrics(client: Any) -> None:
     from tests.app.test_metrics_api import scrape, value
 
     gate: Admission = client.app.state.inference.admission
-    labels = {"model": "tiny-vae", "lane": "heavy", "rule": "heavy_model_budget"}
+    labels = {"model": "tiny-vae", "lane": "light", "rule": "light_budget"}
     before = value(scrape(client), "genserve_admission_refused_total", **labels)
-    held = gate.admit("tiny-vae", gate.heavy_budget + 1)
+    fits = gate.light_budget // gate.light_cost
+    held = [gate.admit("tiny-vae", gate.light_cost) for _ in range(fits)]
     try:
         families = scrape(client)
-        assert value(families, "genserve_admission_in_flight_cost", lane="heavy") == (
-            gate.heavy_budget + 1
+        assert value(families, "genserve_admission_in_flight_cost", lane="light") == (
+            gate.light_cost * len(held)
         )
-        response = client.post("/log-likelihood", json={**HEAVY, "importance_samples": 100})
-        assert response.status_code == 429
+        response = client.post("/sample", json=ONE_SAMPLE)
+        assert response.status_code == 429 and response.headers["Retry-After"] == "1"
     finally:
-        gate.release(held)
+        for ticket in held:
+            gate.release(ticket)
     families = scrape(client)
     assert value(families, "genserve_admission_refused_total", **labels) == before + 1
-    assert value(families, "genserve_admission_in_flight_cost", lane="heavy") == 0
+    assert value(families, "genserve_admission_in_flight_cost", lane="light") == 0
