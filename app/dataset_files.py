@@ -43,7 +43,7 @@ from app.upload_budget import (
     stored_dtype,
     too_large,
 )
-from models.datasets import npz_keys
+from models.datasets import MAX_CLASS_NAME, LabelError, encode_labels, label_keys, npz_keys
 from models.idx import InvalidIDX, header_size, is_idx_name, parse_idx
 from models.idx import read_header as read_idx_header
 
@@ -80,6 +80,10 @@ class ParsedData:
     levels: int | None
     format: str
     test: NDArray[Any] | None = None
+    labels: NDArray[np.int64] | None = None
+    """Class indices ``[N]`` into ``classes``; None for unlabelled data."""
+    test_labels: NDArray[np.int64] | None = None
+    classes: tuple[str, ...] | None = None
 
 
 def upload_format(filename: str, field: str = "file") -> str:
@@ -176,11 +180,13 @@ def _npy_header(stream: Any, what: str, field: str) -> tuple[tuple[int, ...], np
     return tuple(int(s) for s in shape), dtype
 
 
-def _read_npy(open_stream: Any, what: str, budget: Budget, field: str) -> NDArray[Any]:
+def _read_npy(
+    open_stream: Any, what: str, budget: Budget, field: str, *, labels: bool = False
+) -> NDArray[Any]:
     """Header first (shape and dtype checked against the budget), then the values."""
     with open_stream() as stream:
         shape, dtype = _npy_header(stream, what, field)
-    budget.check(shape, dtype, what, field)
+    (budget.check_labels if labels else budget.check)(shape, dtype, what, field)
     with open_stream() as stream, client_bytes(f"{what}: not a readable .npy file", field):
         return np.asarray(np.lib.format.read_array(
             stream, allow_pickle=False, max_header_size=_NPY_HEADER_BYTES
@@ -193,10 +199,9 @@ def _parse_npy(data: bytes, what: str, budget: Budget, field: str) -> NDArray[An
     return _read_npy(lambda: io.BytesIO(data), what, budget, field)
 
 
-def _parse_npz(
-    data: bytes, what: str, budget: Budget, field: str
-) -> tuple[NDArray[Any], NDArray[Any] | None]:
-    """The examples array, and ``x_test`` beside ``x_train`` (or ``x``) as the test split."""
+def _parse_npz(data: bytes, what: str, budget: Budget, field: str) -> _Part:
+    """The examples array, and ``x_test`` beside ``x_train`` (or ``x``) as the test split,
+    with their labels (``y_train``/``y``, ``y_test``) when the archive has them."""
     archive = _open_zip(data, what, budget, field)
     with archive:
         members = {
@@ -210,13 +215,18 @@ def _parse_npz(
                 f"{sorted(members)}", "npz_key", field,
             )
 
-        def member(key: str) -> NDArray[Any]:
-            return _read_npy(lambda: archive.open(members[key]), f"{what}[{key}]", budget, field)
+        def member(key: str, labels: bool = False) -> NDArray[Any]:
+            return _read_npy(lambda: archive.open(members[key]), f"{what}[{key}]", budget, field,
+                             labels=labels)
 
+        label_key, test_label_key = label_keys(list(members), train_key, test_key)
         with client_bytes(what, field):
             train = member(train_key)
             test = member(test_key) if test_key is not None else None
-    return train, test
+            labels = member(label_key, True) if label_key is not None else None
+            test_labels = member(test_label_key, True) if test_label_key is not None else None
+    return _Part("npz", train, test, labels, test_labels,
+                 f"{what}[{label_key}]", f"{what}[{test_label_key}]")
 
 
 # -- CSV ------------------------------------------------------------------------------------
@@ -308,6 +318,54 @@ def _first_data_line(data: bytes, position: int = 0) -> int | None:
     return None if found is None else data.rfind(b"\n", position, found.start()) + 1 or position
 
 
+def _csv_header(data: bytes) -> list[str] | None:
+    """The header's cells (stripped), or None when the first data line is numbers."""
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    start = _first_data_line(data)
+    if start is None:
+        return None
+    end = data.find(b"\n", start)
+    line = data[start : len(data) if end < 0 else end].decode("utf-8", errors="replace")
+    if _numeric_row(line):
+        return None
+    try:
+        return [cell.strip() for cell in next(csv.reader([line]))]
+    except (csv.Error, StopIteration):
+        return None
+
+
+def _label_index(header: list[str] | None, label_column: str | None, what: str, field: str
+                 ) -> int | None:
+    """The label column: ``label_column`` (a header name, or a 0-based index), else a header
+    cell named ``label``; None when there is none. (Not ``y`` by default: ``x,y`` headers name
+    the coordinates of 2-D points far more often than a label.)"""
+    names = [] if header is None else [cell.lower() for cell in header]
+    if label_column is None:
+        return names.index("label") if "label" in names else None
+    if header is not None and label_column in header:
+        return header.index(label_column)
+    if label_column.lower() in names:
+        return names.index(label_column.lower())
+    if label_column.isdigit():
+        return int(label_column)
+    found = f"its header is {header[:20]}" if header is not None else "it has no header row"
+    raise refuse(
+        f"{what}: no column {label_column[:80]!r}: {found}; name a header cell or give a 0-based "
+        "column index", "label_column", "label_column" if field == "file" else field,
+    )
+
+
+def _split_label_column(
+    values: NDArray[Any], index: int, what: str, field: str
+) -> tuple[NDArray[Any], NDArray[Any]]:
+    if index >= values.shape[1]:
+        raise refuse(
+            f"{what}: label column {index} is past its {values.shape[1]} columns",
+            "label_column", "label_column" if field == "file" else field,
+        )
+    return np.delete(values, index, axis=1), values[:, index].copy()
+
+
 def _numeric_row(line: str) -> bool:
     try:
         cells = next(csv.reader([line]))
@@ -320,9 +378,12 @@ def _numeric_row(line: str) -> bool:
 # -- zip of PNG images ----------------------------------------------------------------------
 
 
-def _parse_png_zip(data: bytes, what: str, budget: Budget, field: str) -> NDArray[Any]:
+def _parse_png_zip(
+    data: bytes, what: str, budget: Budget, field: str
+) -> tuple[NDArray[Any], NDArray[Any] | None]:
     """All images the same size and bit depth; the output is allocated once, from the first
-    image's header times the number of members."""
+    image's header times the number of members. With one folder per class (two or more
+    folders, every image in one), each image's label is its folder's name."""
     archive = _open_zip(data, what, budget, field)
     with archive:
         members = []
@@ -365,13 +426,35 @@ def _parse_png_zip(data: bytes, what: str, budget: Budget, field: str) -> NDArra
                 images = np.empty((len(members), *image.pixels.shape), image.pixels.dtype)
             images[i] = image.pixels
     assert images is not None
-    return images
+    return images, _folder_labels(members, what, field)
+
+
+def _folder_labels(members: list[zipfile.ZipInfo], what: str, field: str) -> NDArray[Any] | None:
+    folders = [posixpath.dirname(info.filename.replace("\\", "/")) for info in members]
+    if len(set(folders)) < 2:
+        return None
+    loose = next((info.filename for info, f in zip(members, folders, strict=True) if not f), None)
+    if loose is not None:
+        raise refuse(
+            f"{what}: member {loose!r} is in no folder, others are in class folders: put every "
+            "image in its class's folder, or none in folders", "class_folders", field,
+        )
+    names = [posixpath.basename(f) for f in folders]
+    longest = max(names, key=len)
+    if len(longest) > MAX_CLASS_NAME:  # before an array padded to the longest name is made
+        raise refuse(
+            f"{what}: class folder {longest[:40]!r}... is over {MAX_CLASS_NAME} characters",
+            "class_folders", field,
+        )
+    return np.array(names)
 
 
 # -- IDX ------------------------------------------------------------------------------------
 
 
-def _gunzip_idx(data: bytes, what: str, budget: Budget, field: str) -> bytes:
+def _gunzip_idx(
+    data: bytes, what: str, budget: Budget, field: str, *, labels: bool = False
+) -> bytes:
     """Inflate an IDX file, its header first: the declared shape is checked against the budget
     before the values are inflated, and no more than it promises is read."""
     if not data.startswith(_GZIP_MAGIC):
@@ -385,55 +468,109 @@ def _gunzip_idx(data: bytes, what: str, budget: Budget, field: str) -> bytes:
             shape, dtype = read_idx_header(head, what)
         except InvalidIDX as error:
             raise refuse(str(error), "format", field) from error
-        budget.check(shape, dtype, what, field)
+        (budget.check_labels if labels else budget.check)(shape, dtype, what, field)
         promised = math.prod(shape) * dtype.itemsize
         return head + stream.read(promised + 1)  # one more: a longer body is refused
 
 
-def _parse_idx(data: bytes, what: str, budget: Budget, field: str) -> NDArray[Any]:
+def _parse_idx(
+    data: bytes, what: str, budget: Budget, field: str, *, labels: bool = False
+) -> NDArray[Any]:
     gzipped = what.lower().endswith(".gz")
+    check = budget.check_labels if labels else budget.check
     if gzipped:
-        data = _gunzip_idx(data, what, budget, field)  # checks the budget from the header
+        data = _gunzip_idx(data, what, budget, field, labels=labels)  # the header's budget
     try:
         array = parse_idx(data, what)  # a view of ``data``: nothing is copied yet
     except InvalidIDX as error:
         raise refuse(str(error), "format", field) from error
     if not gzipped:
-        budget.check(array.shape, array.dtype, what, field)
+        check(array.shape, array.dtype, what, field)
     return array
+
+
+def _parse_labels_file(filename: str, data: bytes, budget: Budget, field: str) -> NDArray[Any]:
+    """A labels file: IDX (MNIST's ``*-labels-idx1-ubyte[.gz]``) or a 1-D ``.npy``."""
+    fmt = upload_format(filename, field)
+    if fmt == "idx":
+        return _parse_idx(data, filename, budget, field, labels=True)
+    if fmt == "npy":
+        if not data.startswith(_NPY_MAGIC):
+            raise refuse(f"{filename} is not a .npy file (no NumPy magic string)", "format", field)
+        return _read_npy(lambda: io.BytesIO(data), filename, budget, field, labels=True)
+    raise refuse(
+        f"{filename!r}: a labels file is IDX (e.g. train-labels-idx1-ubyte.gz) or a 1-D .npy",
+        "file_type", field,
+    )
 
 
 # -- one upload -----------------------------------------------------------------------------
 
 
+@dataclass
+class _Part:
+    """One uploaded file, parsed: its examples, an ``.npz``'s test split, raw labels."""
+
+    fmt: str
+    array: NDArray[Any]
+    test: NDArray[Any] | None = None
+    labels: NDArray[Any] | None = None
+    test_labels: NDArray[Any] | None = None
+    labels_what: str = ""
+    test_labels_what: str = ""
+
+
 def _parse_one(
-    filename: str, data: bytes, budget: Budget, field: str
-) -> tuple[str, NDArray[Any], NDArray[Any] | None]:
+    filename: str, data: bytes, budget: Budget, field: str, label_column: str | None = None
+) -> _Part:
     fmt = upload_format(filename, field)
-    test = None
+    if label_column is not None and fmt != "csv":
+        raise refuse(
+            f"label_column names a CSV column; {filename!r} is {fmt}", "csv_only", "label_column"
+        )
     if fmt == "npy":
-        array = _parse_npy(data, filename, budget, field)
-    elif fmt == "npz":
-        array, test = _parse_npz(data, filename, budget, field)
-    elif fmt == "csv":
-        array = _parse_csv(data, filename, budget, field)
-    elif fmt == "png-zip":
-        array = _parse_png_zip(data, filename, budget, field)
-    else:
-        array = _parse_idx(data, filename, budget, field)
-    return fmt, array, test
+        return _Part(fmt, _parse_npy(data, filename, budget, field))
+    if fmt == "npz":
+        return _parse_npz(data, filename, budget, field)
+    if fmt == "csv":
+        values = _parse_csv(data, filename, budget, field)
+        index = _label_index(_csv_header(data), label_column, filename, field)
+        if index is None:
+            return _Part(fmt, values)
+        examples, labels = _split_label_column(values, index, filename, field)
+        return _Part(fmt, examples, labels=labels, labels_what=f"{filename} label column")
+    if fmt == "png-zip":
+        images, folders = _parse_png_zip(data, filename, budget, field)
+        return _Part(fmt, images, labels=folders, labels_what=f"{filename} class folders")
+    return _Part(fmt, _parse_idx(data, filename, budget, field))
+
+
+def _count(labels: NDArray[Any] | None, examples: NDArray[Any], what: str, field: str) -> None:
+    """Labels must be one per example: a 422 naming the field otherwise."""
+    if labels is not None and len(labels) != len(examples):
+        raise refuse(
+            f"{what}: {len(labels)} labels for {len(examples)} examples; give one label per "
+            "example", "label_count", field,
+        )
 
 
 def parse_upload(
     filename: str, data: bytes, limits: UploadLimits,
-    test_file: tuple[str, bytes] | None = None,
+    test_file: tuple[str, bytes] | None = None, *,
+    labels_file: tuple[str, bytes] | None = None,
+    test_labels_file: tuple[str, bytes] | None = None,
+    label_column: str | None = None,
 ) -> ParsedData:
-    """Parse an upload by the format its name promises, with its published test split: an
-    ``.npz``'s ``x_test``, or ``test_file`` (the same format, e.g. MNIST's ``t10k`` images)."""
+    """Parse an upload by the format its name promises, with its published test split (an
+    ``.npz``'s ``x_test``, or ``test_file``: the same format, e.g. MNIST's ``t10k`` images)
+    and its labels where it has them: an ``.npz``'s ``y_train``/``y``/``y_test``, a CSV label
+    column, a zip's class folders, or ``labels_file``/``test_labels_file`` beside the images."""
     budget = Budget(limits)
-    fmt, array, test = _parse_one(filename, data, budget, "file")
-    examples = _examples(array, filename, "file")
-    test_field = "file"
+    part = _parse_one(filename, data, budget, "file", label_column)
+    examples = _examples(part.array, filename, "file")
+    test, test_field = part.test, "file"
+    test_labels, test_labels_field = part.test_labels, "file"
+    test_labels_what = part.test_labels_what
     if test_file is not None:
         if test is not None:
             raise refuse(
@@ -441,21 +578,52 @@ def parse_upload(
                 "no test split", "one_test_split", "test_file",
             )
         test_name, test_data = test_file
-        test_field = "test_file"
-        test_fmt, test, extra = _parse_one(test_name, test_data, budget, test_field)
-        if test_fmt != fmt or extra is not None:
+        test_field = test_labels_field = "test_file"
+        extra = _parse_one(test_name, test_data, budget, test_field, label_column)
+        if extra.fmt != part.fmt or extra.test is not None:
             raise refuse(
-                f"test_file {test_name!r} is {test_fmt}; the training file is {fmt}: send both "
-                "in one format", "same_format", test_field,
+                f"test_file {test_name!r} is {extra.fmt}; the training file is {part.fmt}: send "
+                "both in one format", "same_format", test_field,
             )
-    if test is None:
-        return ParsedData(examples, _levels(array), fmt)
-    what = test_file[0] if test_file is not None else f"{filename}[x_test]"
-    held_out = _examples(test, what, test_field)
-    if held_out.shape[1:] != examples.shape[1:] or held_out.dtype != examples.dtype:
-        raise refuse(
-            f"{what}: test examples are {list(held_out.shape[1:])} of {held_out.dtype}; the "
-            f"training examples are {list(examples.shape[1:])} of {examples.dtype}",
-            "same_shape", test_field,
+        test, test_labels, test_labels_what = extra.array, extra.labels, extra.labels_what
+    labels, labels_field, labels_what = part.labels, "file", part.labels_what
+    if labels_file is not None:
+        if labels is not None:
+            raise refuse(
+                f"{filename} brings its own labels ({labels_what}); send labels_file only with "
+                "files that have none", "one_label_source", "labels_file",
+            )
+        labels_what, labels_field = labels_file[0], "labels_file"
+        labels = _parse_labels_file(*labels_file, budget, labels_field)
+    if test_labels_file is not None:
+        if test is None or labels is None or test_labels is not None:
+            raise refuse(
+                "test_labels_file labels a test split (test_file) whose training examples are "
+                "labelled too, and that has no labels of its own", "test_labels",
+                "test_labels_file",
+            )
+        test_labels_what, test_labels_field = test_labels_file[0], "test_labels_file"
+        test_labels = _parse_labels_file(*test_labels_file, budget, test_labels_field)
+    _count(labels, examples, labels_what, labels_field)
+    held_out = None
+    if test is not None:
+        what = test_file[0] if test_file is not None else f"{filename}[x_test]"
+        held_out = _examples(test, what, test_field)
+        if held_out.shape[1:] != examples.shape[1:] or held_out.dtype != examples.dtype:
+            raise refuse(
+                f"{what}: test examples are {list(held_out.shape[1:])} of {held_out.dtype}; "
+                f"the training examples are {list(examples.shape[1:])} of {examples.dtype}",
+                "same_shape", test_field,
+            )
+        _count(test_labels, held_out, test_labels_what, test_labels_field)
+    if labels is None:
+        return ParsedData(examples, _levels(part.array), part.fmt, held_out)
+    try:
+        codes, test_codes, classes = encode_labels(
+            labels, test_labels if held_out is not None else None
         )
-    return ParsedData(examples, _levels(array), fmt, held_out)
+    except LabelError as error:
+        raise refuse(f"{labels_what}: {error}", "labels", labels_field) from None
+    return ParsedData(
+        examples, _levels(part.array), part.fmt, held_out, codes, test_codes, classes
+    )

@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from app.dataset_files import UploadLimits, parse_upload
+from app.dataset_files import ParsedData, UploadLimits, parse_upload
 from app.errors import InvalidInput, ServiceError
 from app.jobs import records
 from app.jobs.schemas import DatasetSummary
@@ -48,14 +48,32 @@ DatasetInfo = DatasetSummary
 """What the store knows of a data set is exactly what the API answers about it."""
 
 
-def array_sha256(array: NDArray[Any], test: NDArray[Any] | None = None) -> str:
-    """Hash of an array's dtype, shape and C-ordered bytes (then the test split's, if any)."""
+def array_sha256(
+    array: NDArray[Any], test: NDArray[Any] | None = None, *,
+    labels: dict[str, Any] | None = None,
+) -> str:
+    """Hash of an array's dtype, shape and C-ordered bytes (then the test split's, if any, then
+    the labels' arrays by name: the same examples labelled otherwise are other data)."""
     digest = hashlib.sha256(f"{array.dtype.str}|{list(array.shape)}|".encode())
     digest.update(np.ascontiguousarray(array).reshape(-1).view(np.uint8).data)  # no copy
     if test is not None:
         digest.update(f"|test|{test.dtype.str}|{list(test.shape)}|".encode())
         digest.update(np.ascontiguousarray(test).reshape(-1).view(np.uint8).data)
+    for key, value in sorted((labels or {}).items()):
+        value = np.asarray(value)
+        digest.update(f"|{key}|{value.dtype.str}|{list(value.shape)}|".encode())
+        digest.update(np.ascontiguousarray(value).reshape(-1).view(np.uint8).data)
     return digest.hexdigest()
+
+
+def _label_arrays(parsed: ParsedData) -> dict[str, Any]:
+    """``y``, ``y_test`` (class indices) and ``classes`` (names), as the store keeps them."""
+    if parsed.labels is None or parsed.classes is None:
+        return {}
+    arrays: dict[str, Any] = {"y": parsed.labels, "classes": np.array(parsed.classes)}
+    if parsed.test_labels is not None:
+        arrays["y_test"] = parsed.test_labels
+    return arrays
 
 
 @functools.lru_cache(maxsize=len(BUILTIN_DATASETS))
@@ -65,15 +83,29 @@ def _builtin_info(name: str) -> DatasetInfo:
         name=name, builtin=True, sha256=array_sha256(dataset.examples),
         shape=list(dataset.shape), n=len(dataset.examples), levels=dataset.levels,
         dtype=str(dataset.examples.dtype),
+        classes=list(dataset.classes) if dataset.classes is not None else None,
     )
 
 
-def _record_info(record: records.DatasetRecord, n_test: int | None = None) -> DatasetInfo:
+def _record_info(
+    record: records.DatasetRecord, n_test: int | None = None, classes: list[str] | None = None
+) -> DatasetInfo:
     return DatasetInfo(
         name=record.name, builtin=False, sha256=record.sha256, shape=list(record.shape),
         n=record.n, n_test=n_test, levels=record.levels, dtype=record.dtype,
         format=record.format, filename=record.filename, size_bytes=record.size_bytes,
+        classes=classes,
     )
+
+
+def _classes(path: Path) -> list[str] | None:
+    """The stored class names (a small array of strings the store wrote); None without."""
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open("classes.npy") as stream:
+            names = np.lib.format.read_array(stream, allow_pickle=False)
+    except (KeyError, OSError, ValueError, zipfile.BadZipFile):
+        return None
+    return [str(name) for name in names]
 
 
 def _test_rows(path: Path) -> int | None:
@@ -102,7 +134,8 @@ class DatasetStore:
         return builtins + [self._info(r) for r in records.list_datasets(self.engine)]
 
     def _info(self, record: records.DatasetRecord) -> DatasetInfo:
-        return _record_info(record, _test_rows(self.path(record.sha256)))
+        path = self.path(record.sha256)
+        return _record_info(record, _test_rows(path), _classes(path))
 
     def info(self, name: str, *, field: str = "dataset") -> DatasetInfo:
         if name in BUILTIN_DATASETS:
@@ -128,10 +161,11 @@ class DatasetStore:
 
     def add(
         self, filename: str, data: bytes, name: str | None, limits: UploadLimits,
-        test_file: tuple[str, bytes] | None = None,
+        test_file: tuple[str, bytes] | None = None, **labels: Any,
     ) -> tuple[DatasetInfo, bool]:
-        """Parse, store and record an upload (with its test split, if it has one); returns its
-        info and whether it is new."""
+        """Parse, store and record an upload (with its test split and its labels, if it has
+        them: ``labels`` are :func:`parse_upload`'s keywords); returns its info and whether it
+        is new."""
         name = name if name is not None else _name_from(filename)
         if not is_valid_name(name):
             raise InvalidInput(
@@ -143,12 +177,13 @@ class DatasetStore:
                 f"{name!r} is a built-in dataset; choose another name", field="name",
                 rule="unique",
             )
-        parsed = parse_upload(filename, data, limits, test_file)
-        sha256 = array_sha256(parsed.array, parsed.test)
+        parsed = parse_upload(filename, data, limits, test_file, **labels)
+        label_arrays = _label_arrays(parsed)
+        sha256 = array_sha256(parsed.array, parsed.test, labels=label_arrays)
         existing = records.get_dataset(self.engine, name)
         if existing is not None:
             return self._same_or_conflict(existing, sha256)
-        self._write(sha256, parsed.array, parsed.test)
+        self._write(sha256, parsed.array, parsed.test, label_arrays)
         record = records.DatasetRecord(
             name=name, sha256=sha256, shape=[int(s) for s in parsed.array.shape[1:]],
             n=int(parsed.array.shape[0]), levels=parsed.levels, dtype=str(parsed.array.dtype),
@@ -175,7 +210,10 @@ class DatasetStore:
             field="name", rule="unique",
         )
 
-    def _write(self, sha256: str, array: NDArray[Any], test: NDArray[Any] | None) -> None:
+    def _write(
+        self, sha256: str, array: NDArray[Any], test: NDArray[Any] | None,
+        labels: dict[str, Any] | None = None,
+    ) -> None:
         """Write ``<sha256>.npz`` atomically (temporary file, then rename); once per content."""
         target = self.path(sha256)
         if target.is_file():
@@ -185,6 +223,7 @@ class DatasetStore:
         try:
             with os.fdopen(descriptor, "wb") as handle:
                 arrays = {"x": array} if test is None else {"x": array, "x_test": test}
+                arrays.update(labels or {})
                 np.savez_compressed(handle, **arrays)  # type: ignore[arg-type]
             os.replace(temporary, target)
         finally:

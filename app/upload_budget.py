@@ -147,6 +147,32 @@ class Budget:
             )
         self.used += rows * features * stored.itemsize
 
+    def check_labels(
+        self, shape: Sequence[int], dtype: np.dtype[Any], what: str, field: str = "file"
+    ) -> None:
+        """Labels ``[N]`` (or ``[N, 1]``) of integers, counted as int64 against the limits."""
+        if dtype.kind not in "biuf" or dtype.fields is not None or dtype.subdtype is not None:
+            raise refuse(f"{what}: labels of dtype {dtype} are not integers", "labels", field)
+        if not (len(shape) == 1 or (len(shape) == 2 and int(shape[1]) == 1)):
+            raise refuse(
+                f"{what}: expected one label per example [N], got shape {list(shape)}",
+                "labels", field,
+            )
+        rows = int(shape[0]) if shape else 0
+        if rows > self.limits.max_rows:
+            raise too_large(
+                f"{what} holds {rows} labels; the limit is {self.limits.max_rows} "
+                "(GENSERVE_MAX_DATASET_ROWS)", "max_rows", field,
+            )
+        nbytes = rows * max(8, dtype.itemsize)
+        if self.used + nbytes > self.limits.max_decoded_bytes:
+            raise too_large(
+                f"{what} holds {self.used + nbytes} bytes once decoded, over the limit of "
+                f"{self.limits.max_decoded_bytes} (GENSERVE_MAX_DECODED_BYTES)",
+                "max_decoded_bytes", field,
+            )
+        self.used += rows * 8
+
     def check_bytes(self, nbytes: int, what: str, field: str = "file") -> None:
         """Refuse compressed data whose declared inflated size is over the limit."""
         if nbytes > self.limits.max_decoded_bytes:

@@ -5,6 +5,10 @@ The reference is computed on demand from the model's own recorded test split (``
 ``data.split`` in its config, rebuilt with ``models.datasets``), and cached per model version and
 ``k``. When the data set cannot be rebuilt here (an upload this process cannot read), samples of
 the model stand in, and the answer says so in ``source``.
+
+The latent view is coloured by the test split's labels when the data set has them
+(``labels_source: "dataset"``); for a model of MNIST digits whose data are not here, by the digit
+genserve's own MNIST classifier predicts for each point (``"classifier prediction"``).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,6 +30,7 @@ from app.errors import InvalidInput, LimitExceeded, ServiceError, UnsupportedOpe
 from app.registry import LoadedModel
 from models import GaussianMixture
 from models.datasets import Dataset, UnknownDataset, load_dataset
+from models.quality import DigitClassifier
 
 __all__ = [
     "DatasetLoader",
@@ -168,7 +174,12 @@ class _Reference:
     rows: NDArray[np.float32]
     labels: NDArray[np.int64] | None
     source: str
+    classes: tuple[str, ...] | None = None
 
+
+DIGITS = tuple(str(d) for d in range(10))
+CLASSIFIER = Path("_scorers") / "mnist-classifier"
+"""Where the shipped MNIST classifier lives under the weights folder (see models/quality.py)."""
 
 def _held_out(loaded: LoadedModel, load: DatasetLoader) -> _Reference:
     """The model's recorded test split, labels when the data set has them; else its samples."""
@@ -189,7 +200,8 @@ def _held_out(loaded: LoadedModel, load: DatasetLoader) -> _Reference:
         if any(recorded.get(k, split.record[k]) != split.record[k] for k in ("n_train", "n_test")):
             raise ValueError("the rebuilt split has other sizes than the recorded one")
         labels = _test_labels(dataset, recorded, split.test)
-        return _Reference(split.test[:MAX_REFERENCE_ROWS], _head(labels), "test split")
+        classes = dataset.classes if labels is not None else None
+        return _Reference(split.test[:MAX_REFERENCE_ROWS], _head(labels), "test split", classes)
     except (UnknownDataset, ServiceError, ValueError, OSError, KeyError):
         generator = torch.Generator(device=loaded.model.device).manual_seed(0)
         with torch.inference_mode():
@@ -204,9 +216,16 @@ def _head(labels: NDArray[np.int64] | None) -> NDArray[np.int64] | None:
 def _test_labels(
     dataset: Dataset, recorded: dict[str, Any], rows: NDArray[np.float32]
 ) -> NDArray[np.int64] | None:
-    """Labels of the test rows, by redrawing the split's permutation; checked against the rows
-    where the preprocessing allows it (no labels rather than wrong ones)."""
-    if dataset.labels is None or dataset.test_examples is not None:
+    """Labels of the test rows: the published test split's own, or by redrawing the split's
+    permutation; checked against the rows where the preprocessing allows it (no labels rather
+    than wrong ones)."""
+    if dataset.test_examples is not None:
+        labels = dataset.test_labels
+        if labels is None or len(labels) != len(rows):
+            return None
+        raw = dataset.test_examples.reshape(len(labels), -1)
+        return labels if _rows_match(dataset, rows, raw) else None
+    if dataset.labels is None:
         return None
     n = len(dataset.examples)
     order = np.random.default_rng(recorded["seed"]).permutation(n)
@@ -214,6 +233,11 @@ def _test_labels(
     if len(test_idx) != len(rows):
         return None
     raw = dataset.examples.reshape(n, -1)[test_idx]
+    return dataset.labels[test_idx] if _rows_match(dataset, rows, raw) else None
+
+
+def _rows_match(dataset: Dataset, rows: NDArray[np.float32], raw: NDArray[np.float64]) -> bool:
+    """Whether preprocessed ``rows`` are the ``raw`` examples, as far as the preprocessing says."""
     if dataset.binarization is not None:
         matches = True  # binarised pixels cannot be compared with the raw levels
     elif dataset.levels:  # rows = (raw + u) / L with u in [0, 1)
@@ -221,7 +245,23 @@ def _test_labels(
         matches = bool(np.all((offset > -1e-3) & (offset < 1.0 + 1e-3)))
     else:
         matches = bool(np.allclose(rows, raw, atol=1e-4))
-    return dataset.labels[test_idx] if matches else None
+    return matches
+
+
+def _is_mnist(loaded: LoadedModel) -> bool:
+    """A model of 28x28 MNIST digits (by its recorded data set's name), which the shipped
+    classifier can label; not Fashion-MNIST or KMNIST, whose images share the size."""
+    data = loaded.model.data
+    name = Path(data.dataset).stem.lower()
+    return tuple(data.shape) == (28, 28) and name.startswith("mnist")
+
+
+def _predicted_digits(rows: NDArray[np.float32], classifier_dir: Path) -> NDArray[np.int64]:
+    """The digit the shipped MNIST classifier gives each row (pixels in [0, 1])."""
+    classifier = DigitClassifier.load(classifier_dir)
+    x = torch.from_numpy(np.clip(rows.reshape(len(rows), -1), 0.0, 1.0)).float()
+    _, probabilities = classifier.embed(x)
+    return _numpy(probabilities.argmax(dim=-1)).astype(np.int64)
 
 
 def _histogram(values: NDArray[np.float64]) -> dict[str, Any]:
@@ -238,11 +278,21 @@ def _histogram(values: NDArray[np.float64]) -> dict[str, Any]:
 
 
 def _latent_view(
-    loaded: LoadedModel, rows: NDArray[np.float32], labels: NDArray[np.int64] | None
+    loaded: LoadedModel, held_out: _Reference, classifier_dir: Path | None = None
 ) -> dict[str, Any] | None:
     """VAE: a PCA of the posterior means (identity when the latent space is 2-D)."""
     if "encode" not in loaded.model.capabilities or loaded.model.kind != "vae":
         return None
+    rows = held_out.rows
+    labels, classes = held_out.labels, held_out.classes
+    source = "dataset" if labels is not None else None
+    if labels is None and classifier_dir is not None and _is_mnist(loaded):
+        try:
+            labels = _predicted_digits(rows[:MAX_LATENT_POINTS], classifier_dir)
+            classes = DIGITS
+            source = "classifier prediction"
+        except (OSError, RuntimeError, ValueError):  # no classifier here: no colours
+            labels = None
     with torch.inference_mode():
         means = _numpy(loaded.model.encode(torch.from_numpy(rows))["mean"]).astype(np.float64)
     latent_dim = means.shape[1]
@@ -259,13 +309,17 @@ def _latent_view(
         "latent_dim": latent_dim, "method": method, "center": center, "projection": projection,
         "points": points[:MAX_LATENT_POINTS],
         "labels": None if labels is None else labels[:MAX_LATENT_POINTS],
+        "classes": None if labels is None or classes is None else list(classes),
+        "labels_source": source,
     }
 
 
 def reference(
-    loaded: LoadedModel, importance_samples: int, load: DatasetLoader = load_dataset
+    loaded: LoadedModel, importance_samples: int, load: DatasetLoader = load_dataset,
+    classifier_dir: Path | None = None,
 ) -> dict[str, Any]:
-    """The held-out log-likelihood distribution and the latent view, computed once."""
+    """The held-out log-likelihood distribution and the latent view, computed once;
+    ``classifier_dir``: the MNIST classifier that labels digits when the data set has none."""
     held_out = _held_out(loaded, load)
     generator = torch.Generator(device=loaded.model.device).manual_seed(0)
     with torch.inference_mode():
@@ -287,7 +341,7 @@ def reference(
             )),
             "histogram": _histogram(values),
         },
-        "latent": _latent_view(loaded, held_out.rows, held_out.labels),
+        "latent": _latent_view(loaded, held_out, classifier_dir),
     }
 
 

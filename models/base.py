@@ -60,6 +60,10 @@ class DataSpec(BaseModel):
     dataset: str = "unknown"
     split: dict[str, Any] = Field(default_factory=dict)
     preprocessing: dict[str, Any] = Field(default_factory=dict)
+    classes: list[str] | None = Field(
+        default=None,
+        description="Class names of the training data's labels (absent: unlabelled data).",
+    )
 
     @property
     def dim(self) -> int:

@@ -17,7 +17,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from models.idx import TRAIN_IMAGES, find_idx_images, read_idx
+from models.idx import TRAIN_IMAGES, find_idx_images, find_idx_labels, read_idx
 
 __all__ = [
     "BINARIZATIONS",
@@ -26,7 +26,12 @@ __all__ = [
     "Dataset",
     "DatasetSplit",
     "UnknownDataset",
+    "MAX_CLASSES",
+    "MAX_CLASS_NAME",
+    "LabelError",
     "discrete_bits_per_dim",
+    "encode_labels",
+    "label_keys",
     "load_array_file",
     "load_dataset",
     "make_pinwheel",
@@ -41,6 +46,59 @@ BINARIZATIONS: tuple[str, ...] = ("dynamic", "static", "threshold")
 
 class UnknownDataset(LookupError):
     """A data set name that is neither built in nor an existing file."""
+
+
+MAX_CLASSES = 1000
+"""Distinct labels a data set may have (ImageNet has 1,000)."""
+MAX_CLASS_NAME = 100
+"""Characters of one class name (a folder's name in a zip of PNGs)."""
+
+
+class LabelError(ValueError):
+    """Labels that cannot be taken: not integers, too many classes, a name too long."""
+
+
+def encode_labels(
+    train: NDArray[Any], test: NDArray[Any] | None = None
+) -> tuple[NDArray[np.int64], NDArray[np.int64] | None, tuple[str, ...]]:
+    """Labels as indices into the sorted class names, train and test on one list of classes.
+
+    Integer labels (or floats that are whole numbers) keep their value as the class name, in
+    numeric order, so MNIST's digits stay 0-9; strings (a PNG zip's folder names) sort
+    naturally (numbers as numbers). Raises :class:`LabelError`.
+    """
+    parts = [np.asarray(train).reshape(-1)]
+    if test is not None:
+        parts.append(np.asarray(test).reshape(-1))
+    joined = np.concatenate(parts) if len(parts) > 1 else parts[0]
+    if joined.dtype.kind in "US":
+        values = joined.astype(str)
+        names = np.unique(values)
+        if len(names) > MAX_CLASSES:
+            raise LabelError(f"{len(names)} classes; at most {MAX_CLASSES}")
+        too_long = [n for n in names if len(n) > MAX_CLASS_NAME]
+        if too_long:
+            raise LabelError(f"class name {too_long[0][:40]!r}... is over {MAX_CLASS_NAME} chars")
+        order = sorted(names, key=lambda n: (0, int(n), n) if n.isdigit() else (1, 0, n))
+        classes = tuple(str(n) for n in order)
+        index = {name: i for i, name in enumerate(classes)}
+        codes = np.fromiter((index[v] for v in values), np.int64, len(values))
+    else:
+        if joined.dtype.kind not in "biuf":
+            raise LabelError(f"labels of dtype {joined.dtype} are not integers")
+        if joined.dtype.kind == "f" and not (
+            np.isfinite(joined).all() and np.array_equal(joined, np.round(joined))
+            and np.abs(joined).max(initial=0) < 2**53
+        ):
+            raise LabelError("labels must be whole numbers (class indices)")
+        integers = joined.astype(np.int64)
+        unique = np.unique(integers)
+        if len(unique) > MAX_CLASSES:
+            raise LabelError(f"{len(unique)} classes; at most {MAX_CLASSES}")
+        classes = tuple(str(int(v)) for v in unique)
+        codes = np.searchsorted(unique, integers).astype(np.int64)
+    n_train = len(parts[0])
+    return codes[:n_train], (codes[n_train:] if test is not None else None), classes
 
 
 @dataclass(frozen=True)
@@ -65,6 +123,8 @@ class Dataset:
     labels: NDArray[np.int64] | None = None
     source: dict[str, Any] = field(default_factory=dict)
     test_examples: NDArray[np.float64] | None = None  # a published test split, when there is one
+    test_labels: NDArray[np.int64] | None = None  # labels of the published test split
+    classes: tuple[str, ...] | None = None  # class names; ``labels`` index into them
     binarization: Binarization | None = None
     dequantize_binary: bool = False
 
@@ -201,6 +261,7 @@ def _digits() -> Dataset:
     return Dataset(
         name="digits", examples=images, shape=(8, 8), levels=17,
         labels=np.asarray(bunch.target, dtype=np.int64),
+        classes=tuple(str(int(c)) for c in bunch.target_names),
         source={"origin": "sklearn.datasets.load_digits", "values": "integers 0-16"},
     )
 
@@ -229,7 +290,7 @@ def load_array_file(path: str | Path, *, key: str | None = None) -> Dataset:
     In an ``.npz`` the arrays :func:`npz_keys` names: the examples and a published test split.
     """
     path = Path(path)
-    test_array = None
+    test_array = labels = test_labels = classes = None
     if path.suffix == ".npz":
         with np.load(path, allow_pickle=False) as archive:
             names = list(archive.keys())
@@ -239,11 +300,44 @@ def load_array_file(path: str | Path, *, key: str | None = None) -> Dataset:
             array = archive[chosen]
             if test_key is not None:
                 test_array = archive[test_key]
+            label_key, test_label_key = label_keys(names, chosen, test_key)
+            if label_key is not None:
+                labels = archive[label_key]
+                test_labels = archive[test_label_key] if test_label_key is not None else None
+            if "classes" in names:
+                classes = tuple(str(c) for c in archive["classes"])
     elif path.suffix == ".npy":
         array = np.load(path, allow_pickle=False)
     else:
         raise ValueError(f"{path.name}: expected a .npy or .npz file")
-    return _dataset_from_arrays(path, array, test_array)
+    dataset = _dataset_from_arrays(path, array, test_array)
+    return _with_labels(dataset, labels, test_labels, classes)
+
+
+def _with_labels(
+    dataset: Dataset, labels: NDArray[Any] | None, test_labels: NDArray[Any] | None,
+    classes: tuple[str, ...] | None = None,
+) -> Dataset:
+    """The data set with its labels (as class indices), when they fit its examples.
+
+    ``classes`` given: ``labels`` are already indices into them (the store's own files).
+    """
+    if labels is None or len(np.asarray(labels).reshape(-1)) != len(dataset.examples):
+        return dataset
+    if test_labels is not None and (
+        dataset.test_examples is None
+        or len(np.asarray(test_labels).reshape(-1)) != len(dataset.test_examples)
+    ):
+        test_labels = None
+    if classes is not None:
+        train = np.asarray(labels, np.int64).reshape(-1)
+        test = None if test_labels is None else np.asarray(test_labels, np.int64).reshape(-1)
+    else:
+        try:
+            train, test, classes = encode_labels(labels, test_labels)
+        except LabelError:  # e.g. a regression target named y: the examples still load
+            return dataset
+    return replace(dataset, labels=train, test_labels=test, classes=classes)
 
 
 TRAIN_KEYS = ("x_train", "x", "X", "data")
@@ -254,8 +348,8 @@ def npz_keys(names: list[str], key: str | None = None) -> tuple[str | None, str 
     """``(examples, published test split)`` array names of an ``.npz``; either may be None.
 
     The examples are ``key``, else the first of :data:`TRAIN_KEYS` present, else the only
-    array; ``x_test`` beside ``x_train`` or ``x`` is the published test split (``y_*`` labels
-    are not used).
+    array; ``x_test`` beside ``x_train`` or ``x`` is the published test split (labels:
+    :func:`label_keys`).
     """
     chosen = key or next((k for k in TRAIN_KEYS if k in names), None)
     if chosen is None and len(names) == 1:
@@ -264,17 +358,39 @@ def npz_keys(names: list[str], key: str | None = None) -> tuple[str | None, str 
     return chosen, test
 
 
+def label_keys(
+    names: list[str], train_key: str | None, test_key: str | None
+) -> tuple[str | None, str | None]:
+    """``(labels, test labels)`` array names of an ``.npz``: ``y_train`` beside ``x_train``,
+    ``y`` beside ``x``/``X``/``data`` (or ``y_train`` there), ``y_test`` beside ``x_test``."""
+    if train_key is None:
+        return None, None
+    preferred = ("y_train", "y") if train_key == "x_train" else ("y", "y_train")
+    labels = next((k for k in preferred if k in names), None)
+    if labels is None:
+        return None, None
+    test = "y_test" if test_key is not None and "y_test" in names else None
+    return labels, test
+
+
 def load_idx_dataset(path: str | Path) -> Dataset:
     """MNIST as published: a folder of IDX files, or one images file (``.gz`` or not).
 
-    ``t10k-images`` beside ``train-images`` becomes the published test split.
+    ``t10k-images`` beside ``train-images`` becomes the published test split; the
+    ``*-labels-idx1-ubyte`` files beside the images, their labels.
     """
     found = find_idx_images(path)
     if found is None:
         raise ValueError(f"{path}: no {TRAIN_IMAGES}[.gz] there and not an IDX images file")
     train, test = found
-    return _dataset_from_arrays(
+    dataset = _dataset_from_arrays(
         Path(path), read_idx(train), read_idx(test) if test is not None else None
+    )
+    train_labels = find_idx_labels(train)
+    test_labels = find_idx_labels(test) if test is not None else None
+    return _with_labels(
+        dataset, read_idx(train_labels) if train_labels else None,
+        read_idx(test_labels) if test_labels else None,
     )
 
 

@@ -95,6 +95,17 @@ def find_idx_images(path: str | Path) -> tuple[Path, Path | None] | None:
     return path, test
 
 
+def find_idx_labels(images: Path) -> Path | None:
+    """The labels file beside an images file: ``train-labels-idx1-ubyte[.gz]`` beside
+    ``train-images-idx3-ubyte[.gz]``; None when there is none."""
+    name = images.name
+    stem = name[:-3] if name.endswith(".gz") else name
+    if "images" not in stem:
+        return None
+    labels = stem.replace("images", "labels").replace("idx3", "idx1")
+    return _either_compression(images.with_name(labels))
+
+
 def _either_compression(stem: Path) -> Path | None:
     for candidate in (stem, stem.with_name(stem.name + ".gz")):
         if candidate.is_file():

@@ -204,6 +204,7 @@ def _data_spec(dataset: Dataset, split: DatasetSplit) -> DataSpec:
     return DataSpec(
         shape=dataset.shape, value_range=dataset.value_range, dataset=dataset.name,
         split=split.record, preprocessing=dataset.preprocessing(),
+        classes=list(dataset.classes) if dataset.classes is not None else None,
     )
 
 

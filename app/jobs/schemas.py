@@ -208,6 +208,11 @@ class DatasetSummary(BaseModel):
     format: str | None = None
     filename: str | None = None
     size_bytes: int | None = None
+    classes: list[str] | None = Field(
+        default=None,
+        description="Class names, when the data are labelled (an .npz's y_train/y, IDX labels "
+        "files, a CSV label column, a zip's class folders, digits' targets); null otherwise.",
+    )
 
 
 class DatasetList(BaseModel):

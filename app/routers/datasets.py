@@ -57,16 +57,36 @@ def upload_dataset(
         File(description="The published test split, in the same format (e.g. MNIST's "
              "t10k-images-idx3-ubyte.gz beside train-images); an .npz brings its own x_test"),
     ] = None,
+    labels_file: Annotated[
+        UploadFile | None,
+        File(description="One label per training example: IDX (MNIST's "
+             "train-labels-idx1-ubyte.gz) or a 1-D .npy; an .npz brings its own y_train/y, a "
+             "CSV its label column, a zip of PNGs its class folders"),
+    ] = None,
+    test_labels_file: Annotated[
+        UploadFile | None,
+        File(description="One label per test_file example (e.g. t10k-labels-idx1-ubyte.gz)"),
+    ] = None,
+    label_column: Annotated[str | None, Form(
+        max_length=200,
+        description="CSV only: the column holding integer class labels, by header name or "
+        "0-based index; by default a header cell named label or y",
+    )] = None,
 ) -> JSONResponse:
     """Parse, check and store an upload under its content hash."""
     limit = settings.max_upload_bytes
     data = _read_limited(file, limit, "file")
-    test = None
-    if test_file is not None:
-        test_data = _read_limited(test_file, limit - len(data), "test_file")
-        test = (test_file.filename or "test", test_data)
+    used = len(data)
+    extra: dict[str, tuple[str, bytes] | None] = {}
+    for field, upload in (("test_file", test_file), ("labels_file", labels_file),
+                          ("test_labels_file", test_labels_file)):
+        if upload is not None:
+            content = _read_limited(upload, limit - used, field)
+            used += len(content)
+            extra[field] = (upload.filename or field, content)
     info, created = store.add(
-        file.filename or "upload", data, name, UploadLimits.from_settings(settings), test
+        file.filename or "upload", data, name, UploadLimits.from_settings(settings),
+        extra.pop("test_file", None), label_column=label_column, **extra,
     )
     body = info.model_dump(mode="json")
     return JSONResponse(body, status_code=201 if created else 200)

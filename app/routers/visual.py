@@ -125,7 +125,9 @@ async def get_reference(
     cost = service.cost(loaded, visuals.MAX_REFERENCE_ROWS, passes)
 
     def compute() -> dict[str, Any]:
-        return cache.put(key, visuals.reference(loaded, importance_samples, load))
+        return cache.put(key, visuals.reference(
+            loaded, importance_samples, load, settings.weights_dir / visuals.CLASSIFIER
+        ))
 
     body = await cache.get(key, lambda: service.run_view(
         loaded, "reference", compute, cost, finish_after_timeout=True

@@ -142,8 +142,10 @@ export function histogram(svg, { edges, counts }, { value = null, xLabel = "", w
   }
 }
 
-// Points coloured by label (when given), and an optional highlighted point.
-export function scatter(svg, points, { labels = null, highlight = null, xLabel = "", yLabel = "", width = 320, height = 320 } = {}) {
+// Points coloured by label (when given; `classes` names them in the legend), and an optional
+// highlighted point.
+export function scatter(svg, points, { labels = null, classes = null, highlight = null, xLabel = "", yLabel = "", width = 320, height = 320 } = {}) {
+  const name = (label) => (classes && classes[label] !== undefined ? classes[label] : String(label));
   const box = frame(svg, width, height);
   const all = highlight ? [...points, highlight] : points;
   const xr = extent(all.map((p) => p[0]));
@@ -155,16 +157,20 @@ export function scatter(svg, points, { labels = null, highlight = null, xLabel =
     const colour = labels ? PALETTE[labels[i] % PALETTE.length] : "#8899aa";
     const dot = el("circle", { cx: sx(x), cy: sy(y), r: 2.2, fill: colour, "fill-opacity": 0.6 }, svg);
     // hovering a point says what it is
-    el("title", {}, dot).textContent = `(${formatNumber(x)}, ${formatNumber(y)})${labels ? `, label ${labels[i]}` : ""}`;
+    el("title", {}, dot).textContent = `(${formatNumber(x)}, ${formatNumber(y)})${labels ? `, class ${name(labels[i])}` : ""}`;
   });
   if (highlight) {
     el("circle", { cx: sx(highlight[0]), cy: sy(highlight[1]), r: 7, class: "highlight" }, svg);
   }
   if (labels) {
-    const seen = [...new Set(labels)].sort((a, b) => a - b).slice(0, 10);
+    // the legend: one swatch per class (the first ten; the palette has ten colours)
+    const seen = [...new Set(labels)].sort((a, b) => a - b).slice(0, PALETTE.length);
     seen.forEach((label, i) => {
-      const t = el("text", { x: box.right - 2, y: box.top + 10 + 11 * i, "text-anchor": "end", fill: PALETTE[label % PALETTE.length], class: "legend small" }, svg);
-      t.textContent = String(label);
+      const y = box.top + 10 + 11 * i;
+      const colour = PALETTE[label % PALETTE.length];
+      el("circle", { cx: box.right - 4, cy: y - 3.5, r: 3, fill: colour, class: "legend-swatch" }, svg);
+      const t = el("text", { x: box.right - 10, y, "text-anchor": "end", fill: colour, class: "legend small" }, svg);
+      t.textContent = name(label);
     });
   }
 }

@@ -197,14 +197,17 @@ function showLatent(model, answer, ref) {
   const chart = $("latent-chart");
   if (encoding.mean && ref.latent) {
     const mean = encoding.mean[0];
-    const { center, projection, points, labels, method } = ref.latent;
+    const { center, projection, points, labels, classes, method } = ref.latent;
     const projected = projection.map((axis) => axis.reduce((s, a, i) => s + a * (mean[i] - center[i]), 0));
     const axisNames = method === "pca"
       ? ["latent PC 1 (z units)", "latent PC 2 (z units)"]
       : ["z₁ (z units)", "z₂ (z units)"];
-    scatter(chart, points, { labels, highlight: projected, xLabel: axisNames[0], yLabel: axisNames[1] });
+    scatter(chart, points, { labels, classes, highlight: projected, xLabel: axisNames[0], yLabel: axisNames[1] });
     const others = ref.source === "test split" ? "the held-out test examples" : "samples of the model";
-    const colours = labels ? ", coloured by their label" : "";
+    const colours = !labels ? ""
+      : ref.latent.labels_source === "classifier prediction"
+        ? ", coloured by the digit genserve's MNIST classifier predicts for each (labels source: classifier prediction, not the data)"
+        : ", coloured by their label (labels source: the data set)";
     $("latent-caption").textContent = method === "pca"
       ? `Latent code: the posterior means of ${others}${colours}, on their first two principal axes; the ring is yours`
       : `Latent code: the posterior means of ${others}${colours}; the ring is yours`;

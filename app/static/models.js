@@ -210,6 +210,11 @@ function renderInfo(model) {
     ["Split", splitText(split)],
     ["Operations", model.capabilities.join(", ")],
   ];
+  const classes = model.config?.data?.classes;
+  if (Array.isArray(classes) && classes.length) {  // labelled training data (the model card)
+    const shown = classes.length > 12 ? `${classes.slice(0, 12).join(", ")}, … (${classes.length})` : classes.join(", ");
+    rows.splice(4, 0, ["Classes", shown]);
+  }
   for (const [term, description] of rows) {
     const dt = document.createElement("dt");
     dt.textContent = term;

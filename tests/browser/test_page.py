@@ -547,3 +547,33 @@ def test_hovering_the_density_map_reads_out_the_point_and_its_log_density(ui: Pa
     )
     assert "nats" in page.text_content("#density-readout")
     assert ui.errors == []
+
+
+def test_the_mnist_latent_scatter_is_coloured_by_digit_and_says_where_labels_come_from(
+    ui: PageRun,
+) -> None:
+    """MNIST's data are not shipped: the shipped classifier's predicted digit colours the
+    model's samples, with a legend of digits, and the caption says so."""
+    page = ui.page
+    choose_model(ui, "mnist-vae")
+    page.wait_for_function(
+        "() => document.querySelector('#sample-status').textContent.includes('samples')",
+        timeout=60_000,
+    )
+    page.click("#draw-from-sample")
+    page.wait_for_selector("#latent-chart circle.highlight", timeout=120_000)
+    colours = page.eval_on_selector_all(
+        "#latent-chart circle:not(.highlight):not(.legend-swatch)",
+        "dots => [...new Set(dots.map(d => d.getAttribute('fill')))]",
+    )
+    assert len(colours) > 1, colours
+    legend = page.eval_on_selector_all(
+        "#latent-chart text.legend", "texts => texts.map(t => t.textContent)"
+    )
+    assert len(legend) > 1 and set(legend) <= {str(d) for d in range(10)}, legend
+    caption = page.text_content("#latent-caption")
+    assert "classifier prediction" in caption and "MNIST classifier" in caption, caption
+    page.locator("#latent-chart").scroll_into_view_if_needed()
+    ui.screenshot("latent-mnist-vae-by-digit")
+    page.locator("#latent-chart").screenshot(path=str(SCREENSHOTS / "latent-mnist-vae-chart.png"))
+    assert ui.errors == []

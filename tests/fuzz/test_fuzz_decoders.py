@@ -10,32 +10,50 @@ bounded by the limits whatever the headers declare. The budget is fixed and dera
 from __future__ import annotations
 
 import base64
+import gzip
 import struct
 import zipfile
 import zlib
+from typing import Any
 
 import numpy as np
 import pytest
-from fuzzkit import FUZZ, LIMITS, SEEDS, bounded, mutated, rss_guard, zipped
+from fuzzkit import FUZZ, GREY, LIMITS, SEEDS, bounded, idx, mutated, npy, png, rss_guard, zipped
 from hypothesis import given
 from hypothesis import strategies as st
 
 from app import codecs
 from app.dataset_files import ParsedData, parse_upload
 from models import DataSpec
+from models.datasets import MAX_CLASSES
 
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 IMAGE = DataSpec(shape=(8, 8), value_range=(0.0, 1.0), dataset="fuzz")
 _SIZES = st.sampled_from([0, 1, 2, 7, 8, 255, 4096, 30000, 65535, 2**31 - 1, 2**32 - 1])
 
 
-def _upload(filename: str, data: bytes) -> None:
-    result = bounded(lambda: parse_upload(filename, data, LIMITS), len(data))
+def _upload(filename: str, data: bytes, size: int = 0, **labels: Any) -> None:
+    result = bounded(lambda: parse_upload(filename, data, LIMITS, **labels), len(data) + size)
     if isinstance(result, ParsedData):
         stored = result.array.nbytes + (0 if result.test is None else result.test.nbytes)
+        stored += sum(0 if y is None else y.nbytes for y in (result.labels, result.test_labels))
         assert stored <= LIMITS.max_decoded_bytes
         assert result.array.shape[0] <= LIMITS.max_rows
         assert result.array[0].size <= LIMITS.max_features
+        _labels_fit(result)
+
+
+def _labels_fit(result: ParsedData) -> None:
+    """Labels, when there are any: one class index per example, each naming a class."""
+    if result.labels is None:
+        assert result.test_labels is None and result.classes is None
+        return
+    assert result.classes is not None and 1 <= len(result.classes) <= MAX_CLASSES
+    assert result.labels.shape == (len(result.array),) and result.labels.dtype == np.int64
+    assert result.labels.min() >= 0 and result.labels.max() < len(result.classes)
+    if result.test_labels is not None:
+        assert result.test is not None and result.test_labels.shape == (len(result.test),)
+        assert result.test_labels.max(initial=0) < len(result.classes)
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:
@@ -189,6 +207,66 @@ def test_npy_decoder_answers_data_or_a_4xx_within_bounded_memory(data: bytes) ->
 def test_npz_decoder_answers_data_or_a_4xx_within_bounded_memory(data: bytes) -> None:
     with rss_guard():
         _upload("arrays.npz", data)
+
+
+# -- labels -------------------------------------------------------------------------------
+
+_EXAMPLES = npy(np.ones((4, 3), np.float32))
+_IMAGES = idx(GREY.reshape(4, 4, 4))
+
+
+@given(st.one_of(
+    npy_headers(), mutated([npy(np.arange(4)), npy(np.array([[1.0], [2.0], [1.0], [0.0]]))])
+), st.sampled_from(["y", "y_train"]))
+@FUZZ
+def test_npz_labels_answer_labels_or_a_4xx_within_bounded_memory(labels: bytes, key: str
+                                                                  ) -> None:
+    """Any ``y`` member beside valid examples: its declared shape and dtype are checked first."""
+    with rss_guard():
+        _upload("arrays.npz", zipped({"x.npy": _EXAMPLES, f"{key}.npy": labels}))
+
+
+@given(st.one_of(idx_headers(), mutated([idx(np.arange(4, dtype=np.uint8))])), st.booleans())
+@FUZZ
+def test_idx_labels_file_answers_labels_or_a_4xx_within_bounded_memory(data: bytes, gz: bool
+                                                                        ) -> None:
+    name = "train-labels-idx1-ubyte" + (".gz" if gz else "")
+    labels = gzip.compress(data, compresslevel=1) if gz else data
+    with rss_guard():
+        _upload("train-images-idx3-ubyte", _IMAGES, len(labels), labels_file=(name, labels))
+
+
+@given(st.one_of(mutated(SEEDS["csv"]), csv_texts()),
+       st.sampled_from([None, "0", "1", "7", "a", "label", "9" * 30]), st.booleans())
+@FUZZ
+def test_csv_label_column_answers_labels_or_a_4xx_within_bounded_memory(
+    data: bytes, column: str | None, header: bool
+) -> None:
+    body = (b"label,a,b\n" + data) if header else data
+    with rss_guard():
+        _upload("table.csv", body, label_column=column)
+
+
+_FOLDER = st.sampled_from(
+    ["0", "1", "cat", "", ".", "a/b", "\u00e9t\u00e9", "x" * 101, " ", "9" * 40]
+)
+
+
+@given(st.lists(_FOLDER, min_size=1, max_size=6), st.booleans())
+@FUZZ
+def test_png_zip_class_folders_answer_labels_or_a_4xx_within_bounded_memory(
+    folders: list[str], mutate: bool
+) -> None:
+    members = {
+        (f"{folder}/{i}.png" if folder else f"{i}.png"): png(GREY + i)
+        for i, folder in enumerate(folders)
+    }
+    data = zipped(members)
+    if mutate:  # one byte of a member name changed: names and the central directory disagree
+        at = data.find(b"PK\x01\x02") + 46
+        data = data[:at] + bytes([data[at] ^ 1]) + data[at + 1 :]
+    with rss_guard():
+        _upload("classes.zip", data)
 
 
 def test_the_seeds_themselves_parse() -> None:
