@@ -83,9 +83,11 @@ def machine() -> dict[str, Any]:
     return info
 
 
-def write_results(name: str, payload: dict[str, Any]) -> Path:
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    path = RESULTS_DIR / f"{name}.json"
+def write_results(name: str, payload: dict[str, Any], directory: Path | None = None) -> Path:
+    """``<directory>/<name>.json`` (default ``bench/results/``), with the machine's facts."""
+    directory = RESULTS_DIR if directory is None else directory
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.json"
     payload = {"benchmark": name, "machine": machine(), **payload}
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(payload, indent=2) + "\n")
