@@ -58,26 +58,31 @@ def _progress_printer(kind: str) -> Any:
     return report
 
 
-def _remote_params(args: argparse.Namespace) -> dict[str, Any]:
-    """The job's params, from the same options a local run takes."""
-    split = {"test_fraction": args.test_fraction, "split_seed": args.split_seed,
-             "binarize": args.binarize}
-    if args.kind == "vae":
-        base: dict[str, Any] = {
-            "latent_dim": args.latent_dim, "hidden_sizes": args.hidden,
-            "architecture": args.architecture, "channels": args.channels,
-            "likelihood": args.likelihood, "epochs": args.epochs, "batch_size": args.batch_size,
-            "learning_rate": args.learning_rate, "lr_schedule": args.lr_schedule,
-            "objective": args.objective, "train_k": args.train_k, "seed": args.seed,
-            "precision": args.precision,
-            "eval_importance_samples": args.eval_k, "checkpoint_every": args.checkpoint_every,
-        }
-    else:
-        base = {
-            "n_components": args.components, "covariance_type": args.covariance,
-            "n_init": args.n_init, "max_iter": args.max_iter, "seed": args.seed,
-        }
-    return {**base, **split, **_parse_params(args.param)}
+_SHARED_OPTIONS = {"seed": "seed", "test_fraction": "test_fraction",
+                   "split_seed": "split_seed", "binarize": "binarize"}
+_KIND_OPTIONS = {
+    "vae": {
+        "latent_dim": "latent_dim", "hidden": "hidden_sizes", "architecture": "architecture",
+        "channels": "channels", "likelihood": "likelihood", "epochs": "epochs",
+        "steps": "steps", "batch_size": "batch_size", "learning_rate": "learning_rate",
+        "lr_schedule": "lr_schedule", "kl_warmup_steps": "kl_warmup_steps",
+        "free_bits": "free_bits", "objective": "objective", "train_k": "train_k",
+        "precision": "precision", "eval_k": "eval_importance_samples",
+        "checkpoint_every": "checkpoint_every", "latent_prior": "latent_prior_components",
+    },
+    "gmm": {"components": "n_components", "covariance": "covariance_type",
+            "n_init": "n_init", "max_iter": "max_iter"},
+}
+"""Command-line option -> job parameter. Options left out are not sent, so a local run and a
+job take the same defaults (``app.jobs.params``), which follow the data."""
+
+
+def _job_params(args: argparse.Namespace) -> dict[str, Any]:
+    """The job's params from the options given, for a local run and a remote job alike."""
+    options = {**_SHARED_OPTIONS, **_KIND_OPTIONS[args.kind]}
+    given = {param: getattr(args, option) for option, param in options.items()
+             if getattr(args, option, None) is not None}
+    return {**given, **_parse_params(args.param)}
 
 
 def _server_model(text: str) -> dict[str, Any]:
@@ -95,11 +100,11 @@ def _train_remote(args: argparse.Namespace) -> int:
     if not name:
         raise SystemExit("--server needs --name (or --out) for the model's name")
     body: dict[str, Any] = {"kind": args.kind, "name": name, "dataset": args.dataset,
-                            "params": _remote_params(args), "promote": args.promote}
+                            "params": _job_params(args), "promote": args.promote}
     if args.kind == "vae" and args.init_from:
         body["init_from"] = _server_model(args.init_from)
         for key in ("latent_dim", "hidden_sizes", "architecture", "channels", "likelihood"):
-            body["params"].pop(key)  # the source model's networks
+            body["params"].pop(key, None)  # the source model's networks
     try:
         job = submit_and_follow(args.server, args.api_key, body)
     except JobFailed as exc:
@@ -137,8 +142,10 @@ def _train(args: argparse.Namespace) -> int:
     if not args.out and not args.name:
         raise SystemExit("genserve train: give --name (the model store), --out (a folder) or "
                          "--server (train remotely)")
+    from fastapi.exceptions import RequestValidationError
+
+    from app.jobs.params import validate_params
     from models.datasets import load_dataset
-    from models.gmm import GMMHyperparameters
     from models.names import NAME_RULE, is_valid_name
     from models.storage import publish_model
 
@@ -146,45 +153,36 @@ def _train(args: argparse.Namespace) -> int:
         raise SystemExit(f"--name {args.name!r}: {NAME_RULE}")
     if args.out and not is_valid_name(Path(args.out).name):
         raise SystemExit(f"--out {args.out!r}: its last part is the model's name: {NAME_RULE}")
-    from models.training import SplitOptions, VAETrainingOptions, train_gmm, train_vae
-    from models.vae import VAEHyperparameters
+    from models.training import train_gmm, train_vae
 
+    job_params = _job_params(args)
+    if args.kind == "vae" and args.checkpoint_dir and args.checkpoint_every is None:
+        job_params.setdefault("checkpoint_every", 10)
+    try:
+        params = validate_params(args.kind, job_params)
+    except RequestValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}"
+                             for e in exc.errors())
+        raise SystemExit(f"genserve train: {problems}") from None
     dataset = load_dataset(args.dataset)
-    params = _parse_params(args.param)
-    split = {
-        "test_fraction": args.test_fraction, "split_seed": args.split_seed,
-        "binarize": args.binarize,
-    }
     progress = None if args.quiet else _progress_printer(args.kind)
     if args.kind == "vae":
         warm_start = _load_vae(args.init_from, "--init-from") if args.init_from else None
         hparams: Any = (
             warm_start.hparams.model_copy(update={"latent_prior": None})
-            if warm_start is not None
-            else VAEHyperparameters.model_validate(
-                {"latent_dim": args.latent_dim, "hidden_sizes": args.hidden,
-                 "architecture": args.architecture, "channels": args.channels,
-                 "likelihood": args.likelihood, **params}
-            )
-        )
-        options = VAETrainingOptions(
-            epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
-            lr_schedule=args.lr_schedule, objective=args.objective, train_k=args.train_k,
-            precision=args.precision, seed=args.seed, eval_importance_samples=args.eval_k,
-            checkpoint_every=args.checkpoint_every,
-            latent_prior_components=args.latent_prior, **split,
+            if warm_start is not None else params.hyperparameters
         )
         model: Any = train_vae(
-            dataset, hparams, options, progress=progress,
+            dataset, hparams, params.options,  # type: ignore[arg-type]
+            progress=progress,
             checkpoint_dir=Path(args.checkpoint_dir) if args.checkpoint_dir else None,
             warm_start=warm_start,
         )
     else:
-        hparams = GMMHyperparameters.model_validate(
-            {"n_components": args.components, "covariance_type": args.covariance,
-             "n_init": args.n_init, "max_iter": args.max_iter, "seed": args.seed, **params}
+        model = train_gmm(
+            dataset, params.hyperparameters,  # type: ignore[arg-type]
+            split=params.options, progress=progress,  # type: ignore[arg-type]
         )
-        model = train_gmm(dataset, hparams, split=SplitOptions(**split), progress=progress)
     if args.out:
         out = Path(args.out)
         version = publish_model(model, out.parent, out.name)
@@ -317,9 +315,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "default data/models) or on the server (default: --out's last part)")
     train.add_argument("--promote", choices=["auto", "always", "never"], default="auto",
                        help="auto: stable only when it passes the training gate")
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--test-fraction", type=float, default=0.25)
-    train.add_argument("--split-seed", type=int, default=0)
+    train.add_argument("--seed", type=int)
+    train.add_argument("--test-fraction", type=float)
+    train.add_argument("--split-seed", type=int)
     train.add_argument(
         "--binarize", choices=["dynamic", "static", "threshold"], default=None,
         help="binarise discrete images (MNIST-style log-likelihood tables use dynamic)",
@@ -327,28 +325,32 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--param", action="append", default=[], help="extra key=value")
     train.add_argument("--quiet", action="store_true")
     vae = train.add_argument_group("VAE")
-    vae.add_argument("--epochs", type=int, default=50)
-    vae.add_argument("--batch-size", type=int, default=128)
-    vae.add_argument("--learning-rate", type=float, default=1e-3)
-    vae.add_argument("--latent-dim", type=int, default=8)
-    vae.add_argument("--hidden", type=_hidden_sizes, default=[128, 128], help="e.g. 256,128")
-    vae.add_argument("--architecture", choices=["mlp", "conv"], default="mlp",
+    vae.add_argument("--epochs", type=int,
+                     help="passes over the data (default: a step budget that follows the data)")
+    vae.add_argument("--steps", type=int, help="optimisation steps (instead of --epochs)")
+    vae.add_argument("--batch-size", type=int)
+    vae.add_argument("--learning-rate", type=float)
+    vae.add_argument("--latent-dim", type=int)
+    vae.add_argument("--hidden", type=_hidden_sizes, help="e.g. 256,128")
+    vae.add_argument("--architecture", choices=["mlp", "conv"],
                      help="conv: stride-2 convolutions before the hidden layers (images only)")
-    vae.add_argument("--channels", type=_hidden_sizes, default=[32, 64],
+    vae.add_argument("--channels", type=_hidden_sizes,
                      help="conv channels, one stride-2 layer each, e.g. 32,64")
-    vae.add_argument("--likelihood", choices=["bernoulli", "gaussian"], default="gaussian")
-    vae.add_argument("--eval-k", type=int, default=1000, help="importance samples for metrics")
-    vae.add_argument("--objective", choices=["elbo", "iwae"], default="elbo")
-    vae.add_argument("--train-k", type=int, default=1, help="importance samples (iwae)")
-    vae.add_argument("--precision", choices=["float32", "bfloat16"], default="float32",
+    vae.add_argument("--likelihood", choices=["bernoulli", "gaussian"])
+    vae.add_argument("--eval-k", type=int, help="importance samples for metrics")
+    vae.add_argument("--objective", choices=["elbo", "iwae"])
+    vae.add_argument("--train-k", type=int, help="importance samples (iwae)")
+    vae.add_argument("--precision", choices=["float32", "bfloat16"],
                      help="bfloat16: mixed-precision products, faster on bfloat16 hardware")
-    vae.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant")
+    vae.add_argument("--lr-schedule", choices=["constant", "cosine"])
     vae.add_argument("--init-from", default=None, metavar="MODEL",
                      help="start from this VAE's weights (model or version folder); its "
                      "architecture replaces --hidden/--latent-dim/--likelihood/--architecture")
     vae.add_argument("--checkpoint-dir", default=None, help="save and resume training state")
-    vae.add_argument("--checkpoint-every", type=int, default=10, help="epochs per checkpoint")
-    vae.add_argument("--latent-prior", type=int, default=0, metavar="K",
+    vae.add_argument("--checkpoint-every", type=int, help="epochs per checkpoint (10)")
+    vae.add_argument("--kl-warmup-steps", type=int, help="KL weight rises from 0 over these steps")
+    vae.add_argument("--free-bits", type=float, help="nats per latent dimension that cost nothing")
+    vae.add_argument("--latent-prior", type=int, metavar="K",
                      help="fit a K-component GMM to the latent means (sample with prior=gmm)")
 
     prior = commands.add_parser(
@@ -362,10 +364,10 @@ def build_parser() -> argparse.ArgumentParser:
     prior.add_argument("--score-with", default=None, metavar="CLASSIFIER",
                        help="score samples of each prior, e.g. weights/_scorers/mnist-classifier")
     gmm = train.add_argument_group("GMM")
-    gmm.add_argument("--components", type=int, default=8)
-    gmm.add_argument("--covariance", choices=["full", "diag", "spherical", "tied"], default="full")
-    gmm.add_argument("--n-init", type=int, default=3)
-    gmm.add_argument("--max-iter", type=int, default=200)
+    gmm.add_argument("--components", type=int)
+    gmm.add_argument("--covariance", choices=["full", "diag", "spherical", "tied"])
+    gmm.add_argument("--n-init", type=int)
+    gmm.add_argument("--max-iter", type=int)
 
     serve = commands.add_parser("serve", help="start the HTTP service (uvicorn app.main:app)")
     serve.add_argument("--host", default=None,
