@@ -1,6 +1,6 @@
 """``genserve``: train a model into ``weights/`` or start the service.
 
-    genserve train vae --dataset digits --epochs 50 --out weights/digits-vae
+    genserve train vae --dataset digits --out weights/digits-vae
     genserve train gmm --dataset pinwheel --components 10 --out weights/pinwheel-gmm
     genserve train gmm --dataset pinwheel --name my-gmm --server http://127.0.0.1:8000
     genserve serve --port 8000
@@ -57,6 +57,11 @@ def _progress_printer(kind: str) -> Any:
     return report
 
 
+def _given(values: dict[str, Any]) -> dict[str, Any]:
+    """The options given on the command line: the rest take the library's defaults."""
+    return {k: v for k, v in values.items() if v is not None}
+
+
 def _remote_params(args: argparse.Namespace) -> dict[str, Any]:
     """The job's params, from the same options a local run takes."""
     split = {"test_fraction": args.test_fraction, "split_seed": args.split_seed,
@@ -65,7 +70,8 @@ def _remote_params(args: argparse.Namespace) -> dict[str, Any]:
         base: dict[str, Any] = {
             "latent_dim": args.latent_dim, "hidden_sizes": args.hidden,
             "architecture": args.architecture, "channels": args.channels,
-            "likelihood": args.likelihood, "epochs": args.epochs, "batch_size": args.batch_size,
+            "likelihood": args.likelihood, "epochs": args.epochs, "steps": args.steps,
+            "batch_size": args.batch_size,
             "learning_rate": args.learning_rate, "lr_schedule": args.lr_schedule,
             "objective": args.objective, "train_k": args.train_k, "seed": args.seed,
             "precision": args.precision,
@@ -76,7 +82,8 @@ def _remote_params(args: argparse.Namespace) -> dict[str, Any]:
             "n_components": args.components, "covariance_type": args.covariance,
             "n_init": args.n_init, "max_iter": args.max_iter, "seed": args.seed,
         }
-    return {**base, **split, **_parse_params(args.param)}
+    given = {k: v for k, v in base.items() if v is not None}  # None: the server's default
+    return {**given, **split, **_parse_params(args.param)}
 
 
 def _server_model(text: str) -> dict[str, Any]:
@@ -98,7 +105,7 @@ def _train_remote(args: argparse.Namespace) -> int:
     if args.kind == "vae" and args.init_from:
         body["init_from"] = _server_model(args.init_from)
         for key in ("latent_dim", "hidden_sizes", "architecture", "channels", "likelihood"):
-            body["params"].pop(key)  # the source model's networks
+            body["params"].pop(key, None)  # the source model's networks
     try:
         job = submit_and_follow(args.server, args.api_key, body)
     except JobFailed as exc:
@@ -137,29 +144,30 @@ def _train(args: argparse.Namespace) -> int:
         hparams: Any = (
             warm_start.hparams.model_copy(update={"latent_prior": None})
             if warm_start is not None
-            else VAEHyperparameters.model_validate(
+            else VAEHyperparameters.model_validate(_given(
                 {"latent_dim": args.latent_dim, "hidden_sizes": args.hidden,
                  "architecture": args.architecture, "channels": args.channels,
                  "likelihood": args.likelihood, **params}
-            )
+            ))
         )
-        options = VAETrainingOptions(
-            epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
-            lr_schedule=args.lr_schedule, objective=args.objective, train_k=args.train_k,
-            precision=args.precision, seed=args.seed, eval_importance_samples=args.eval_k,
-            checkpoint_every=args.checkpoint_every,
-            latent_prior_components=args.latent_prior, **split,
-        )
+        options = VAETrainingOptions(**_given(dict(
+            epochs=args.epochs, steps=args.steps, batch_size=args.batch_size,
+            learning_rate=args.learning_rate, lr_schedule=args.lr_schedule,
+            objective=args.objective, train_k=args.train_k, precision=args.precision,
+            seed=args.seed, eval_importance_samples=args.eval_k,
+            checkpoint_every=args.checkpoint_every, latent_prior_components=args.latent_prior,
+            **split,
+        )))
         model: Any = train_vae(
             dataset, hparams, options, progress=progress,
             checkpoint_dir=Path(args.checkpoint_dir) if args.checkpoint_dir else None,
             warm_start=warm_start,
         )
     else:
-        hparams = GMMHyperparameters.model_validate(
+        hparams = GMMHyperparameters.model_validate(_given(
             {"n_components": args.components, "covariance_type": args.covariance,
              "n_init": args.n_init, "max_iter": args.max_iter, "seed": args.seed, **params}
-        )
+        ))
         model = train_gmm(dataset, hparams, split=SplitOptions(**split), progress=progress)
     out = Path(args.out)
     version = publish_model(model, out.parent, out.name)
@@ -283,22 +291,25 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--param", action="append", default=[], help="extra key=value")
     train.add_argument("--quiet", action="store_true")
     vae = train.add_argument_group("VAE")
-    vae.add_argument("--epochs", type=int, default=50)
-    vae.add_argument("--batch-size", type=int, default=128)
-    vae.add_argument("--learning-rate", type=float, default=1e-3)
-    vae.add_argument("--latent-dim", type=int, default=8)
-    vae.add_argument("--hidden", type=_hidden_sizes, default=[128, 128], help="e.g. 256,128")
+    # Options left out take the library's defaults, which size the budget to the data.
+    vae.add_argument("--epochs", type=int, default=None, help="default: --steps' default")
+    vae.add_argument("--steps", type=int, default=None,
+                     help="optimisation steps (default: 20 epochs, 3,000 to 12,000)")
+    vae.add_argument("--batch-size", type=int, default=None)
+    vae.add_argument("--learning-rate", type=float, default=None)
+    vae.add_argument("--latent-dim", type=int, default=None)
+    vae.add_argument("--hidden", type=_hidden_sizes, default=None, help="e.g. 256,128")
     vae.add_argument("--architecture", choices=["mlp", "conv"], default="mlp",
                      help="conv: stride-2 convolutions before the hidden layers (images only)")
     vae.add_argument("--channels", type=_hidden_sizes, default=[32, 64],
                      help="conv channels, one stride-2 layer each, e.g. 32,64")
     vae.add_argument("--likelihood", choices=["bernoulli", "gaussian"], default="gaussian")
-    vae.add_argument("--eval-k", type=int, default=1000, help="importance samples for metrics")
+    vae.add_argument("--eval-k", type=int, default=None, help="importance samples for metrics")
     vae.add_argument("--objective", choices=["elbo", "iwae"], default="elbo")
     vae.add_argument("--train-k", type=int, default=1, help="importance samples (iwae)")
     vae.add_argument("--precision", choices=["float32", "bfloat16"], default="float32",
                      help="bfloat16: mixed-precision products, faster on bfloat16 hardware")
-    vae.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant")
+    vae.add_argument("--lr-schedule", choices=["constant", "cosine"], default=None)
     vae.add_argument("--init-from", default=None, metavar="MODEL",
                      help="start from this VAE's weights (model or version folder); its "
                      "architecture replaces --hidden/--latent-dim/--likelihood/--architecture")
@@ -318,10 +329,10 @@ def build_parser() -> argparse.ArgumentParser:
     prior.add_argument("--score-with", default=None, metavar="CLASSIFIER",
                        help="score samples of each prior, e.g. weights/_scorers/mnist-classifier")
     gmm = train.add_argument_group("GMM")
-    gmm.add_argument("--components", type=int, default=8)
+    gmm.add_argument("--components", type=int, default=None)
     gmm.add_argument("--covariance", choices=["full", "diag", "spherical", "tied"], default="full")
-    gmm.add_argument("--n-init", type=int, default=3)
-    gmm.add_argument("--max-iter", type=int, default=200)
+    gmm.add_argument("--n-init", type=int, default=None)
+    gmm.add_argument("--max-iter", type=int, default=None)
 
     serve = commands.add_parser("serve", help="start the HTTP service (uvicorn app.main:app)")
     serve.add_argument("--host", default=None)
