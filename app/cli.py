@@ -1,6 +1,6 @@
 """``genserve``: train a model into ``weights/`` or start the service.
 
-    genserve train vae --dataset digits --epochs 50 --out weights/digits-vae
+    genserve train vae --dataset digits --out weights/digits-vae
     genserve train gmm --dataset pinwheel --components 10 --out weights/pinwheel-gmm
     genserve train gmm --dataset pinwheel --name my-gmm       # into the model store, gated
     genserve train gmm --dataset pinwheel --name my-gmm --server http://127.0.0.1:8000
