@@ -346,7 +346,7 @@ def _label_index(header: list[str] | None, label_column: str | None, what: str, 
         return header.index(label_column)
     if label_column.lower() in names:
         return names.index(label_column.lower())
-    if label_column.isdigit():
+    if re.fullmatch(r"[0-9]{1,9}", label_column):
         return int(label_column)
     found = f"its header is {header[:20]}" if header is not None else "it has no header row"
     raise refuse(

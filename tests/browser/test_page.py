@@ -577,3 +577,24 @@ def test_the_mnist_latent_scatter_is_coloured_by_digit_and_says_where_labels_com
     ui.screenshot("latent-mnist-vae-by-digit")
     page.locator("#latent-chart").screenshot(path=str(SCREENSHOTS / "latent-mnist-vae-chart.png"))
     assert ui.errors == []
+
+
+def test_the_model_card_lists_the_classes_of_labelled_training_data(ui: PageRun) -> None:
+    """A model trained on labelled data keeps its class names in ``config.data.classes``; the
+    card shows them (the shipped models predate labels, so the answer is given them here)."""
+    page = ui.page
+
+    def with_classes(route: Any) -> None:
+        answer = route.fetch().json()
+        answer["config"]["data"]["classes"] = ["cat", "dog", "bird"]
+        route.fulfill(json=answer)
+
+    choose_model(ui, "digits-gmm")  # first another model, so the next choice asks afresh
+    page.route("**/models/digits-vae**", with_classes)
+    choose_model(ui, "digits-vae")
+    page.wait_for_function(
+        "() => document.querySelector('#model-info').textContent.includes('cat, dog, bird')"
+    )
+    terms = page.eval_on_selector_all("#model-info dt", "dts => dts.map(d => d.textContent)")
+    assert "Classes" in terms
+    assert ui.errors == []

@@ -237,7 +237,8 @@ def test_idx_labels_file_answers_labels_or_a_4xx_within_bounded_memory(data: byt
 
 
 @given(st.one_of(mutated(SEEDS["csv"]), csv_texts()),
-       st.sampled_from([None, "0", "1", "7", "a", "label", "9" * 30]), st.booleans())
+       st.sampled_from([None, "0", "1", "7", "a", "label", "9" * 30, "9" * 5000, "\u00b2", ""]),
+       st.booleans())
 @FUZZ
 def test_csv_label_column_answers_labels_or_a_4xx_within_bounded_memory(
     data: bytes, column: str | None, header: bool

@@ -131,6 +131,16 @@ def test_idx_labels_files_beside_the_images_round_trip(
     assert class_names(store, "pets-idx") == (as_names(Y_TRAIN), as_names(Y_TEST))
 
 
+def test_a_labels_file_may_be_a_1d_npy(client: TestClient, store: DatasetStore) -> None:
+    buffer = io.BytesIO()
+    np.save(buffer, Y_TRAIN)
+    files = {"file": ("train-images-idx3-ubyte", idx(TRAIN)),
+             "labels_file": ("labels.npy", buffer.getvalue())}
+    response = upload(client, "npy-labels", files)
+    assert response.status_code == 201, response.text
+    assert class_names(store, "npy-labels") == (as_names(Y_TRAIN), None)
+
+
 def test_csv_label_column_by_name_leaves_the_features(
     client: TestClient, store: DatasetStore
 ) -> None:
