@@ -7,9 +7,11 @@ A pure function of two saved configs (``config.json``: ``kind``, ``data``, ``met
 2. beats the baseline: ``metrics.test_log_likelihood > metrics.baseline_test_log_likelihood``
    (the baseline fitted on the same training split and scored on the same test split);
 3. not worse than the stable version by more than ``tolerance_per_dim`` nats per data
-   dimension, when both were scored on the same test set (same dataset, split and
-   preprocessing, and the same data bytes where both recorded them); otherwise the comparison
-   is skipped and the reasons say so.
+   dimension. The two must have been scored on the same test set (same dataset, split and
+   preprocessing, and the same data bytes where both recorded them): a version that cannot be
+   compared with the one it would replace (another dataset under the same name, say) is held
+   back, and the reasons say why; promoting it is then a deliberate call (an alias move, or
+   ``promote: always``).
 
 A metric that is missing or not finite cannot be checked, and a check that cannot be made does
 not pass: the gate holds the version back and names the metric.
@@ -146,10 +148,14 @@ def evaluate_gate(
         stable_ll = _number(stable_config.get("metrics") or {}, "test_log_likelihood")
         difference = same_test_set(candidate, stable_config)
         if difference is not None:
-            notes.append(f"not compared with stable version {version}: {difference}")
+            failures.append(
+                f"cannot compare with stable version {version}, so it stays stable: "
+                f"{difference}; make this one stable by hand if it should replace it"
+            )
         elif stable_ll is None:
-            notes.append(
-                f"not compared with stable version {version}: it has no held-out log-likelihood"
+            failures.append(
+                f"cannot compare with stable version {version}, so it stays stable: it has no "
+                "held-out log-likelihood; make this one stable by hand if it should replace it"
             )
         elif log_likelihood is not None:
             compared_with = version

@@ -28,7 +28,8 @@ from models import CONFIG_FILE, GenerativeModel
 from models.storage import is_valid_name, list_versions, publish_model, write_atomic
 
 __all__ = [
-    "ALIASES_FILE", "ALIAS_PATTERN", "STABLE", "ModelStore", "is_valid_alias", "resolve_stable",
+    "ALIASES_FILE", "ALIAS_PATTERN", "STABLE", "IncompatibleVersion", "ModelStore",
+    "is_valid_alias", "resolve_stable",
 ]
 
 logger = logging.getLogger("genserve.store")
@@ -56,6 +57,10 @@ def resolve_stable(
         return pinned
     promoted = [v for v, ok in versions.items() if ok]
     return max(promoted) if promoted else None
+
+
+class IncompatibleVersion(ValueError):
+    """A new version whose kind or data shape differs from the versions already there."""
 
 
 class ModelStore:
@@ -151,11 +156,12 @@ class ModelStore:
         return (version, config) if config is not None else None
 
     @contextlib.contextmanager
-    def _locked(self, name: str) -> Iterator[None]:
-        """One writer of a model's aliases at a time, across processes."""
+    def _locked(self, name: str, what: str = "aliases") -> Iterator[None]:
+        """One writer of a model's ``what`` (aliases, or publishing) at a time, across
+        processes."""
         folder = self.store / name
         folder.mkdir(parents=True, exist_ok=True)
-        with open(folder / ".aliases.lock", "a") as handle:
+        with open(folder / f".{what}.lock", "a") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             yield
 
@@ -179,8 +185,29 @@ class ModelStore:
         """Judge ``model`` against the stable version (:mod:`app.gate`), then save it as the next
         version of ``name`` in the store with the verdict; a promoted one becomes ``stable``."""
         candidate = json.loads(json.dumps(model.config_dict(), default=str))  # as saved
-        verdict = evaluate_gate(candidate, self.stable(name), policy, tolerance_per_dim)
-        return self.publish_judged(model, name, verdict), verdict
+        with self._locked(name, "publish"):  # judged against what is there when it lands
+            self._check_compatible(name, candidate)
+            verdict = evaluate_gate(candidate, self.stable(name), policy, tolerance_per_dim)
+            return self.publish_judged(model, name, verdict), verdict
+
+    def _check_compatible(self, name: str, candidate: Mapping[str, Any]) -> None:
+        """One name holds one kind of model on one data shape. Jobs check this when queued,
+        but two jobs queued for the same new name both pass that check; the second to finish
+        is refused here, before anything is written."""
+        try:
+            latest = self.config(name)
+        except (OSError, ValueError):  # unreadable: the registry reports it; nothing to match
+            return
+        if latest is None:
+            return
+        mine = (candidate.get("kind"), (candidate.get("data") or {}).get("shape"))
+        theirs = (latest.get("kind"), (latest.get("data") or {}).get("shape"))
+        if mine != theirs:
+            raise IncompatibleVersion(
+                f"{name} version {latest['version']} is a {theirs[0]} on data of shape "
+                f"{theirs[1]}, this model a {mine[0]} on data of shape {mine[1]}: one model name "
+                "holds one kind on one data shape; train under another name"
+            )
 
     def publish_judged(self, model: GenerativeModel, name: str, verdict: GateVerdict) -> int:
         """Save ``model`` with a verdict already reached; a promoted one becomes ``stable``."""

@@ -86,13 +86,21 @@ def test_a_version_within_the_tolerance_of_stable_passes() -> None:
     assert verdict.passed and verdict.compared_with == 3
 
 
-def test_stable_scored_on_another_test_split_is_not_compared() -> None:
+def test_a_version_that_cannot_be_compared_with_stable_is_held_back() -> None:
+    """Another test split (or dataset) under the same name: no number says the new one is as
+    good, so the one serving stays stable until someone decides otherwise."""
     other = {**DATA, "split": {"test_fraction": 0.5, "seed": 1, "n_train": 899, "n_test": 898}}
-    stable = config(data=other, test_log_likelihood=90.0)
+    stable = config(data=other, test_log_likelihood=10.0)
     verdict = evaluate_gate(config(), (2, stable))
-    assert verdict.passed and verdict.compared_with is None
-    assert any(r.startswith("not compared with stable version 2: its test split") for r in
-               verdict.reasons)
+    assert not verdict.passed and not verdict.promoted and verdict.compared_with is None
+    assert any(r.startswith("cannot compare with stable version 2, so it stays stable: its test "
+                            "split") for r in verdict.reasons)
+
+
+def test_an_incomparable_version_goes_live_when_asked() -> None:
+    other = {**DATA, "dataset": "two-moons"}
+    verdict = evaluate_gate(config(), (2, config(data=other)), policy="always")
+    assert verdict.promoted and not verdict.passed
 
 
 def test_different_dataset_bytes_under_one_name_are_another_test_set() -> None:

@@ -19,10 +19,11 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.gate import GateVerdict
 from app.main import create_app
-from app.model_store import ModelStore, resolve_stable
+from app.model_store import IncompatibleVersion, ModelStore, resolve_stable
 from app.registry import ModelRegistry
 from models import VAE, WEIGHTS_FILE
 from models.storage import publish_model
+from tests.conftest import tiny_point_gmm
 
 KEY = "store-test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -67,6 +68,20 @@ def test_a_trained_name_continues_after_the_shipped_versions_without_touching_th
     assert sorted(store.version_dirs("tiny-vae")) == [1, 2, 3]
     assert store.version_dirs("tiny-vae")[3] == store_dir / "tiny-vae" / "3"
     assert store.aliases("tiny-vae") == {"stable": 3}
+
+
+def test_a_second_kind_under_one_name_is_refused_at_publish_and_writes_nothing(
+    roots: tuple[Path, Path], make_image_vae: Callable[[int], VAE]
+) -> None:
+    """Two jobs queued for one new name, a VAE and a GMM, both pass the check at submission;
+    the one that finishes second must not publish beside the first."""
+    shipped, store_dir = roots
+    store = ModelStore(shipped, store_dir)
+    store.publish(make_image_vae(1), "race", policy="always")
+    with pytest.raises(IncompatibleVersion, match="one model name holds one kind"):
+        store.publish(tiny_point_gmm(), "race", policy="always")
+    assert sorted(store.version_dirs("race")) == [1]
+    assert store.aliases("race") == {"stable": 1}
 
 
 def test_published_version_folders_have_mode_0755_like_the_shipped_ones(
