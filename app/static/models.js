@@ -43,10 +43,14 @@ function fillVersions(version = null) {
   const versions = (summary?.versions || [])
     .map((v) => (v && typeof v === "object" ? v.version : v)) // numbers, or entries with a gate
     .sort((a, b) => b - a);
-  versionSelect.replaceChildren(
-    ...versions.map((v) => option(v, v === summary.version ? `${v} (latest)` : String(v))),
-  );
-  versionSelect.value = String(version && versions.includes(version) ? version : versions[0]);
+  // The stable version (what requests without a version get) is shown first; a version the
+  // gate held back says so, and is shown only when asked for.
+  const stable = summary?.aliases?.stable ?? summary?.version;
+  const heldBack = new Set((summary?.version_info || []).filter((v) => v.promoted === false).map((v) => v.version));
+  const label = (v) => (v === stable ? `${v} (stable)` : heldBack.has(v) ? `${v} (held back)` : String(v));
+  versionSelect.replaceChildren(...versions.map((v) => option(v, label(v))));
+  const fallback = versions.includes(stable) ? stable : versions[0];
+  versionSelect.value = String(version && versions.includes(version) ? version : fallback);
 }
 
 async function chooseModel() {
