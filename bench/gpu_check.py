@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 
 from bench._common import REPO_ROOT, format_table, write_results
 
@@ -100,8 +101,6 @@ class Report:
 
 def cuda_facts() -> dict[str, Any]:
     """What torch says about CUDA on this machine (the first thing a GPU session needs)."""
-    import torch
-
     available = torch.cuda.is_available()
     facts: dict[str, Any] = {
         "torch": torch.__version__,
@@ -113,7 +112,7 @@ def cuda_facts() -> dict[str, Any]:
         props = torch.cuda.get_device_properties(0)
         facts.update(name=props.name, memory_gib=round(props.total_memory / 2**30, 1),
                      capability=f"{props.major}.{props.minor}",
-                     tf32_matmul=torch.backends.cuda.matmul.allow_tf32)
+                     float32_matmul_precision=torch.get_float32_matmul_precision())
     return facts
 
 
@@ -239,6 +238,11 @@ def start_servers(servers: dict[str, Any], device: str, logs: Path, report: Repo
                    round(seconds, 2), "s", f"device {named}: {'ok' if ok else 'WRONG'}")
         report.sections.setdefault("startup", []).append(
             {"batching": batching, "seconds_to_ready": seconds, "ready": ready})
+        names = {name for name, _, _ in shipped_versions()}
+        served = {model.split("/")[0] for model in ready.get("models", [])}
+        check(report, "-", "/ready", f"every shipped model loaded (batching {batching})",
+              names <= served and not ready.get("failed"),
+              f"missing {sorted(names - served)}, failed {ready.get('failed')}")
 
 
 def stop_servers(servers: dict[str, Any]) -> None:
@@ -251,19 +255,6 @@ def stop_servers(servers: dict[str, Any]) -> None:
 # -- the five operations ---------------------------------------------------------------------
 
 
-def torch_no_grad(function: Any) -> Any:
-    """``torch.no_grad`` as a decorator, torch imported only when called (the shell entry's
-    ``--device cuda`` refusal should not wait for it)."""
-
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        import torch
-
-        with torch.no_grad():
-            return function(*args, **kwargs)
-
-    return wrapper
-
-
 def shipped_versions() -> list[tuple[str, int, Path]]:
     from models.storage import list_versions
 
@@ -274,8 +265,7 @@ def shipped_versions() -> list[tuple[str, int, Path]]:
     return found
 
 
-def _generator(seed: int) -> Any:
-    import torch
+def _generator(seed: int) -> torch.Generator:
 
     return torch.Generator().manual_seed(seed)
 
@@ -389,12 +379,10 @@ OPERATIONS = {"/sample": _sample, "/encode": _encode, "/reconstruct": _reconstru
               "/log-likelihood": _log_likelihood, "/interpolate": _interpolate}
 
 
-@torch_no_grad
+@torch.no_grad()
 def check_operations(port: int, device: str, quick: bool, report: Report) -> None:
     """Every operation on every shipped version, against this process's CPU computation; an
     operation that raises is a failed check, and the others still run."""
-    import torch
-
     from app.batching import SampleWork, sample_batch
     from app.codecs import decode_arrays
     from models import load_model
@@ -492,8 +480,6 @@ def _mixture(n: int, d: int, k: int, seed: int = 0) -> Any:
 
 def gmm_fit(device: str, quick: bool, report: Report) -> None:
     """EM from a fixed start for a fixed number of iterations, on the device and on the CPU."""
-    import torch
-
     from models import DataSpec
     from models.gmm import GaussianMixture, GMMHyperparameters
 
