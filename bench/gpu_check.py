@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 
 from bench._common import REPO_ROOT, format_table, write_results
 
@@ -100,8 +101,6 @@ class Report:
 
 def cuda_facts() -> dict[str, Any]:
     """What torch says about CUDA on this machine (the first thing a GPU session needs)."""
-    import torch
-
     available = torch.cuda.is_available()
     facts: dict[str, Any] = {
         "torch": torch.__version__,
@@ -113,7 +112,7 @@ def cuda_facts() -> dict[str, Any]:
         props = torch.cuda.get_device_properties(0)
         facts.update(name=props.name, memory_gib=round(props.total_memory / 2**30, 1),
                      capability=f"{props.major}.{props.minor}",
-                     tf32_matmul=torch.backends.cuda.matmul.allow_tf32)
+                     float32_matmul_precision=torch.get_float32_matmul_precision())
     return facts
 
 
@@ -239,6 +238,11 @@ def start_servers(servers: dict[str, Any], device: str, logs: Path, report: Repo
                    round(seconds, 2), "s", f"device {named}: {'ok' if ok else 'WRONG'}")
         report.sections.setdefault("startup", []).append(
             {"batching": batching, "seconds_to_ready": seconds, "ready": ready})
+        names = {name for name, _, _ in shipped_versions()}
+        served = {model.split("/")[0] for model in ready.get("models", [])}
+        check(report, "-", "/ready", f"every shipped model loaded (batching {batching})",
+              names <= served and not ready.get("failed"),
+              f"missing {sorted(names - served)}, failed {ready.get('failed')}")
 
 
 def stop_servers(servers: dict[str, Any]) -> None:
@@ -251,19 +255,6 @@ def stop_servers(servers: dict[str, Any]) -> None:
 # -- the five operations ---------------------------------------------------------------------
 
 
-def torch_no_grad(function: Any) -> Any:
-    """``torch.no_grad`` as a decorator, torch imported only when called (the shell entry's
-    ``--device cuda`` refusal should not wait for it)."""
-
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        import torch
-
-        with torch.no_grad():
-            return function(*args, **kwargs)
-
-    return wrapper
-
-
 def shipped_versions() -> list[tuple[str, int, Path]]:
     from models.storage import list_versions
 
@@ -274,8 +265,7 @@ def shipped_versions() -> list[tuple[str, int, Path]]:
     return found
 
 
-def _generator(seed: int) -> Any:
-    import torch
+def _generator(seed: int) -> torch.Generator:
 
     return torch.Generator().manual_seed(seed)
 
@@ -348,9 +338,12 @@ def _log_likelihood(case: _Case) -> None:
     body = {**case.head, "inputs": case.inputs, "importance_samples": K, "seed": 11}
     log_px = np.asarray(_post(case.port, "/log-likelihood", body)["log_likelihood"])
 
+    def scores(*seeds: int) -> list[Any]:  # one batch, each seed its own rows' noise
+        works = [LogLikelihoodWork(case.x, _generator(seed), K) for seed in seeds]
+        return [score["log_likelihood"] for score in log_likelihood_batch(case.cpu, works)]
+
     def score(seed: int) -> Any:
-        work = LogLikelihoodWork(case.x, _generator(seed), K)
-        return log_likelihood_batch(case.cpu, [work])[0]["log_likelihood"]
+        return scores(seed)[0]
 
     if case.cpu.kind == "gmm":  # exact: nothing drawn
         compare(case.report, case.label, "/log-likelihood", "log_likelihood", log_px, score(11))
@@ -358,7 +351,7 @@ def _log_likelihood(case: _Case) -> None:
     if case.device == "cpu":
         compare(case.report, case.label, "/log-likelihood", "log_likelihood (same seed)",
                 log_px, score(11), TOLERANCES["log_likelihood"])
-    estimates = np.stack([score(1000 + s) for s in range(case.seeds)])
+    estimates = np.stack(scores(*range(1000, 1000 + case.seeds)))
     mean, spread = estimates.mean(0), estimates.std(0, ddof=1)
     band = 6.0 * spread + 0.01
     worst = float(np.max(np.abs(log_px - mean) / band))
@@ -386,12 +379,10 @@ OPERATIONS = {"/sample": _sample, "/encode": _encode, "/reconstruct": _reconstru
               "/log-likelihood": _log_likelihood, "/interpolate": _interpolate}
 
 
-@torch_no_grad
+@torch.no_grad()
 def check_operations(port: int, device: str, quick: bool, report: Report) -> None:
     """Every operation on every shipped version, against this process's CPU computation; an
     operation that raises is a failed check, and the others still run."""
-    import torch
-
     from app.batching import SampleWork, sample_batch
     from app.codecs import decode_arrays
     from models import load_model
@@ -444,7 +435,8 @@ def _serving_bodies(directory: Path) -> dict[str, Path]:
 
 
 def serving(servers: dict[str, Any], directory: Path, quick: bool, report: Report) -> None:
-    """The log-likelihood rows with batching on and off, then the serving rows (batching on)."""
+    """The log-likelihood rows with batching on and off, then the other serving rows (batching
+    on): ``--quick``, c = 8 and /sample alone, half a second each."""
     from bench.serving import _load
 
     duration, warmup = (0.5, 0.2) if quick else (5.0, 1.0)
@@ -454,7 +446,8 @@ def serving(servers: dict[str, Any], directory: Path, quick: bool, report: Repor
     for concurrency in ((8,) if quick else (8, 64)):
         cells += [("log-likelihood", ll, concurrency, "on"), ("log-likelihood", ll, concurrency,
                                                              "off")]
-    for label in (["/sample n=16"] if quick else list(bodies)):
+    # the log-likelihood's serving rows (batching on) are the ones above
+    for label in (["/sample n=16"] if quick else [b for b in bodies if b != ll]):
         cells += [("serving", label, c, "on") for c in (8, 64)]
     results = []
     for section, label, concurrency, batching in cells:
@@ -487,8 +480,6 @@ def _mixture(n: int, d: int, k: int, seed: int = 0) -> Any:
 
 def gmm_fit(device: str, quick: bool, report: Report) -> None:
     """EM from a fixed start for a fixed number of iterations, on the device and on the CPU."""
-    import torch
-
     from models import DataSpec
     from models.gmm import GaussianMixture, GMMHyperparameters
 
@@ -535,11 +526,12 @@ def vae_training(device: str, quick: bool, report: Report) -> None:
     """``train_vae`` for a few epochs; throughput from the epochs after the first (the first
     pays for CUDA's start), or over the one epoch of ``--quick``."""
     from models import VAEHyperparameters
-    from models.datasets import Dataset, load_dataset
+    from models.datasets import Dataset
     from models.training import VAETrainingOptions, train_vae
 
-    if quick:
-        dataset = load_dataset("digits")
+    if quick:  # digits-sized
+        pixels = np.random.default_rng(0).random((1_500, 64))
+        dataset = Dataset(name="generated, digits-sized", examples=pixels, shape=(8, 8))
         hparams = VAEHyperparameters(latent_dim=4, hidden_sizes=[32])
         epochs = 1
     else:  # MNIST-sized; speed does not depend on the pixels' values

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import torch
 
-from bench.gpu_check import Report, compare, shipped_versions
+from bench.gpu_check import Report, check, compare, guarded, shipped_versions
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = REPO_ROOT / "bench" / "gpu_check.sh"
@@ -108,3 +108,14 @@ def test_an_answer_off_by_more_than_the_tolerance_fails_the_comparison() -> None
     compare(report, "m", "/op", "values", [[1.0, 2.0]], reference, (0.0, 1e-4))
     assert [c.passed for c in report.comparisons] == [True, False, False, False]
     assert report.comparisons[1].worst == pytest.approx(10.0, rel=1e-3)
+
+
+def test_a_step_that_raises_is_a_failed_check_and_the_run_goes_on() -> None:
+    report = Report()
+    with guarded(report, "m/1", "/sample"):
+        raise RuntimeError("CUDA error: no kernel image is available")
+    with guarded(report, "m/1", "/encode"):
+        check(report, "m/1", "/encode", "mean", True)
+    assert [(c.operation, c.passed) for c in report.comparisons] == [
+        ("/sample", False), ("/encode", True)]
+    assert "no kernel image" in report.comparisons[0].detail
