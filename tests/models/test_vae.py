@@ -301,7 +301,8 @@ def test_gaussian_log_px_given_z_matches_torch_normal_with_floored_variance(
     mean = model.decode(torch.randn(4, len(x), L, generator=_generator(3)))
     scale = torch.exp(0.5 * torch.linspace(-20.0, 1.0, D).clamp(min=model.hparams.min_log_var))
     expected = torch.distributions.Normal(mean, scale).log_prob(x).sum(-1)
-    torch.testing.assert_close(model.log_px_given_z(x, mean), expected)
+    # Terms near 1e4 nats at the floor: float32 sums in another order (threads) differ by ~1e-6
+    torch.testing.assert_close(model.log_px_given_z(x, mean), expected, rtol=1e-5, atol=1e-3)
 
 
 # -- 8. persistence ------------------------------------------------------------------------------
