@@ -504,11 +504,12 @@ def test_the_model_card_shows_only_the_hyper_parameters_that_apply(ui: PageRun) 
 
 
 def test_the_gate_verdict_and_promote_button_show_when_the_api_has_them(ui: PageRun) -> None:
-    """The registry's fields (``gate``, ``aliases``) are added to the model's answer here, as
-    the API gives them once it has a training gate; without them the card shows neither."""
+    """A shipped, stable version shows its aliases and no promote button; a held-back version
+    (its verdict faked into the model's answer here) shows why, and a button to promote it."""
     page = ui.page
     choose_model(ui, "digits-gmm")
-    assert not page.is_visible("#gate-info") and not page.is_visible("#promote-button")
+    assert "stable → 1" in page.text_content("#alias-info")
+    assert not page.is_visible("#promote-button")
     promoted: list[Any] = []
 
     def with_gate(route: Any) -> None:
