@@ -86,9 +86,9 @@ def submit(
 
 def published(store: Path, name: str) -> list[str]:
     """Every entry of ``<model store>/<name>/``: versions and any leftover staging folder (the
-    aliases file and its lock aside)."""
+    aliases file and the locks aside)."""
     folder = store / name
     if not folder.is_dir():
         return []
-    aside = {".aliases.lock", "aliases.json"}
+    aside = {".aliases.lock", ".publish.lock", "aliases.json"}
     return sorted(p.name for p in folder.iterdir() if p.name not in aside)
