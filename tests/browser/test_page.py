@@ -586,6 +586,9 @@ def test_the_model_card_lists_the_classes_of_labelled_training_data(ui: PageRun)
     page = ui.page
 
     def with_classes(route: Any) -> None:
+        if not route.request.url.split("?")[0].endswith("/models/digits-vae"):
+            route.continue_()  # its samples and reference go through untouched
+            return
         answer = route.fetch().json()
         answer["config"]["data"]["classes"] = ["cat", "dog", "bird"]
         route.fulfill(json=answer)
