@@ -4,7 +4,8 @@
 import { api } from "./api.js";
 import { PALETTE, densityFrame, el, ellipse, formatNumber, heatmap } from "./charts.js";
 import {
-  $, busy, emit, fieldValue, isImageModel, isPointModel, modelRef, on, pngSrc, setStatus, state,
+  $, busy, clearError, emit, fieldValue, isImageModel, isPointModel, modelRef, on, pngSrc,
+  setStatus, showError, state,
 } from "./state.js";
 
 const grid = $("sample-grid");
@@ -45,14 +46,20 @@ function showPriors(model) {
   if (priors.includes("gmm")) $("sample-prior").value = "gmm";
 }
 
+// Only the newest request draws: the card's own first sample may answer after one the user
+// asked for since.
+let latestRequest = 0;
+
 async function sample() {
   const model = state.model;
   if (!model) return;
+  const ticket = ++latestRequest;
+  const current = () => ticket === latestRequest && state.model === model;
   const body = requestBody();
   const prior = body.prior ? `, ${body.prior} prior` : "";
   if (isImageModel(model)) {
     const answer = await api("/sample", { method: "POST", body: { ...body, format: "png" } });
-    if (state.model !== model) return;
+    if (!current()) return;
     grid.replaceChildren(
       ...answer.images.map((image, i) => {
         const img = document.createElement("img");
@@ -65,7 +72,7 @@ async function sample() {
     setStatus($("sample-status"), `${answer.images.length} samples, seed ${answer.seed}${prior}.`);
   } else {
     const answer = await api("/sample", { method: "POST", body: { ...body, format: "array" } });
-    if (state.model !== model) return;
+    if (!current()) return;
     layers.samples = answer.samples;
     drawOverlay();
     grid.replaceChildren();
@@ -137,11 +144,17 @@ function onModel(model) {
   context.clearRect(0, 0, canvas.width, canvas.height);
   drawOverlay();
   showPriors(model);
-  // the same first view for every model: the card fills itself
-  busy($("sample-button"), errorElement, async () => {
-    if (isPointModel(model)) await loadDensity(model);
-    await sample();
-  });
+  // the same first view for every model: the card fills itself, without holding the button
+  // (a disabled button would swallow the Enter of a user who asks first)
+  (async () => {
+    clearError(errorElement);
+    try {
+      if (isPointModel(model)) await loadDensity(model);
+      await sample();
+    } catch (error) {
+      if (error.name !== "AbortError") showError(errorElement, error);
+    }
+  })();
 }
 
 export function initSample() {
