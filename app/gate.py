@@ -4,8 +4,13 @@ A pure function of two saved configs (``config.json``: ``kind``, ``data``, ``met
 ``training``), so it is tested without training anything. The rules, in order:
 
 1. not collapsed: a VAE needs ``metrics.active_units >= 1``;
-2. beats the baseline: ``metrics.test_log_likelihood > metrics.baseline_test_log_likelihood``
-   (the baseline fitted on the same training split and scored on the same test split);
+2. beats the baseline clearly: ``metrics.test_log_likelihood`` exceeds
+   ``metrics.baseline_test_log_likelihood`` (the baseline fitted on the same training split and
+   scored on the same test split) by more than twice the held-out estimate's standard error
+   (``metrics.test_log_likelihood_stderr``), so a model that only ties with independent pixels
+   (the same grey smudge in every sample) does not pass on noise;
+2b. keeps what the stable version offers: a VAE whose stable version samples from a latent
+   mixture prior (``"prior": "gmm"``) must have one too, or requests that ask for it would fail;
 3. not worse than the stable version by more than ``tolerance_per_dim`` nats per data
    dimension. The two must have been scored on the same test set (same dataset, split and
    preprocessing, and the same data bytes where both recorded them): a version that cannot be
@@ -89,6 +94,10 @@ def same_test_set(a: Mapping[str, Any], b: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _latent_prior(config: Mapping[str, Any]) -> bool:
+    return bool((config.get("hyperparameters") or {}).get("latent_prior"))
+
+
 def _dimensions(config: Mapping[str, Any]) -> int:
     return math.prod(int(d) for d in (config.get("data") or {}).get("shape") or [1])
 
@@ -129,22 +138,31 @@ def evaluate_gate(
             "cannot compare with a baseline: metrics.baseline_test_log_likelihood is missing "
             "or not finite"
         )
-    elif log_likelihood <= baseline:
-        failures.append(
-            f"does not beat {baseline_name}: held-out log-likelihood {log_likelihood:.2f} nats "
-            f"<= {baseline:.2f}"
-        )
     else:
-        notes.append(
-            f"beats {baseline_name}: held-out log-likelihood {log_likelihood:.2f} nats > "
-            f"{baseline:.2f}"
-        )
+        margin = 2.0 * (_number(metrics, "test_log_likelihood_stderr") or 0.0)
+        if log_likelihood <= baseline + margin:
+            failures.append(
+                f"does not clearly beat {baseline_name}: held-out log-likelihood "
+                f"{log_likelihood:.2f} nats, not above {baseline:.2f} + {margin:.2f} (twice "
+                "the standard error)"
+            )
+        else:
+            notes.append(
+                f"beats {baseline_name}: held-out log-likelihood {log_likelihood:.2f} nats > "
+                f"{baseline:.2f} + {margin:.2f} (twice the standard error)"
+            )
 
     compared_with = None
     if stable is None:
         notes.append("no stable version to compare with")
     else:
         version, stable_config = stable
+        if _latent_prior(stable_config) and not _latent_prior(candidate):
+            failures.append(
+                f"stable version {version} samples from a latent mixture prior (\"prior\": "
+                "\"gmm\") and this one has none, so requests asking for it would fail; train "
+                "with latent_prior_components"
+            )
         stable_ll = _number(stable_config.get("metrics") or {}, "test_log_likelihood")
         difference = same_test_set(candidate, stable_config)
         if difference is not None:
