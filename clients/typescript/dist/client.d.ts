@@ -116,8 +116,9 @@ export declare class GenserveClient {
     ready(): Promise<ReadyResponse>;
     /** Every served model at its latest version; the default one has `default: true`. */
     models(): Promise<ModelSummary[]>;
-    /** One model with its whole `config`; omitted `version`, the latest. */
-    model(name: string, version?: number): Promise<ModelDetail>;
+    /** One model with its whole `config`; `version` is a number or an alias ("stable"); omitted,
+     * the stable version. */
+    model(name: string, version?: number | string): Promise<ModelDetail>;
     /** `/metrics` in the Prometheus text format. */
     metrics(): Promise<string>;
     /** `n` samples `[n, ...data_shape]`; the same `seed`, the same samples. Default format base64. */

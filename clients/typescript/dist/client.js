@@ -114,7 +114,8 @@ export class GenserveClient {
         // openapi-fetch's response types widen tuples to arrays: value_range is [low, high]
         return (await unwrap(this.raw.GET("/models"))).models;
     }
-    /** One model with its whole `config`; omitted `version`, the latest. */
+    /** One model with its whole `config`; `version` is a number or an alias ("stable"); omitted,
+     * the stable version. */
     async model(name, version) {
         const answer = await unwrap(this.raw.GET("/models/{name}", {
             params: { path: { name }, query: version === undefined ? {} : { version } },
