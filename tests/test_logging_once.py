@@ -57,3 +57,17 @@ def test_one_request_writes_one_access_line_in_the_chosen_format(
         assert len(uvicorn_lines) == 1, uvicorn_lines
     finally:
         server.stop()
+
+
+def test_the_embedded_workers_lines_are_written_once_too(
+    start_server: Callable[..., LiveServer],
+) -> None:
+    """The worker is a process of its own with its own logging set-up (it once added a plain
+    text handler beside the JSON one, so each of its lines came out twice)."""
+    server = start_server(SERVE, GENSERVE_LOG_FORMAT="json", GENSERVE_EMBEDDED_WORKER="true")
+    try:
+        lines = lines_with(server, "consuming queue", settle_s=30.0)
+        assert len(lines) == 1, lines
+        assert json.loads(lines[0])["logger"] == "genserve.worker"
+    finally:
+        server.stop()

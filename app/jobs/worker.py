@@ -102,10 +102,7 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _embedded_main(settings: Settings, parent: int) -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format)  # one handler: each line once
     try:
         os.nice(EMBEDDED_NICENESS)
     except OSError:
