@@ -1,14 +1,18 @@
 // Talking to genserve: JSON requests, errors in plain words, the API key, server-sent events.
+// The error class and the event-stream reader are genserve-client's own (clients/typescript,
+// built into ./client/ by `npm run build -- --out ../../app/static/client`), so the page and
+// front-end apps parse the API the same way.
+
+import { GenserveError, readEvents } from "./client/index.js";
 
 const KEY_STORAGE = "genserve.apiKey";
 
-export class ApiError extends Error {
+// GenserveError (status, type, field, rule, errors), with the message in plain words.
+export class ApiError extends GenserveError {
   constructor(status, body, message) {
-    super(message);
+    super(status, body);
     this.name = "ApiError";
-    this.status = status;
-    this.body = body;
-    this.field = body?.error?.field ?? null;
+    this.message = message;
   }
 }
 
@@ -98,46 +102,9 @@ export async function* events(path, { signal } = {}) {
     }
     throw new ApiError(response.status, data, plainMessage(response.status, data, text));
   }
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
   try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += value.replace(/\r\n?/g, "\n");
-      let end;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const message = parseEvent(block);
-        if (message) yield message;
-      }
-    }
+    yield* readEvents(response.body, signal);
   } catch (error) {
     if (error.name !== "AbortError") throw error;
-  } finally {
-    reader.releaseLock();
-  }
-}
-
-function parseEvent(block) {
-  let event = "message";
-  let id = null;
-  const data = [];
-  for (const line of block.split("\n")) {
-    if (!line || line.startsWith(":")) continue;
-    const colon = line.indexOf(":");
-    const field = colon < 0 ? line : line.slice(0, colon);
-    const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
-    if (field === "event") event = value;
-    else if (field === "data") data.push(value);
-    else if (field === "id") id = value;
-  }
-  if (!data.length) return null;
-  const text = data.join("\n");
-  try {
-    return { event, id, data: JSON.parse(text) };
-  } catch {
-    return { event, id, data: text };
   }
 }
