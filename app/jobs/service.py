@@ -45,6 +45,8 @@ class JobConflict(ServiceError):
 class TooManyJobs(ServiceError):
     status_code = 429
     error_type = "too_many_jobs"
+    # When a place frees depends on jobs nobody can time; 10 s keeps polling clients polite.
+    headers = {"Retry-After": "10"}
 
 
 class JobsUnavailable(ServiceError):

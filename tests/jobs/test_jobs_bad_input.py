@@ -235,5 +235,6 @@ def test_jobs_beyond_the_queue_limit_get_429_and_earlier_ones_stay(
         response = limited.post("/jobs", json=job, headers=AUTH)
         assert response.status_code == 429
         assert response.json()["error"]["rule"] == "max_queued_jobs"
+        assert int(response.headers["Retry-After"]) > 0  # when to ask again
         statuses = [j["status"] for j in limited.get("/jobs", headers=AUTH).json()["jobs"]]
         assert statuses == ["queued", "queued"]
