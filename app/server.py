@@ -35,8 +35,9 @@ def _header_timeout_s() -> float:
 
 
 class _HeadDeadline:
-    """Closes the transport unless the request head completes in time; the protocol calls
-    ``_arm`` when it starts waiting for a request and ``_disarm`` when the head is complete."""
+    """Closes the transport unless the request head completes in time: armed when the
+    connection opens and after each response, disarmed when the protocol sees a complete head
+    (each protocol says when) or the connection goes. Mixed in before a uvicorn protocol."""
 
     transport: asyncio.Transport
     loop: asyncio.AbstractEventLoop
@@ -56,47 +57,34 @@ class _HeadDeadline:
         if not self.transport.is_closing():
             self.transport.close()
 
-
-class HttpToolsProtocol(_HeadDeadline, _HttpToolsProtocol):
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[misc]
         self._arm()
 
-    def on_headers_complete(self) -> None:
-        self._disarm()
-        super().on_headers_complete()
-
     def on_response_complete(self) -> None:
-        super().on_response_complete()
+        super().on_response_complete()  # type: ignore[misc]
         if not self.transport.is_closing():
             self._arm()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
-        super().connection_lost(exc)
+        super().connection_lost(exc)  # type: ignore[misc]
+
+
+class HttpToolsProtocol(_HeadDeadline, _HttpToolsProtocol):
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        super().on_headers_complete()
 
 
 class H11Protocol(_HeadDeadline, _H11Protocol):
     _timed_cycle: Any = None
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._arm()
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
         if self.cycle is not None and self.cycle is not self._timed_cycle:  # a new request head
             self._timed_cycle = self.cycle
             self._disarm()
-
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if not self.transport.is_closing():
-            self._arm()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm()
-        super().connection_lost(exc)
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
