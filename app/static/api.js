@@ -1,7 +1,7 @@
 // Talking to genserve: JSON requests, errors in plain words, the API key, server-sent events.
 // The error class and the event-stream reader are genserve-client's own (clients/typescript,
-// built into ./client/ by `npm run build -- --out ../../app/static/client`), so the page and
-// front-end apps parse the API the same way.
+// built into ./client/ by `npm run build:page`), so the page and front-end apps parse the API
+// the same way.
 
 import { GenserveError, readEvents } from "./client/index.js";
 

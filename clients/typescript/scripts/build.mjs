@@ -1,6 +1,8 @@
 // `npm run build`: tsc to dist/, plus openapi-fetch's ES module copied to dist/vendor/ and the
 // import pointed at it, so a page can import dist/index.js as it is, with no bundler and no
-// import map. `node scripts/build.mjs --out DIR` builds into DIR (the drift test uses it).
+// import map. `node scripts/build.mjs --out DIR` builds into DIR (the drift test uses it);
+// `npm run build:page` builds the copy genserve serves at /static/client/: the modules only, no
+// declarations (a browser has no use for them).
 
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -20,12 +22,12 @@ function jsFiles(dir) {
   });
 }
 
-export function build(outDir = join(packageDir, "dist")) {
+export function build(outDir = join(packageDir, "dist"), { declarations = true } = {}) {
   rmSync(outDir, { recursive: true, force: true });
   const tsc = require.resolve("typescript/bin/tsc");
-  execFileSync(process.execPath, [tsc, "-p", join(packageDir, "tsconfig.json"), "--outDir", outDir], {
-    stdio: "inherit",
-  });
+  const args = [tsc, "-p", join(packageDir, "tsconfig.json"), "--outDir", outDir];
+  if (!declarations) args.push("--declaration", "false");
+  execFileSync(process.execPath, args, { stdio: "inherit" });
   const fetchDir = dirname(require.resolve("openapi-fetch/package.json"));
   const vendor = join(outDir, "vendor");
   mkdirSync(vendor, { recursive: true });
@@ -47,5 +49,6 @@ export function build(outDir = join(packageDir, "dist")) {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const i = process.argv.indexOf("--out");
-  console.log(`built ${build(i >= 0 ? resolve(process.argv[i + 1]) : undefined)}`);
+  const declarations = !process.argv.includes("--no-declarations");
+  console.log(`built ${build(i >= 0 ? resolve(process.argv[i + 1]) : undefined, { declarations })}`);
 }

@@ -35,18 +35,25 @@ test("the checked-in types are generated from the schema the server serves", asy
   );
 });
 
-// dist/, and the page's copy when the server ships one (`npm run build -- --out ../../app/static/client`).
-const COPIES = [join(packageDir, "dist"), resolve(packageDir, "..", "..", "app", "static", "client")];
+// dist/, and the page's copy when the server ships one (`npm run build:page`: modules only).
+const COPIES = [
+  { dir: join(packageDir, "dist"), declarations: true, command: "npm run build" },
+  {
+    dir: resolve(packageDir, "..", "..", "app", "static", "client"),
+    declarations: false,
+    command: "npm run build:page",
+  },
+];
 
 test("every checked-in build is the build of the sources", (t) => {
-  const out = mkdtempSync(join(tmpdir(), "genserve-ts-build-"));
-  t.after(() => rmSync(out, { recursive: true, force: true }));
-  build(out);
-  for (const copy of COPIES.filter((dir, i) => i === 0 || existsSync(dir))) {
-    const fix = `${copy} is stale: run \`npm run build\` (with --out for a copy) in clients/typescript`;
-    assert.deepEqual(files(copy), files(out), fix);
+  for (const copy of COPIES.filter((c, i) => i === 0 || existsSync(c.dir))) {
+    const out = mkdtempSync(join(tmpdir(), "genserve-ts-build-"));
+    t.after(() => rmSync(out, { recursive: true, force: true }));
+    build(out, { declarations: copy.declarations });
+    const fix = `${copy.dir} is stale: run \`${copy.command}\` in clients/typescript`;
+    assert.deepEqual(files(copy.dir), files(out), fix);
     for (const file of files(out)) {
-      const actual = readFileSync(join(copy, file), "utf-8");
+      const actual = readFileSync(join(copy.dir, file), "utf-8");
       assert.equal(actual, readFileSync(join(out, file), "utf-8"), `${file}: ${fix}`);
     }
   }
