@@ -95,8 +95,8 @@ class InferenceService:
             batcher.observers.append(_observe_batch)
 
     # -- shared steps --------------------------------------------------------------------------
-    def _resolve(self, request: Any, operation: str) -> LoadedModel:
-        loaded = self.registry.get(request.model, request.version)
+    async def _resolve(self, request: Any, operation: str) -> LoadedModel:
+        loaded = await self.registry.resolve(request.model, request.version)
         if operation not in loaded.model.capabilities:
             raise UnsupportedOperation(
                 f"model {loaded.name!r} ({loaded.model.kind}) does not support {operation}",
@@ -263,7 +263,7 @@ class InferenceService:
     # -- operations ----------------------------------------------------------------------------
     async def sample(self, request: SampleRequest) -> Response:
         self._check_limit(request.n, self.settings.max_samples, "n", "max_samples")
-        loaded = self._resolve(request, "sample")
+        loaded = await self._resolve(request, "sample")
         priors = getattr(loaded.model, "priors", ["normal"])
         if request.prior not in priors:
             raise UnsupportedOperation(
@@ -290,7 +290,7 @@ class InferenceService:
         return JSONBytesResponse(body)
 
     async def encode(self, request: InputsRequest) -> Response:
-        loaded = self._resolve(request, "encode")
+        loaded = await self._resolve(request, "encode")
         rows = self._rows(request)
         encoding = await self._run(
             loaded, "encode", batching.encode_batch, lambda: self._inputs(request, loaded), rows,
@@ -300,7 +300,7 @@ class InferenceService:
         return JSONBytesResponse(body)
 
     async def reconstruct(self, request: ReconstructRequest) -> Response:
-        loaded = self._resolve(request, "reconstruct")
+        loaded = await self._resolve(request, "reconstruct")
         count = self._rows(request)
         rows = await self._run(
             loaded, "reconstruct", batching.reconstruct_batch,
@@ -320,7 +320,7 @@ class InferenceService:
             request.importance_samples, self.settings.max_importance_samples,
             "importance_samples", "max_importance_samples",
         )
-        loaded = self._resolve(request, "log_likelihood")
+        loaded = await self._resolve(request, "log_likelihood")
         rows = self._rows(request)
         generator, _ = self._generator(request.seed)
         k = request.importance_samples
@@ -348,7 +348,7 @@ class InferenceService:
             request.steps, self.settings.max_interpolation_steps, "steps",
             "max_interpolation_steps",
         )
-        loaded = self._resolve(request, "interpolate")
+        loaded = await self._resolve(request, "interpolate")
         if request.method not in loaded.model.interpolation_methods:
             raise UnsupportedOperation(
                 f"method {request.method!r} is not available for a {loaded.model.kind}; use one "

@@ -254,6 +254,14 @@ class ModelRegistry:
             chosen = name or self.default_name
             await run_in_threadpool(self.refresh, chosen)
 
+    async def resolve(
+        self, name: str | None = None, version: VersionRef = None, *, or_newest: bool = False
+    ) -> LoadedModel:
+        """:meth:`get` for async callers (requests): a model or version not loaded yet is
+        loaded on a worker thread, so no request holds the event loop on the disk."""
+        await self.ensure(name, version)
+        return self.get(name, version, or_newest=or_newest)
+
     def get(
         self, name: str | None = None, version: VersionRef = None, *, or_newest: bool = False
     ) -> LoadedModel:
@@ -265,9 +273,9 @@ class ModelRegistry:
         number = version if isinstance(version, int) else None
         chosen = name or self.default_name
         if self.needs_disk(chosen, number):
-            # Not loaded yet: the one case where a request waits on disk (a version published
-            # a moment ago answers at once; ``await ensure()`` first does it off the loop).
-            # Loaded models are watched by a thread instead.
+            # Not loaded yet (a version published a moment ago answers at once). Requests come
+            # through :meth:`resolve`, which has done this on a thread already; loaded models
+            # are watched by a thread.
             self.refresh(chosen)
         if chosen is None:
             raise ModelNotFound("no models are loaded", field="model", rule="exists")

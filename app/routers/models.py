@@ -84,8 +84,7 @@ async def get_model(
 ) -> ModelDetail:
     """The model at ``version``; omitted, its stable version, or its newest when none passed
     the gate (``aliases`` then has no ``stable``)."""
-    await registry.ensure(name, version)
-    loaded = registry.get(name, version, or_newest=True)
+    loaded = await registry.resolve(name, version, or_newest=True)
     return ModelDetail.model_validate(
         {**_summary(loaded, registry), "config": loaded.model.config_dict()}
     )

@@ -72,7 +72,7 @@ async def get_components(
     include_covariances: bool = True,
 ) -> Response:
     """A GMM's weights, means and full covariance matrices (any covariance type, expanded)."""
-    loaded = registry.get(name, version)
+    loaded = await registry.resolve(name, version)
     return JSONBytesResponse(visuals.components(loaded, include_covariances))
 
 
@@ -88,7 +88,7 @@ async def get_density(
     """log p(x) of a 2-D model on a grid; bounds default to where the model's samples fall.
     Admitted and timed like inference (``app.admission``): 429 when the server is busy."""
     bounds = visuals.density_bounds(x_min, x_max, y_min, y_max)
-    loaded = registry.get(name, version)
+    loaded = await registry.resolve(name, version)
     visuals.require_2d(loaded)  # a 400 for an image model, whether or not the server is busy
     k = min(importance_samples, settings.max_importance_samples)
     rows = resolution * resolution + (visuals.BOUNDS_SAMPLES if bounds is None else 0)
@@ -117,7 +117,7 @@ async def get_reference(
             "(GENSERVE_REFERENCE_IMPORTANCE_SAMPLES): each allowed value is computed once and "
             "cached", field="importance_samples", rule="allowed_values",
         )
-    loaded = registry.get(name, version)
+    loaded = await registry.resolve(name, version)
     cache = _cache(request)
     key = cache.key(loaded, importance_samples)
     load = _loader(request)
