@@ -2,9 +2,9 @@
 
     handler ── submit(key, payload) ──► inbox ──► worker thread (one for the registry's device)
        ▲ awaits an asyncio future                  │ takes the requests of the oldest key, up to
-       │                                           │ ``batch_max_size`` examples, waiting at most
-       │                                           │ ``batch_max_wait_ms`` for more, runs them as
-       └── loop.call_soon_threadsafe(result) ◄─────┘ one batch under torch.inference_mode() and
+       │                                           │ ``batch_max_examples`` examples, waiting at
+       │                                           │ most ``batch_max_wait_ms`` for more, runs
+       └── loop.call_soon_threadsafe(result) ◄─────┘ them as one batch in inference_mode() and
                                                      splits the answer back per request
 
 - The event loop never runs a model: it decodes and validates inputs (so a bad request gets its
@@ -155,8 +155,8 @@ class Batcher:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Batcher:
-        return cls(max_size=settings.batch_max_size, max_wait_s=settings.batch_max_wait_ms / 1e3,
-                   threads=serving_threads(settings),
+        return cls(max_size=settings.batch_max_examples,
+                   max_wait_s=settings.batch_max_wait_ms / 1e3, threads=serving_threads(settings),
                    runners=settings.batch_runners or available_cores())
 
     # -- the event loop's side -----------------------------------------------------------------
@@ -415,7 +415,7 @@ class Lanes:
     def from_settings(cls, settings: Settings) -> Lanes:
         light = Batcher.from_settings(settings)
         heavy = Batcher(
-            max_size=settings.batch_max_size, max_wait_s=settings.batch_max_wait_ms / 1e3,
+            max_size=settings.batch_max_examples, max_wait_s=settings.batch_max_wait_ms / 1e3,
             threads=serving_threads(settings), runners=heavy_runners(settings),
             name="genserve-heavy", nice=settings.heavy_nice,
         )

@@ -2,17 +2,53 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import warnings
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings"]
+__all__ = ["RENAMED_SETTINGS", "Settings"]
+
+logger = logging.getLogger("genserve.config")
+
+ENV_PREFIX = "GENSERVE_"
+RENAMED_SETTINGS: dict[str, str] = {
+    "max_batch_size": "max_request_examples",
+    "batch_max_size": "batch_max_examples",
+}
+"""Old setting name -> new one. The old names (and their ``GENSERVE_*`` variables) are still
+read, with a deprecation warning; the new name wins when both are set."""
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="GENSERVE_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_renamed(cls, data: Any) -> Any:
+        """Read each setting under its old name too: from arguments and ``.env`` (which reach
+        here under the old name) and from the environment (which pydantic-settings reads only
+        under the new one)."""
+        if not isinstance(data, dict):
+            return data
+        environ = {key.upper(): value for key, value in os.environ.items()}
+        for old, new in RENAMED_SETTINGS.items():
+            old_env, new_env = ENV_PREFIX + old.upper(), ENV_PREFIX + new.upper()
+            if old in data:
+                value = data.pop(old)
+            elif old_env in environ:
+                value = environ[old_env]
+            else:
+                continue
+            message = f"{old_env} ({old}) is deprecated: use {new_env} ({new})"
+            warnings.warn(message, DeprecationWarning, stacklevel=2)
+            logger.warning(message)
+            data.setdefault(new, value)
+        return data
 
     weights_dir: Path = Field(
         default=Path("weights"),
@@ -48,7 +84,10 @@ class Settings(BaseSettings):
         default="json", description="json: one JSON object per line with the request id."
     )
 
-    max_batch_size: int = Field(default=256, ge=1, description="Examples per request.")
+    max_request_examples: int = Field(
+        default=256, ge=1,
+        description="Examples in one request (inputs, rows); formerly GENSERVE_MAX_BATCH_SIZE.",
+    )
     max_samples: int = Field(default=256, ge=1, description="n in /sample.")
     max_interpolation_steps: int = Field(default=64, ge=2)
     max_importance_samples: int = Field(default=5000, ge=1)
@@ -101,9 +140,10 @@ class Settings(BaseSettings):
     batching: bool = Field(
         default=True, description="Coalesce concurrent requests for one model and operation."
     )
-    batch_max_size: int = Field(
+    batch_max_examples: int = Field(
         default=256, ge=1,
-        description="Examples per batched pass (16 requests of /sample n=16: more answers per "
+        description="Examples in one batched pass over several requests, formerly "
+        "GENSERVE_BATCH_MAX_SIZE (16 requests of /sample n=16: more answers per "
         "wake-up of the event loop; memory stays bounded by the models' chunking).",
     )
     batch_runners: int | None = Field(

@@ -112,14 +112,16 @@ class InferenceService:
         return loaded
 
     def _rows(self, request: InputsRequest) -> int:
-        """How many examples the request gives, within ``max_batch_size`` (before decoding)."""
+        """How many examples the request gives, within ``max_request_examples`` (before
+        decoding)."""
         given = request.inputs if request.inputs is not None else request.images
         field = "inputs" if request.inputs is not None else "images"
         assert given is not None  # the schema requires one of the two
-        if len(given) > self.settings.max_batch_size:
+        limit = self.settings.max_request_examples
+        if len(given) > limit:
             raise LimitExceeded(
-                f"{field} has {len(given)} examples; the limit is {self.settings.max_batch_size}",
-                field=field, rule="max_batch_size",
+                f"{field} has {len(given)} examples; the limit is {limit}",
+                field=field, rule="max_request_examples",
             )
         return len(given)
 

@@ -44,6 +44,8 @@ from prometheus_client import generate_latest as _generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from app.jobs.records import JOB_STATUSES
+
 __all__ = [
     "CONTENT_TYPE_LATEST",
     "AppCollector",
@@ -63,7 +65,6 @@ MULTIPROCESS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's own set
 
 disable_created_metrics()  # no ``*_created`` series: they double the output for no use here
 REGISTRY = CollectorRegistry(auto_describe=True)
-JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 
 _LATENCY_BUCKETS = (
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,

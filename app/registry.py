@@ -69,7 +69,14 @@ class LoadedModel:
 
 
 class ModelRegistry:
-    """Loads models at startup and on ``refresh()``; lookups by name and version or alias."""
+    """Loads models at startup and on ``refresh()``; lookups by name and version or alias.
+
+    Two sides that never wait for each other. The disk side (:meth:`refresh`, :meth:`poll`)
+    stats folders and loads weights, on the watcher thread or a worker thread, one pass at a
+    time. The request side (:meth:`get`, :meth:`names`, :meth:`aliases`...) reads only memory:
+    the disk side publishes each change by swapping in a new mapping, so a lookup never takes
+    a lock that is held across disk I/O, and a request for a loaded model never waits on a load.
+    """
 
     def __init__(
         self, weights_dir: Path, device: torch.device, default_name: str | None = None,
@@ -140,14 +147,15 @@ class ModelRegistry:
         try:
             model = load_model(path, device=self.device)
         except Exception as exc:  # a bad file must not stop the others from serving
-            self.failed[key] = f"{type(exc).__name__}: {exc}"
+            with self._lock:
+                self.failed = {**self.failed, key: f"{type(exc).__name__}: {exc}"}
             self._failed_files[key] = files
             logger.error("skipping model %s: %s", key, self.failed[key])
             return False
         loaded = LoadedModel(name, version, model, path, self.store.gate(path))
-        with self._lock:
-            self._models.setdefault(name, {})[version] = loaded
-            self.failed.pop(key, None)
+        with self._lock:  # held for the swap only: readers see the old mapping or the new one
+            self._models = {**self._models, name: {**self._models.get(name, {}), version: loaded}}
+            self.failed = {k: v for k, v in self.failed.items() if k != key}
             self._failed_files.pop(key, None)
         logger.info("loaded model %s (%s) on %s", key, model.kind, self.device)
         return True
@@ -155,7 +163,7 @@ class ModelRegistry:
     def _read_aliases(self, name: str) -> None:
         seen = _stat_key(self.store.aliases_path(name))
         if self._aliases_seen.get(name) != seen:
-            self._aliases[name] = self.store.aliases(name)
+            self._aliases = {**self._aliases, name: self.store.aliases(name)}
             self._aliases_seen[name] = seen
 
     @property
@@ -200,6 +208,14 @@ class ModelRegistry:
 
     def latest(self) -> list[LoadedModel]:
         return [self.current(name) for name in self.names() if self._models.get(name)]
+
+    def servable(self) -> list[LoadedModel]:
+        """Each model that answers a request without a version, at its stable version. A name
+        whose versions were all held back by the gate is loaded but not servable: it answers
+        only requests that name a version."""
+        models = self._models
+        found = [(name, self.stable_version(name)) for name in sorted(models)]
+        return [models[name][v] for name, v in found if v is not None and v in models[name]]
 
     def poll(self) -> list[str]:
         """Re-scan each loaded model whose folders changed (a new version, a moved alias); a
@@ -267,16 +283,15 @@ class ModelRegistry:
     ) -> LoadedModel:
         """``name`` (default: the default model) at ``version``: a number, an alias, or None
         for ``stable``; with ``or_newest``, None falls back to the newest version when none is
-        stable (a description of the model, not an answer from it)."""
+        stable (a description of the model, not an answer from it).
+
+        Memory only, never the disk: what is not loaded yet is not found. Requests come through
+        :meth:`resolve`, which loads it on a worker thread first; synchronous callers call
+        :meth:`refresh` first."""
         if isinstance(version, str) and version.isdigit():
             version = int(version)
         number = version if isinstance(version, int) else None
         chosen = name or self.default_name
-        if self.needs_disk(chosen, number):
-            # Not loaded yet (a version published a moment ago answers at once). Requests come
-            # through :meth:`resolve`, which has done this on a thread already; loaded models
-            # are watched by a thread.
-            self.refresh(chosen)
         if chosen is None:
             raise ModelNotFound("no models are loaded", field="model", rule="exists")
         versions = self._models.get(chosen)

@@ -4,12 +4,12 @@ allow, with admission control on and off (issue 17 #3).
 For each mode, starts the real service (``uvicorn app.main:app --http
 app.server:HttpToolsProtocol``, shipped weights, a fresh data folder, no embedded worker) with
 ``GENSERVE_ADMISSION`` on or off. Twelve heavy clients each send ``/log-likelihood`` with 256
-MNIST rows (``GENSERVE_MAX_BATCH_SIZE``) and k = 5,000 (``GENSERVE_MAX_IMPORTANCE_SAMPLES``) in
-a loop, waiting ``Retry-After`` (at most ``--retry-cap`` s) after a 429. Meanwhile one light
-client, in its own thread, sends ``/sample`` n = 1 one after the other for ``--duration``
-seconds. A third run without heavy clients shows the light client's tail on the machine as it
-is (other work on a shared machine included). Prints a Markdown table and writes
-``bench/results/fairness.json``.
+MNIST rows (``GENSERVE_MAX_REQUEST_EXAMPLES``) and k = 5,000
+(``GENSERVE_MAX_IMPORTANCE_SAMPLES``) in a loop, waiting ``Retry-After`` (at most
+``--retry-cap`` s) after a 429. Meanwhile one light client, in its own thread, sends ``/sample``
+n = 1 one after the other for ``--duration`` seconds. A third run without heavy clients shows
+the light client's tail on the machine as it is (other work on a shared machine included).
+Prints a Markdown table and writes ``bench/results/fairness.json``.
 
     .venv/bin/python -m bench.fairness [--duration 40] [--heavy-clients 12] [--model mnist-vae]
 

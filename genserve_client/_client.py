@@ -17,6 +17,7 @@ from PIL import Image
 
 from genserve_client._errors import APIError, JobFailed
 from genserve_client._types import (
+    FINISHED_STATUSES,
     Interpolation,
     Job,
     JobEvent,
@@ -32,9 +33,6 @@ Inputs = ArrayLike | Image.Image | Sequence[Image.Image]
 
 ProgressCallback = Callable[[Job], None]
 """Called with the job's state (``progress``, ``metrics`` so far) after each update."""
-
-_TERMINAL = frozenset({"succeeded", "failed", "cancelled"})
-
 
 class Client:
     """A genserve server at ``base_url``. ``api_key`` is needed for jobs and datasets.
@@ -361,7 +359,7 @@ class Client:
                 state.update(message.data)
             if on_progress is not None and message.event in ("progress", "status"):
                 on_progress(Job.from_json({**state, "metrics": list(metrics)}))
-            if state.get("status") in _TERMINAL:
+            if state.get("status") in FINISHED_STATUSES:
                 return
 
     def train(

@@ -8,6 +8,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+FINISHED_STATUSES = frozenset({"succeeded", "failed", "cancelled"})
+"""A job in one of these states never changes again (the server's ``app.jobs.records.TERMINAL``;
+a test keeps the two equal)."""
+
 __all__ = [
     "Interpolation",
     "Job",
@@ -93,7 +97,7 @@ class Job:
 
     @property
     def finished(self) -> bool:
-        return self.status in ("succeeded", "failed", "cancelled")
+        return self.status in FINISHED_STATUSES
 
     @property
     def promoted(self) -> bool | None:

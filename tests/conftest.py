@@ -152,7 +152,8 @@ def start_training_server(
 def settings(weights_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(
         weights_dir=weights_dir, data_dir=tmp_path_factory.mktemp("data"), device="cpu",
-        default_model="tiny-vae", max_samples=64, max_batch_size=32, max_interpolation_steps=16,
+        default_model="tiny-vae", max_samples=64, max_request_examples=32,
+        max_interpolation_steps=16,
         max_importance_samples=500, max_image_pixels=4096, max_body_bytes=200_000,
         embedded_worker=False,  # these tests train nothing; tests/jobs starts real workers
     )

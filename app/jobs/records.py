@@ -15,7 +15,7 @@ import os
 import socket
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from sqlalchemy import (
     JSON,
@@ -35,6 +35,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from app.jobs.db import Base
 
 __all__ = [
+    "JOB_STATUSES",
     "TERMINAL",
     "BacklogFull",
     "DatasetRecord",
@@ -59,7 +60,11 @@ __all__ = [
 ]
 
 JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+"""A job's states, defined here once: the API's schemas, the /jobs filter and the metrics take
+them from here (genserve_client and the page keep one copy each, checked by a test)."""
+JOB_STATUSES: tuple[str, ...] = get_args(JobStatus)
 TERMINAL: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
+"""The finished states: a job in one of them never changes again."""
 
 
 def utcnow() -> datetime:

@@ -19,6 +19,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from app.jobs.records import JobStatus
 from app.schemas import GateInfo
 from models.names import Name
 
@@ -34,7 +35,7 @@ __all__ = [
     "WarmStart",
 ]
 
-JobStatusName = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+JobStatusName = JobStatus
 
 
 class WarmStart(BaseModel):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.auth import RequireAPIKey
+from app.jobs.records import JobStatus
 from app.jobs.schemas import JOB_EXAMPLES, JobDetail, JobList, JobRequest, JobSummary
 from app.jobs.service import JobService, detail, require_job_store, summary
 from app.routing import FastJSONRoute
@@ -48,7 +49,7 @@ def list_jobs(
     cursor: Annotated[
         int | None, Query(ge=1, le=MAX_POSITION, description="next_cursor of a page")
     ] = None,
-    status: Literal["queued", "running", "succeeded", "failed", "cancelled"] | None = None,
+    status: JobStatus | None = None,
 ) -> JobList:
     """Newest first."""
     return jobs.page(limit=limit, offset=offset, cursor=cursor, status=status)

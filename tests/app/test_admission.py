@@ -173,7 +173,7 @@ def test_heavy_log_likelihoods_do_not_starve_a_one_sample_client(
     finish while a heavy one is being computed."""
     rows, k = 256, 2000  # the heaviest these limits allow
     settings = busy_settings.model_copy(update={
-        "max_batch_size": rows, "max_importance_samples": k, "max_body_bytes": 1_000_000,
+        "max_request_examples": rows, "max_importance_samples": k, "max_body_bytes": 1_000_000,
         "heavy_budget": rows * k * ROW, "heavy_model_budget": rows * k * ROW,
     })
     heaviest = {

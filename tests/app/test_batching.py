@@ -85,7 +85,7 @@ async def _answers(
 def batched_and_alone(
     settings: Settings, calls: list[Call]
 ) -> tuple[list[httpx.Response], list[httpx.Response], list[BatchRecord]]:
-    on = settings.model_copy(update={"batching": True, "batch_max_size": 64})
+    on = settings.model_copy(update={"batching": True, "batch_max_examples": 64})
     off = settings.model_copy(update={"batching": False})
     batched, records = asyncio.run(_answers(on, calls, hold=True))
     alone, _ = asyncio.run(_answers(off, calls, hold=False))

@@ -37,7 +37,7 @@ def assert_error(response, status: int, field: str | None, rule: str) -> None:  
          "steps", "max_interpolation_steps"),
         ("/log-likelihood", {"inputs": [ROW], "importance_samples": 501}, 422,
          "importance_samples", "max_importance_samples"),
-        ("/encode", {"inputs": [ROW] * 33}, 422, "inputs", "max_batch_size"),
+        ("/encode", {"inputs": [ROW] * 33}, 422, "inputs", "max_request_examples"),
         ("/encode", {"images": ["%%%"]}, 422, "images[0]", "base64"),
         ("/encode", {"images": [base64.b64encode(b"hello").decode()]}, 422, "images[0]", "png"),
         ("/encode", {}, 422, "body", "value_error"),

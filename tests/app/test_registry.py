@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 import torch
 from fastapi.testclient import TestClient
 
+import app.registry
 from app.config import Settings
 from app.errors import ModelNotFound
 from app.main import create_app
 from app.registry import ModelRegistry
-from models import VAE, WEIGHTS_FILE
+from models import VAE, WEIGHTS_FILE, GenerativeModel
 from models.storage import publish_model
 
 
@@ -71,3 +77,69 @@ def test_auto_device_is_cpu_without_a_gpu() -> None:
 
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     assert resolve_device("auto").type == expected
+
+
+# -- registry work stays off the event loop (issue 15) ------------------------------------------
+SLOW_READ_S = 2.0
+ANSWER_BOUND_S = 0.5
+"""The issue asks for 50 ms; this bound is ten times that so a loaded 2-core test machine does
+not make it flaky, and still four times under the 2 s read: a load that held the event loop
+would hold every answer below for the whole read and fail it."""
+
+
+@pytest.fixture
+def slow_loader(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Models named ``slow-*`` take :data:`SLOW_READ_S` to read, blocking their thread as a slow
+    disk would; the event is set when such a read begins."""
+    started = threading.Event()
+    real_load = app.registry.load_model
+
+    def load(path: Path, device: torch.device) -> GenerativeModel:
+        if path.parent.name.startswith("slow-"):
+            started.set()
+            time.sleep(SLOW_READ_S)
+        return real_load(path, device=device)
+
+    monkeypatch.setattr(app.registry, "load_model", load)
+    return started
+
+
+async def _timed(client: httpx.AsyncClient, method: str, url: str, **kwargs: Any) -> float:
+    begun = time.perf_counter()
+    response = await client.request(method, url, **kwargs)
+    assert response.status_code == 200, (url, response.text)
+    return time.perf_counter() - begun
+
+
+def test_a_slow_load_never_holds_answers_for_loaded_models(
+    weights_dir: Path, tmp_path: Path, slow_loader: threading.Event,
+    make_image_vae: Callable[[int], VAE],
+) -> None:
+    settings = Settings(weights_dir=weights_dir, model_store=tmp_path / "store",
+                        data_dir=tmp_path / "data", device="cpu", embedded_worker=False)
+    one_sample = {"model": "tiny-vae", "n": 1, "seed": 0}
+
+    async def scenario() -> None:
+        application = create_app(settings)
+        async with application.router.lifespan_context(application):
+            transport = httpx.ASGITransport(app=application)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test",
+                                         timeout=60) as client:
+                await _timed(client, "POST", "/sample", json=one_sample)  # warm
+                publish_model(make_image_vae(5), tmp_path / "store", "slow-vae")
+                loading = asyncio.create_task(client.get("/models/slow-vae"))
+                unknown = asyncio.create_task(client.get("/models/no-such-model"))
+                while not slow_loader.is_set():  # the read has begun on its thread
+                    await asyncio.sleep(0.01)
+                times = [
+                    await _timed(client, "GET", "/health"),
+                    await _timed(client, "POST", "/sample", json=one_sample),
+                    await _timed(client, "GET", "/models/tiny-vae"),
+                    await _timed(client, "GET", "/ready"),
+                ]
+                assert not loading.done(), "the answers above came while the model loaded"
+                assert max(times) < ANSWER_BOUND_S, times
+                assert (await loading).json()["name"] == "slow-vae"
+                assert (await unknown).status_code == 404
+
+    asyncio.run(scenario())

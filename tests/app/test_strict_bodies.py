@@ -73,3 +73,29 @@ def test_finite_numbers_still_pass(client: TestClient) -> None:
     response = client.post("/sample", content=b'{"n": 2, "temperature": 1e0, "seed": 3}',
                            headers=JSON)
     assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/sample", "[" * 5000 + "]" * 5000),
+        ("/encode", '{"inputs": ' + "[" * 5000 + "]" * 5000 + "}"),
+        ("/jobs", '{"kind": "gmm", "params": ' + "{\"a\": " * 5000 + "1" + "}" * 5001),
+        ("/models/tiny-vae/aliases/best", '{"version": ' + "[" * 5000 + "]" * 5000 + "}"),
+    ],
+)
+def test_json_nested_too_deeply_is_invalid_json_like_any_other(
+    client: TestClient, path: str, body: str
+) -> None:
+    method = "PUT" if "aliases" in path else "POST"
+    response = client.request(method, path, content=body,
+                              headers={**JSON, "X-API-Key": "test-key"})
+    error = error_of(response)
+    assert (error["field"], error["rule"]) == ("body", "json_invalid")
+    assert "nest more than 1024 deep" in error["message"]
+
+
+def test_json_nested_within_the_limit_reaches_validation(client: TestClient) -> None:
+    body = '{"model": "tiny-vae", "n": ' + "[" * 1000 + "]" * 1000 + "}"
+    error = error_of(client.post("/sample", content=body, headers=JSON))
+    assert error["field"] == "n" and error["rule"] != "json_invalid"
