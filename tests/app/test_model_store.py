@@ -347,3 +347,34 @@ def test_ensure_loads_a_new_version_on_a_worker_thread(
     assert threads and loop_thread not in threads
     assert not registry.needs_disk("tiny-vae", 3)
     assert registry.get("tiny-vae", 3).gate == HELD_BACK
+
+
+def test_ready_leaves_out_a_model_whose_versions_were_all_held_back(
+    roots: tuple[Path, Path], tmp_path: Path, make_image_vae: Callable[[int], VAE]
+) -> None:
+    shipped, store_dir = roots
+    ModelStore(shipped, store_dir).publish_judged(make_image_vae(4), "held", HELD_BACK)
+    settings = Settings(weights_dir=shipped, data_dir=tmp_path / "data", device="cpu",
+                        embedded_worker=False, log_format="text")
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/models/held").status_code == 200  # loaded, described
+        ready = client.get("/ready").json()
+        assert ready["ready"] is True
+        assert sorted(ready["models"]) == ["tiny-gmm/1", "tiny-vae/2"]
+        listed = {m["name"]: m for m in client.get("/models").json()["models"]}
+        assert "stable" not in listed["held"]["aliases"]  # listed, marked not servable
+        assert client.post("/sample", json={"model": "held"}).status_code == 404
+        assert client.post("/sample", json={"model": "held", "version": 1}).status_code == 200
+
+
+def test_ready_is_503_when_every_model_was_held_back(
+    tmp_path: Path, make_image_vae: Callable[[int], VAE]
+) -> None:
+    shipped, store_dir = tmp_path / "weights", tmp_path / "data" / "models"
+    ModelStore(shipped, store_dir).publish_judged(make_image_vae(4), "held", HELD_BACK)
+    settings = Settings(weights_dir=shipped, data_dir=tmp_path / "data", device="cpu",
+                        embedded_worker=False, log_format="text")
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/ready")
+    assert response.status_code == 503
+    assert response.json()["ready"] is False and response.json()["models"] == []
