@@ -50,8 +50,10 @@ export function vectorValue(input) {
     .map((token) => (Number.isFinite(Number(token)) ? Number(token) : token));
 }
 
+// One example as text, whatever its shape ([D], [H, W], [C, H, W]...): every number in order, so a
+// nested example never shows as "NaN".
 export function formatVector(values) {
-  return values.map((v) => Number(Number(v).toPrecision(4))).join(", ");
+  return values.flat(Infinity).map((v) => Number(Number(v).toPrecision(4))).join(", ");
 }
 
 export function isImageModel(model) {
