@@ -18,9 +18,9 @@ async def health() -> HealthResponse:
 
 @router.get("/ready", response_model=ReadyResponse, responses={503: {"model": ReadyResponse}})
 async def ready(registry: RegistryDep) -> JSONResponse:
-    """Ready once some model has a stable version. ``models`` names those, at that version: a
-    model whose versions were all held back by the gate answers only requests naming a version,
-    so it is not listed (``GET /models`` shows it, without a ``stable`` alias)."""
+    # Ready once some model has a stable version; ``models`` names those, at that version. A
+    # model whose versions were all held back by the gate answers only requests naming a
+    # version, so it is not listed (GET /models shows it, without a ``stable`` alias).
     servable = registry.servable()
     body = ReadyResponse(
         ready=bool(servable), device=str(registry.device),
