@@ -17,6 +17,7 @@ import torch
 from fastapi.testclient import TestClient
 
 from app.config import Settings
+from app.errors import ModelNotFound
 from app.gate import GateVerdict
 from app.main import create_app
 from app.model_store import IncompatibleVersion, ModelStore, resolve_stable
@@ -378,3 +379,24 @@ def test_ready_is_503_when_every_model_was_held_back(
         response = client.get("/ready")
     assert response.status_code == 503
     assert response.json()["ready"] is False and response.json()["models"] == []
+
+
+def test_a_lookup_of_a_model_not_loaded_answers_from_memory(
+    roots: tuple[Path, Path], make_image_vae: Callable[[int], VAE],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``get`` is the request side: what is not loaded is not found, and loading it is the
+    disk side's work (``resolve`` runs it on a worker thread)."""
+    shipped, store_dir = roots
+    registry = ModelRegistry(shipped, torch.device("cpu"), store_dir=store_dir)
+    registry.refresh()
+    ModelStore(shipped, store_dir).publish_judged(make_image_vae(4), "fresh", PASSED)
+
+    def no_disk(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a lookup went to the disk")
+
+    monkeypatch.setattr(registry, "refresh", no_disk)
+    with pytest.raises(ModelNotFound):
+        registry.get("fresh")
+    monkeypatch.undo()
+    assert asyncio.run(registry.resolve("fresh")).version == 1
