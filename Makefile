@@ -16,9 +16,11 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e .
 	touch $@
 
-# ... and what testing adds (pytest, mypy, ruff, schemathesis, playwright, hadolint).
-$(BIN)/.installed-test: $(BIN)/.installed
+# ... and what testing adds (pytest, mypy, ruff, schemathesis, playwright, hadolint), with the
+# example plugin package (a third model kind, examples/ppca) that the tests train and serve.
+$(BIN)/.installed-test: $(BIN)/.installed examples/ppca/pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e examples/ppca
 	touch $@
 
 serve: $(BIN)/.installed  ## start the service with the shipped models

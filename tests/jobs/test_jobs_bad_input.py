@@ -79,8 +79,8 @@ def warm(source: dict[str, Any], kind: str = "vae", dataset: str = "digits", **p
     [
         (warm({"model": "no-such-model"}), "init_from.model", "exists"),
         (warm({"model": "tiny-vae", "version": 9}), "init_from.version", "exists"),
-        (warm({"model": "tiny-gmm"}), "init_from.model", "vae_only"),
-        (warm({"model": "tiny-vae"}, kind="gmm"), "init_from", "vae_only"),
+        (warm({"model": "tiny-gmm"}), "init_from.model", "same_kind"),
+        (warm({"model": "tiny-vae"}, kind="gmm"), "init_from", "warm_start_supported"),
         (warm({"model": "tiny-vae"}, dataset="pinwheel"), "init_from.model", "shape"),
         (warm({"model": "tiny-vae"}, hidden_sizes=[99]), "params.hidden_sizes",
          "matches_init_from"),
