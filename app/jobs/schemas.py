@@ -50,7 +50,8 @@ class WarmStart(BaseModel):
 
 JOB_EXAMPLES: list[dict[str, Any]] = [
     {"kind": kind.name, "name": f"my-{kind.example.get('dataset', 'digits')}-{kind.name}",
-     "dataset": kind.example.get("dataset", "digits"), "params": dict(kind.example.get("params", {}))}
+     "dataset": kind.example.get("dataset", "digits"),
+     "params": dict(kind.example.get("params", {}))}
     for kind in kinds().values()
 ]
 """One per installed kind, from its registration's ``example``: shown in the OpenAPI schema and
@@ -89,8 +90,9 @@ class JobRequest(BaseModel):
     )
     init_from: WarmStart | None = Field(
         default=None,
-        description="Kinds that support a warm start (the VAE): start from this model's weights (and architecture) instead of a "
-        "random initialisation, e.g. to train a served model further or under the IWAE bound.",
+        description="Kinds that support a warm start (the VAE; GET /kinds): start from this "
+        "model's weights (and architecture) instead of a random initialisation, e.g. to train "
+        "a served model further or under the IWAE bound.",
     )
 
     @classmethod

@@ -209,8 +209,8 @@ class _Heartbeat:
 
 
 def checkpoint_dir(ctx: WorkerContext, job_id: str) -> Path:
-    """Where a resumable job (a VAE with ``checkpoint_every``) keeps its state: a job queued again after its
-    worker stopped resumes from there; any ending removes it."""
+    """Where a resumable job (a VAE with ``checkpoint_every``) keeps its state: a job queued
+    again after its worker stopped resumes from there; any ending removes it."""
     return checkpoints_root(ctx.settings.data_dir) / job_id
 
 
