@@ -18,10 +18,10 @@ from pydantic import (
     create_model,
 )
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from app.schemas import GateInfo
-from models.kinds import get_kind, kinds
+from models.kinds import UnknownModelKind, get_kind, kinds
 from models.names import Name
 
 __all__ = [
@@ -59,7 +59,10 @@ offered by /docs; tests/app/test_api_docs.py submits each."""
 
 
 def _installed_kind(value: str) -> str:
-    get_kind(value)  # UnknownModelKind (a ValueError) names the installed kinds
+    try:
+        get_kind(value)
+    except UnknownModelKind as exc:  # a 422 naming the installed kinds, rule installed_kind
+        raise PydanticCustomError("installed_kind", str(exc)) from None
     return value
 
 

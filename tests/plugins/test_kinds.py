@@ -1,0 +1,47 @@
+"""Model kinds come from installed entry points only; the example plugin lives in its folder."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pytest
+
+from models import CONFIG_FILE, UnknownModelKind, load_model
+from models.kinds import ENTRY_POINT_GROUP, get_kind, kinds
+from tests.conftest import REPO_ROOT
+
+PLUGIN = REPO_ROOT / "examples" / "ppca"
+
+
+def test_genserves_own_kinds_register_through_the_entry_point_group() -> None:
+    names = {point.name for point in entry_points(group=ENTRY_POINT_GROUP)}
+    assert {"vae", "gmm", "ppca"} <= names
+    assert {"vae", "gmm", "ppca"} <= set(kinds())
+
+
+@pytest.mark.parametrize("kind", ["flow", "../../tmp/evil", "os:system", None])
+def test_a_config_naming_an_unknown_kind_is_refused_clearly(tmp_path: Path, kind: object) -> None:
+    (tmp_path / CONFIG_FILE).write_text(json.dumps({"kind": kind}))
+    before = set(sys.modules)
+    with pytest.raises(UnknownModelKind, match=r"unknown model kind .*installed kinds are"):
+        load_model(tmp_path)
+    assert set(sys.modules) == before  # nothing was imported on the folder's word
+
+
+def test_the_plugins_code_is_all_under_examples_ppca() -> None:
+    kind = get_kind("ppca")
+    for cls in (kind.model, kind.hyperparameters):
+        module = sys.modules[cls.__module__]
+        assert Path(module.__file__ or "").resolve().is_relative_to(PLUGIN)
+    fit_module = sys.modules[kind.fit.__module__]  # type: ignore[attr-defined]
+    assert Path(fit_module.__file__ or "").resolve().is_relative_to(PLUGIN)
+
+
+def test_genserve_itself_never_names_ppca() -> None:
+    found = subprocess.run(["git", "grep", "-il", "ppca", "--", "app", "models"],
+                           cwd=REPO_ROOT, capture_output=True, text=True)
+    assert found.returncode == 1 and found.stdout == "", found.stdout
