@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from models.kinds import kinds
 from app.main import DOCS_ASSETS, REDOC_JS, create_app
+from models.kinds import kinds
 
 API_KEY = "docs-test-key"
 

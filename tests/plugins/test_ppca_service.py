@@ -53,6 +53,12 @@ def test_rows() -> np.ndarray:
     return load_dataset("digits").split(test_fraction=0.25, seed=0).test[:8].astype(np.float64)
 
 
+def parameters(folder: Path) -> tuple[np.ndarray, np.ndarray, float]:
+    """W, mu and sigma^2 as saved, float64."""
+    saved = {k: v.double().numpy() for k, v in load_file(str(folder / "model.safetensors")).items()}
+    return saved["weight"], saved["mean"], float(saved["noise_variance"][0])
+
+
 def rows_of(x: np.ndarray) -> list[Any]:
     return x.reshape(len(x), 8, 8).tolist()
 
@@ -78,8 +84,7 @@ def test_a_ppca_job_on_digits_passes_the_training_gate(job: dict[str, Any]) -> N
 def test_encode_is_the_closed_form_posterior_mean(
     client: TestClient, folder: Path, test_rows: np.ndarray
 ) -> None:
-    weights = {k: v.double().numpy() for k, v in load_file(str(folder / "model.safetensors")).items()}
-    w, mu, sigma2 = weights["weight"], weights["mean"], float(weights["noise_variance"][0])
+    w, mu, sigma2 = parameters(folder)
     m = w.T @ w + sigma2 * np.eye(w.shape[1])
     expected = np.linalg.solve(m, w.T @ (test_rows - mu).T).T  # M^-1 W^T (x - mu)
     answer = client.post("/encode", json={"model": NAME, "inputs": rows_of(test_rows)})
@@ -90,8 +95,7 @@ def test_encode_is_the_closed_form_posterior_mean(
 def test_log_likelihood_is_the_exact_gaussian_density(
     client: TestClient, folder: Path, test_rows: np.ndarray
 ) -> None:
-    weights = {k: v.double().numpy() for k, v in load_file(str(folder / "model.safetensors")).items()}
-    w, mu, sigma2 = weights["weight"], weights["mean"], float(weights["noise_variance"][0])
+    w, mu, sigma2 = parameters(folder)
     covariance = w @ w.T + sigma2 * np.eye(len(mu))
     _, log_det = np.linalg.slogdet(covariance)
     centred = test_rows - mu
