@@ -69,19 +69,29 @@ _RESERVED = {"command", "kind", "dataset", "out", "server", "api_key", "name", "
 
 
 def _kind_options(kind: Any) -> dict[str, str]:
-    """Command-line option -> job parameter for ``kind``: its short names, then every parameter
-    under its own name (``--n-components``). Options left out are not sent, so a local run and
-    a job take the same defaults (the kind's own), which follow the data."""
-    fields = {name for part in kind.parts for name in part.model_fields} - _RESERVED
-    return {**_SHARED_OPTIONS, **{f: f for f in fields}, **kind.cli_options}
+    """Command-line option -> job parameter for ``kind``: its short names (``--components``),
+    and every other parameter under its own name (``--reg-covar``). Options left out are not
+    sent, so a local run and a job take the same defaults (the kind's own), which follow the
+    data."""
+    fields = {name for part in kind.parts for name in part.model_fields}
+    shared = {option: param for option, param in _SHARED_OPTIONS.items() if param in fields}
+    own = fields - _RESERVED - set(kind.cli_options.values())
+    return {**shared, **{f: f for f in own}, **kind.cli_options}
 
 
 def _job_params(args: argparse.Namespace) -> dict[str, Any]:
     """The job's params from the options given: the one mapping for a local run and a remote
-    job alike."""
-    from models.kinds import get_kind
+    job alike. An option of another kind is refused, not dropped."""
+    from models.kinds import get_kind, kinds
 
     options = _kind_options(get_kind(args.kind))
+    others = {option for kind in kinds().values() for option in _kind_options(kind)}
+    stray = sorted(option for option in others - set(options)
+                   if getattr(args, option, None) is not None)
+    if stray:
+        names = ", ".join("--" + option.replace("_", "-") for option in stray)
+        raise SystemExit(f"genserve train {args.kind}: {names} is not an option of a "
+                         f"{args.kind}; see genserve train --help")
     given = {param: getattr(args, option) for option, param in options.items()
              if getattr(args, option, None) is not None}
     return {**given, **_parse_params(args.param)}
@@ -364,9 +374,10 @@ def _add_kind_parameters(train: argparse.ArgumentParser, installed: Mapping[str,
     taken = {action.dest for action in train._actions}
     for kind in installed.values():
         group = None
+        short = set(kind.cli_options.values())  # --components stands for n_components
         for part in kind.parts:
             for name, info in part.model_fields.items():
-                if name in taken or name in _RESERVED:
+                if name in taken or name in _RESERVED or name in short:
                     continue
                 taken.add(name)
                 if group is None:
