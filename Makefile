@@ -42,7 +42,7 @@ TS_CLIENT := clients/typescript
 # The TypeScript client: install from the lock file, strict type-check (package and README
 # example), then node --test: the checked-in types and dist/ against a fresh generate and build,
 # the decoders, and every operation against a live server started from this venv.
-test-ts: $(BIN)/.installed  ## the TypeScript client's checks (needs Node 20+ and npm)
+test-ts: $(BIN)/.installed-test  ## the TypeScript client's checks (needs Node 20+ and npm)
 	cd $(TS_CLIENT) && npm ci --no-audit --no-fund && npm run typecheck && npm test
 
 weights: $(BIN)/.installed  ## retrain the shipped models (see README)
