@@ -112,6 +112,9 @@ class ModelKind:
     ) = None
     """(source config's hyper-parameters, the job's given params) -> the job's
     hyper-parameters when it starts from a saved model of this kind; None: no warm start."""
+    checks_collapse: bool = False
+    """Whether the training gate requires ``metrics.active_units >= 1`` (a latent-variable model
+    with an amortised encoder, which can learn to ignore its input)."""
     cli_options: Mapping[str, str] = field(default_factory=dict)
     """Short command-line names of parameters (``components`` -> ``n_components``); every
     parameter also has ``--its-name``."""
@@ -298,7 +301,7 @@ def _vae() -> ModelKind:
         example={"dataset": "digits", "params": {
             "latent_dim": 4, "hidden_sizes": [64], "epochs": 5, "eval_importance_samples": 50,
         }},
-        check=_check_vae, warm_start_hyperparameters=_vae_warm_start,
+        check=_check_vae, warm_start_hyperparameters=_vae_warm_start, checks_collapse=True,
         cli_options={
             "latent_dim": "latent_dim", "hidden": "hidden_sizes",
             "architecture": "architecture", "channels": "channels", "likelihood": "likelihood",
