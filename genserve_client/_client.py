@@ -146,7 +146,8 @@ class Client:
     def encode(
         self, x: Inputs, *, model: str | None = None, version: int | str | None = None
     ) -> dict[str, NDArray[Any]]:
-        """VAE: ``mean`` and ``log_var`` of q(z|x). GMM: ``responsibilities``, ``component``."""
+        """The model's latent description, by key: a VAE's ``mean`` and ``log_var`` of q(z|x), a
+        GMM's ``responsibilities`` and ``component``; another kind's as it answers."""
         body = {**self._which(model, version), **_inputs(x)}
         encoding = self._json("POST", "/encode", json=body)["encoding"]
         return {key: np.asarray(value) for key, value in encoding.items()}

@@ -17,7 +17,7 @@ export function loadKinds() {
   return loading;
 }
 
-// "Probabilistic PCA (ppca)", or the bare name before /kinds has answered.
+// "Gaussian mixture (gmm)", or the bare name before /kinds has answered.
 export function kindLabel(kind) {
   return titles.has(kind) ? `${titles.get(kind)} (${kind})` : kind;
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from importlib.metadata import entry_points
@@ -45,3 +46,24 @@ def test_genserve_itself_never_names_ppca() -> None:
     found = subprocess.run(["git", "grep", "-il", "ppca", "--", "app", "models"],
                            cwd=REPO_ROOT, capture_output=True, text=True)
     assert found.returncode == 1 and found.stdout == "", found.stdout
+
+
+def test_a_served_folder_of_an_unknown_kind_fails_to_load_with_the_reason(
+    tmp_path: Path, weights_dir: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from app.config import Settings
+    from app.main import create_app
+
+    weights = tmp_path / "weights"
+    shutil.copytree(weights_dir, weights)
+    (weights / "mystery" / "1").mkdir(parents=True)
+    (weights / "mystery" / "1" / CONFIG_FILE).write_text(json.dumps({"kind": "flow"}))
+    (weights / "mystery" / "1" / "model.safetensors").write_bytes(b"")
+    settings = Settings(weights_dir=weights, data_dir=tmp_path / "data", device="cpu",
+                        embedded_worker=False)
+    with TestClient(create_app(settings)) as client:
+        failed = client.get("/ready").json()["failed"]
+        assert "unknown model kind 'flow'" in failed["mystery/1"]
+        assert client.get("/models/tiny-gmm").status_code == 200  # the others still serve
