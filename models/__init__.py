@@ -19,7 +19,7 @@ from models.base import (
     bits_per_dim,
 )
 from models.gmm import GaussianMixture, GMMHyperparameters
-from models.kinds import ModelKind, UnknownModelKind, get_kind, kinds
+from models.kinds import ModelKind, UnknownModelKind, get_kind
 from models.vae import VAE, VAEHyperparameters
 
 __all__ = [
@@ -39,7 +39,6 @@ __all__ = [
     "VAEHyperparameters",
     "bits_per_dim",
     "get_kind",
-    "kinds",
     "load_model",
 ]
 

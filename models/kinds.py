@@ -147,7 +147,14 @@ def kinds() -> dict[str, ModelKind]:
         entry_points(group=ENTRY_POINT_GROUP), key=lambda p: (p.value.split(":")[0] != __name__,
                                                              p.name)
     ):
-        kind = point.load()
+        try:
+            kind = point.load()
+        except Exception as exc:  # a broken plugin names itself, not just its import error
+            raise RuntimeError(
+                f"the model kind {point.name!r} ({point.value}, entry-point group "
+                f"{ENTRY_POINT_GROUP}) failed to import: {type(exc).__name__}: {exc}; fix or "
+                "uninstall its package"
+            ) from exc
         if not isinstance(kind, ModelKind):
             raise TypeError(
                 f"entry point {point.name} = {point.value} in group {ENTRY_POINT_GROUP} is a "

@@ -6,7 +6,8 @@ import json
 import shutil
 import subprocess
 import sys
-from importlib.metadata import entry_points
+from collections.abc import Iterator
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,35 @@ def test_a_served_folder_of_an_unknown_kind_fails_to_load_with_the_reason(
         failed = client.get("/ready").json()["failed"]
         assert "unknown model kind 'flow'" in failed["mystery/1"]
         assert client.get("/models/tiny-gmm").status_code == 200  # the others still serve
+
+
+@pytest.fixture
+def registered(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[EntryPoint]]:
+    """The entry points ``kinds()`` sees, replaced by the test's; the cache is reset around it."""
+    import models.kinds
+
+    points: list[EntryPoint] = []
+    monkeypatch.setattr(models.kinds, "entry_points", lambda group: points)
+    kinds.cache_clear()
+    yield points
+    kinds.cache_clear()
+
+
+def test_an_entry_point_that_is_not_a_model_kind_is_refused(
+    registered: list[EntryPoint],
+) -> None:
+    registered.append(EntryPoint("odd", "models.base:CONFIG_FILE", ENTRY_POINT_GROUP))
+    with pytest.raises(TypeError, match="odd = models.base:CONFIG_FILE.*not a models.kinds"):
+        kinds()
+
+
+def test_a_kind_registered_under_another_name_is_refused(registered: list[EntryPoint]) -> None:
+    registered.append(EntryPoint("mixture", "models.kinds:GMM_KIND", ENTRY_POINT_GROUP))
+    with pytest.raises(ValueError, match="registers kind 'gmm'"):
+        kinds()
+
+
+def test_a_plugin_that_fails_to_import_names_itself(registered: list[EntryPoint]) -> None:
+    registered.append(EntryPoint("broken", "no_such_package.kind:KIND", ENTRY_POINT_GROUP))
+    with pytest.raises(RuntimeError, match="model kind 'broken'.*failed to import"):
+        kinds()
