@@ -301,7 +301,7 @@ def _vae() -> ModelKind:
     from models.vae import VAE, VAEHyperparameters
 
     return ModelKind(
-        name="vae", title="Variational autoencoder", model=VAE,
+        name="vae", title="Variational auto-encoder", model=VAE,
         hyperparameters=VAEHyperparameters, options=VAETrainingOptions, fit=_fit_vae,
         description="Encoder and decoder networks trained on the ELBO or the IWAE bound; "
         "log-likelihoods are importance-weighted bounds.",
