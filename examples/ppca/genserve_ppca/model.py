@@ -122,8 +122,9 @@ class PPCA(GenerativeModel):
         covariance = centred.T @ centred / (n - ddof)
         eigenvalues, eigenvectors = torch.linalg.eigh(covariance)  # ascending
         eigenvalues, eigenvectors = eigenvalues.flip(0), eigenvectors.flip(1)
-        # Rank at most n - 1: past it the eigenvalues are zeros (numerically, tiny noise).
-        rank = min(self.dim, n - 1)
+        # The discarded eigenvalues are the first min(D, N) less q, as scikit-learn's PCA takes
+        # them (with N <= D the last is zero: centred data have rank N - 1).
+        rank = min(self.dim, n)
         noise = eigenvalues[q:rank].clamp_min(0.0).mean() if rank > q else eigenvalues.new_zeros(())
         if not float(noise) > 0.0:
             raise InvalidModelInput(
