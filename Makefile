@@ -16,9 +16,11 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e .
 	touch $@
 
-# ... and what testing adds (pytest, mypy, ruff, schemathesis, playwright, hadolint).
-$(BIN)/.installed-test: $(BIN)/.installed
+# ... and what testing adds (pytest, mypy, ruff, schemathesis, playwright, hadolint), with the
+# example plugin package (a third model kind, examples/ppca) that the tests train and serve.
+$(BIN)/.installed-test: $(BIN)/.installed examples/ppca/pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e examples/ppca
 	touch $@
 
 serve: $(BIN)/.installed  ## start the service with the shipped models
@@ -40,7 +42,7 @@ TS_CLIENT := clients/typescript
 # The TypeScript client: install from the lock file, strict type-check (package and README
 # example), then node --test: the checked-in types and dist/ against a fresh generate and build,
 # the decoders, and every operation against a live server started from this venv.
-test-ts: $(BIN)/.installed  ## the TypeScript client's checks (needs Node 20+ and npm)
+test-ts: $(BIN)/.installed-test  ## the TypeScript client's checks (needs Node 20+ and npm)
 	cd $(TS_CLIENT) && npm ci --no-audit --no-fund && npm run typecheck && npm test
 
 weights: $(BIN)/.installed  ## retrain the shipped models (see README)

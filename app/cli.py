@@ -37,49 +37,61 @@ def _parse_params(pairs: Sequence[str]) -> dict[str, Any]:
     return params
 
 
-def _progress_printer(kind: str) -> Any:
+def _progress_printer() -> Any:
     def report(event: Mapping[str, float]) -> None:
         if event.get("phase") == "evaluation":  # the final evaluation's progress: no line
             return
-        if kind == "vae":
-            print(
-                f"epoch {int(event['epoch']):4d}/{int(event['epochs'])}  "
-                f"train loss {event['train_loss']:10.3f}  test ELBO {event['test_elbo']:10.3f}  "
-                f"{event['elapsed_s']:7.1f}s",
-                flush=True,
-            )
-        else:
-            print(
-                f"restart {int(event['restart'])}  iteration {int(event['iteration']):4d}  "
-                f"mean log-likelihood {event['log_likelihood']:12.4f}  {event['elapsed_s']:7.1f}s",
-                flush=True,
-            )
+        print(_describe_step(event) + f"  {float(event.get('elapsed_s', 0.0)):7.1f}s", flush=True)
 
     return report
 
 
+def _describe_step(event: Mapping[str, Any]) -> str:
+    """One line of a fit's progress, by what the event holds (epochs, iterations, else its
+    numbers): the same for every kind, local or remote."""
+    if "epoch" in event and "test_elbo" in event:
+        epochs = f"/{int(event['epochs'])}" if "epochs" in event else ""
+        return (f"epoch {int(event['epoch']):4d}{epochs}  train loss "
+                f"{float(event['train_loss']):10.3f}  test ELBO {float(event['test_elbo']):10.3f}")
+    if "iteration" in event:
+        value = event.get("log_likelihood", event.get("train_log_likelihood", float("nan")))
+        return (f"restart {int(event.get('restart', 0))}  iteration "
+                f"{int(event['iteration']):4d}  mean log-likelihood {float(value):12.4f}")
+    return "  ".join(f"{k} {v:g}" for k, v in event.items()
+                     if isinstance(v, int | float) and k not in ("progress", "elapsed_s", "step"))
+
+
 _SHARED_OPTIONS = {"seed": "seed", "test_fraction": "test_fraction",
                    "split_seed": "split_seed", "binarize": "binarize"}
-_KIND_OPTIONS = {
-    "vae": {
-        "latent_dim": "latent_dim", "hidden": "hidden_sizes", "architecture": "architecture",
-        "channels": "channels", "likelihood": "likelihood", "epochs": "epochs",
-        "steps": "steps", "batch_size": "batch_size", "learning_rate": "learning_rate",
-        "lr_schedule": "lr_schedule", "kl_warmup_steps": "kl_warmup_steps",
-        "free_bits": "free_bits", "objective": "objective", "train_k": "train_k",
-        "precision": "precision", "eval_k": "eval_importance_samples",
-        "checkpoint_every": "checkpoint_every", "latent_prior": "latent_prior_components",
-    },
-    "gmm": {"components": "n_components", "covariance": "covariance_type",
-            "n_init": "n_init", "max_iter": "max_iter"},
-}
-"""Command-line option -> job parameter. Options left out are not sent, so a local run and a
-job take the same defaults (``app.jobs.params``), which follow the data."""
+_RESERVED = {"command", "kind", "dataset", "out", "server", "api_key", "name", "promote",
+             "param", "quiet", "init_from", "checkpoint_dir"}
+"""Destinations of the train command's own options: no kind's parameter may take them."""
+
+
+def _kind_options(kind: Any) -> dict[str, str]:
+    """Command-line option -> job parameter for ``kind``: its short names (``--components``),
+    and every other parameter under its own name (``--reg-covar``). Options left out are not
+    sent, so a local run and a job take the same defaults (the kind's own), which follow the
+    data."""
+    fields = {name for part in kind.parts for name in part.model_fields}
+    shared = {option: param for option, param in _SHARED_OPTIONS.items() if param in fields}
+    own = fields - _RESERVED - set(kind.cli_options.values())
+    return {**shared, **{f: f for f in own}, **kind.cli_options}
 
 
 def _job_params(args: argparse.Namespace) -> dict[str, Any]:
-    """The job's params from the options given, for a local run and a remote job alike."""
-    options = {**_SHARED_OPTIONS, **_KIND_OPTIONS[args.kind]}
+    """The job's params from the options given: the one mapping for a local run and a remote
+    job alike. An option of another kind is refused, not dropped."""
+    from models.kinds import get_kind, kinds
+
+    options = _kind_options(get_kind(args.kind))
+    others = {option for kind in kinds().values() for option in _kind_options(kind)}
+    stray = sorted(option for option in others - set(options)
+                   if getattr(args, option, None) is not None)
+    if stray:
+        names = ", ".join("--" + option.replace("_", "-") for option in stray)
+        raise SystemExit(f"genserve train {args.kind}: {names} is not an option of a "
+                         f"{args.kind}; see genserve train --help")
     given = {param: getattr(args, option) for option, param in options.items()
              if getattr(args, option, None) is not None}
     return {**given, **_parse_params(args.param)}
@@ -93,30 +105,53 @@ def _server_model(text: str) -> dict[str, Any]:
     return {"model": model, **({"version": int(version)} if version else {})}
 
 
-def _train_remote(args: argparse.Namespace) -> int:
-    from app.jobs.remote import JobFailed, submit_and_follow
-
+def _remote_body(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``POST /jobs`` body of ``genserve train ... --server``."""
     name = args.name or (Path(args.out).name if args.out else None)
     if not name:
         raise SystemExit("--server needs --name (or --out) for the model's name")
     body: dict[str, Any] = {"kind": args.kind, "name": name, "dataset": args.dataset,
                             "params": _job_params(args), "promote": args.promote}
-    if args.kind == "vae" and args.init_from:
+    if args.init_from:
         body["init_from"] = _server_model(args.init_from)
-        for key in ("latent_dim", "hidden_sizes", "architecture", "channels", "likelihood"):
-            body["params"].pop(key, None)  # the source model's networks
+    return body
+
+
+def _client(server: str, api_key: str | None) -> Any:
+    """The HTTP client of remote mode (tests swap it for one on a mock transport)."""
+    from genserve_client import Client
+
+    return Client(server.rstrip("/"), api_key=api_key, timeout=30.0)
+
+
+def _train_remote(args: argparse.Namespace) -> int:
+    from app.cli_progress import follow_job
+    from genserve_client import APIError, JobFailed
+
+    body = _remote_body(args)
     try:
-        job = submit_and_follow(args.server, args.api_key, body)
-    except JobFailed as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        with _client(args.server, args.api_key) as client:
+            job = client.submit_job(
+                body["kind"], body["name"], body["dataset"], body["params"],
+                promote=body["promote"], init_from=body.get("init_from"),
+            )
+            print(f"submitted job {job.id} to {args.server}", file=sys.stderr)
+            final = follow_job(client, job.id)
+    except APIError as exc:
+        detail = f" (field {exc.field}, rule {exc.rule})" if exc.field or exc.rule else ""
+        print(f"error: server answered {exc.status_code}: {exc.message}{detail}",
+              file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nstopped following; the job goes on (DELETE /jobs/{id} cancels it)",
               file=sys.stderr)
         return 130
-    result = job["result"]
+    if final.status != "succeeded":
+        print(f"error: {JobFailed(final)}", file=sys.stderr)
+        return 1
+    result = final.result or {}
     _report(result["model"], result["version"], result["metrics"],
-            result.get("promoted", True), result.get("gate"), job=job["id"])
+            result.get("promoted", True), result.get("gate"), job=final.id)
     return 0
 
 
@@ -153,10 +188,12 @@ def _train(args: argparse.Namespace) -> int:
         raise SystemExit(f"--name {args.name!r}: {NAME_RULE}")
     if args.out and not is_valid_name(Path(args.out).name):
         raise SystemExit(f"--out {args.out!r}: its last part is the model's name: {NAME_RULE}")
-    from models.training import train_gmm, train_vae
+    from models.kinds import FitContext, ParameterRefused, get_kind
 
+    kind = get_kind(args.kind)
     job_params = _job_params(args)
-    if args.kind == "vae" and args.checkpoint_dir and args.checkpoint_every is None:
+    if (args.checkpoint_dir and args.checkpoint_every is None
+            and "checkpoint_every" in kind.options.model_fields):
         job_params.setdefault("checkpoint_every", 10)
     try:
         params = validate_params(args.kind, job_params)
@@ -165,24 +202,36 @@ def _train(args: argparse.Namespace) -> int:
                              for e in exc.errors())
         raise SystemExit(f"genserve train: {problems}") from None
     dataset = load_dataset(args.dataset)
-    progress = None if args.quiet else _progress_printer(args.kind)
-    if args.kind == "vae":
-        warm_start = _load_vae(args.init_from, "--init-from") if args.init_from else None
-        hparams: Any = (
-            warm_start.hparams.model_copy(update={"latent_prior": None})
-            if warm_start is not None else params.hyperparameters
-        )
-        model: Any = train_vae(
-            dataset, hparams, params.options,  # type: ignore[arg-type]
-            progress=progress,
-            checkpoint_dir=Path(args.checkpoint_dir) if args.checkpoint_dir else None,
-            warm_start=warm_start,
-        )
-    else:
-        model = train_gmm(
-            dataset, params.hyperparameters,  # type: ignore[arg-type]
-            split=params.options, progress=progress,  # type: ignore[arg-type]
-        )
+    progress = None if args.quiet else _progress_printer()
+    hyperparameters: Any = params.hyperparameters
+    warm_start = None
+    if args.init_from:
+        if kind.warm_start_hyperparameters is None:
+            raise SystemExit(f"--init-from: a {kind.name} cannot start from a saved model")
+        warm_start = _load_model_of(kind.name, args.init_from, "--init-from")
+        try:
+            hyperparameters = kind.warm_start_hyperparameters(
+                warm_start.hparams.model_dump(mode="json"), job_params
+            )
+        except ParameterRefused as exc:
+            raise SystemExit(f"genserve train: {exc}") from None
+    if kind.check is not None:
+        from models.kinds import DataFacts
+
+        n = len(dataset.examples)  # the job's arithmetic (app.jobs.params.check_fit)
+        n_test = max(1, int(round(n * float(getattr(params.options, "test_fraction", 0.25)))))
+        facts = DataFacts(name=dataset.name, shape=tuple(dataset.shape), n_train=n - n_test,
+                          levels=dataset.levels)
+        try:
+            kind.check(hyperparameters, params.options, facts)
+        except ParameterRefused as exc:
+            raise SystemExit(f"genserve train: {exc}") from None
+    context = FitContext(
+        checkpoint_dir=Path(args.checkpoint_dir) if args.checkpoint_dir else None,
+        warm_start=warm_start,
+    )
+    model = kind.fit(dataset, hyperparameters, params.options, progress=progress,
+                     context=context)
     if args.out:
         out = Path(args.out)
         version = publish_model(model, out.parent, out.name)
@@ -201,9 +250,9 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_vae(path: str, purpose: str) -> Any:
-    """The VAE at ``path``: a version folder, or a model folder (its latest version)."""
-    from models import VAE, load_model
+def _load_model_of(kind: str, path: str, purpose: str) -> Any:
+    """The model of ``kind`` at ``path``: a version folder, or a model folder (its latest)."""
+    from models import load_model
     from models.storage import list_versions
 
     folder = Path(path)
@@ -213,8 +262,8 @@ def _load_vae(path: str, purpose: str) -> Any:
             raise SystemExit(f"{folder} holds no complete model version")
         folder = folder / str(versions[-1])
     model = load_model(folder)
-    if not isinstance(model, VAE):
-        raise SystemExit(f"{folder} is a {model.kind}; {purpose} needs a VAE")
+    if model.kind != kind:
+        raise SystemExit(f"{folder} is a {model.kind}; {purpose} needs a {kind}")
     return model
 
 
@@ -227,7 +276,7 @@ def _fit_prior(args: argparse.Namespace) -> int:
     from models.vae import LatentPriorSpec
 
     folder = Path(args.model)
-    model = _load_vae(args.model, "a latent prior")
+    model = _load_model_of("vae", args.model, "a latent prior")
     dataset = load_dataset(args.dataset)
     binarize = model.data.preprocessing.get("binarize")
     if binarize:
@@ -291,6 +340,52 @@ def _worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def _option_type(annotation: Any) -> dict[str, Any]:
+    """argparse's ``type``/``choices`` for a parameter's annotation; JSON text otherwise."""
+    import types
+    import typing
+
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(args) == 1:
+        annotation = args[0]
+    if annotation in (int, float, str):
+        return {"type": annotation}
+    if typing.get_origin(annotation) is typing.Literal:
+        values = typing.get_args(annotation)
+        if all(isinstance(v, str) for v in values):
+            return {"choices": list(values)}
+        if all(isinstance(v, int) for v in values):
+            return {"type": int, "choices": list(values)}
+    if typing.get_origin(annotation) is list and typing.get_args(annotation) == (int,):
+        return {"type": _hidden_sizes}
+    return {"type": _json_value}
+
+
+def _json_value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def _add_kind_parameters(train: argparse.ArgumentParser, installed: Mapping[str, Any]) -> None:
+    """``--<parameter>`` for every parameter of every installed kind that has no option yet,
+    so a plugin's kind is trained from the command line as genserve's own are."""
+    taken = {action.dest for action in train._actions}
+    for kind in installed.values():
+        group = None
+        short = set(kind.cli_options.values())  # --components stands for n_components
+        for part in kind.parts:
+            for name, info in part.model_fields.items():
+                if name in taken or name in _RESERVED or name in short:
+                    continue
+                taken.add(name)
+                if group is None:
+                    group = train.add_argument_group(f"{kind.title} ({kind.name})")
+                group.add_argument(f"--{name.replace('_', '-')}", dest=name, default=None,
+                                   help=info.description, **_option_type(info.annotation))
+
+
 def _hidden_sizes(text: str) -> list[int]:
     return [int(part) for part in text.split(",") if part.strip()] if text else []
 
@@ -300,7 +395,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     train = commands.add_parser("train", help="fit a model and publish it as a new version")
-    train.add_argument("kind", choices=["vae", "gmm"])
+    from models.kinds import kinds
+
+    installed = kinds()
+    train.add_argument("kind", choices=list(installed),
+                       help="an installed model kind (entry-point group genserve.models)")
     train.add_argument("--dataset", required=True, help="digits, pinwheel, two-moons or a path")
     train.add_argument("--out", help="model folder, e.g. weights/digits-vae (local training)")
     train.add_argument(
@@ -344,8 +443,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="bfloat16: mixed-precision products, faster on bfloat16 hardware")
     vae.add_argument("--lr-schedule", choices=["constant", "cosine"])
     vae.add_argument("--init-from", default=None, metavar="MODEL",
-                     help="start from this VAE's weights (model or version folder); its "
-                     "architecture replaces --hidden/--latent-dim/--likelihood/--architecture")
+                     help="start from this model's weights (model or version folder; with "
+                     "--server, name or name/version); its networks' options are its own")
     vae.add_argument("--checkpoint-dir", default=None, help="save and resume training state")
     vae.add_argument("--checkpoint-every", type=int, help="epochs per checkpoint (10)")
     vae.add_argument("--kl-warmup-steps", type=int, help="KL weight rises from 0 over these steps")
@@ -368,6 +467,7 @@ def build_parser() -> argparse.ArgumentParser:
     gmm.add_argument("--covariance", choices=["full", "diag", "spherical", "tied"])
     gmm.add_argument("--n-init", type=int)
     gmm.add_argument("--max-iter", type=int)
+    _add_kind_parameters(train, installed)
 
     serve = commands.add_parser("serve", help="start the HTTP service (uvicorn app.main:app)")
     serve.add_argument("--host", default=None,

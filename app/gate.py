@@ -3,7 +3,8 @@
 A pure function of two saved configs (``config.json``: ``kind``, ``data``, ``metrics``,
 ``training``), so it is tested without training anything. The rules, in order:
 
-1. not collapsed: a VAE needs ``metrics.active_units >= 1``;
+1. not collapsed: a kind that declares ``checks_collapse`` (the VAE) needs
+   ``metrics.active_units >= 1``;
 2. beats the baseline clearly: ``metrics.test_log_likelihood`` exceeds
    ``metrics.baseline_test_log_likelihood`` (the baseline fitted on the same training split and
    scored on the same test split) by more than twice the held-out estimate's standard error
@@ -28,6 +29,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from models.kinds import UnknownModelKind, get_kind
 
 __all__ = ["GATE_FILE", "GateVerdict", "PromotePolicy", "evaluate_gate", "same_test_set"]
 
@@ -102,6 +105,13 @@ def _dimensions(config: Mapping[str, Any]) -> int:
     return math.prod(int(d) for d in (config.get("data") or {}).get("shape") or [1])
 
 
+def _checks_collapse(config: Mapping[str, Any]) -> bool:
+    try:
+        return get_kind(config.get("kind")).checks_collapse
+    except UnknownModelKind:
+        return False
+
+
 def evaluate_gate(
     candidate: Mapping[str, Any],
     stable: tuple[int, Mapping[str, Any]] | None,
@@ -113,7 +123,7 @@ def evaluate_gate(
     failures: list[str] = []
     notes: list[str] = []
 
-    if candidate.get("kind") == "vae":
+    if _checks_collapse(candidate):
         active = metrics.get("active_units")
         if isinstance(active, bool) or not isinstance(active, int):
             failures.append("cannot check for posterior collapse: metrics.active_units is missing")

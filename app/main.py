@@ -197,6 +197,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(models.router)
     app.include_router(inference.router)
     app.include_router(jobs.router)
+    app.include_router(jobs.kinds_router)
     app.include_router(datasets.router)
     app.include_router(visual.router)
     app.include_router(monitoring.router)

@@ -300,7 +300,7 @@ class VersionInfo(BaseModel):
 
 class ModelSummary(BaseModel):
     name: str
-    kind: Literal["vae", "gmm"]
+    kind: str = Field(description="The model kind: an installed one (GET /kinds).")
     version: int = Field(description="The version described: stable unless another was asked.")
     versions: list[int]
     aliases: dict[str, int] = Field(

@@ -144,7 +144,8 @@ class Client:
     def encode(
         self, x: Inputs, *, model: str | None = None, version: int | str | None = None
     ) -> dict[str, NDArray[Any]]:
-        """VAE: ``mean`` and ``log_var`` of q(z|x). GMM: ``responsibilities``, ``component``."""
+        """The model's latent description, by key: a VAE's ``mean`` and ``log_var`` of q(z|x), a
+        GMM's ``responsibilities`` and ``component``; another kind's as it answers."""
         body = {**self._which(model, version), **_inputs(x)}
         encoding = self._json("POST", "/encode", json=body)["encoding"]
         return {key: np.asarray(value) for key, value in encoding.items()}
@@ -271,16 +272,27 @@ class Client:
         return aliases
 
     # -- jobs ----------------------------------------------------------------------------------
+    def kinds(self) -> list[dict[str, Any]]:
+        """The model kinds the server can train (``GET /kinds``): ``kind``, ``title``,
+        ``capabilities``, ``supports_warm_start`` and the JSON schemas of a job's params."""
+        kinds: list[dict[str, Any]] = self._json("GET", "/kinds")["kinds"]
+        return kinds
+
     def submit_job(
-        self, kind: Literal["vae", "gmm"], name: str, dataset: str,
+        self, kind: str, name: str, dataset: str,
         params: dict[str, Any] | None = None, *,
         promote: Literal["auto", "always", "never"] = "auto",
+        init_from: dict[str, Any] | None = None,
     ) -> Job:
-        """Queue a training job. When it succeeds it stores the next version of ``name``, which
-        becomes stable only if it passes the training gate (``promote="auto"``); see
-        ``Job.promoted`` and ``Job.gate``."""
-        body = {"kind": kind, "name": name, "dataset": dataset, "params": params or {},
-                "promote": promote}
+        """Queue a training job of an installed ``kind`` (see :meth:`kinds`). When it succeeds
+        it stores the next version of ``name``, which becomes stable only if it passes the
+        training gate (``promote="auto"``); see ``Job.promoted`` and ``Job.gate``.
+        ``init_from`` (``{"model": ..., "version": ...}``) starts from a saved model's weights,
+        for kinds that support it."""
+        body: dict[str, Any] = {"kind": kind, "name": name, "dataset": dataset,
+                                "params": params or {}, "promote": promote}
+        if init_from is not None:
+            body["init_from"] = init_from
         return Job.from_json(self._json("POST", "/jobs", json=body))
 
     def job(self, job_id: str) -> Job:
@@ -363,7 +375,7 @@ class Client:
                 return
 
     def train(
-        self, kind: Literal["vae", "gmm"], name: str, dataset: str,
+        self, kind: str, name: str, dataset: str,
         params: dict[str, Any] | None = None, *, on_progress: ProgressCallback | None = None,
         timeout: float | None = None, promote: Literal["auto", "always", "never"] = "auto",
     ) -> Job:

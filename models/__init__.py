@@ -19,11 +19,11 @@ from models.base import (
     bits_per_dim,
 )
 from models.gmm import GaussianMixture, GMMHyperparameters
+from models.kinds import ModelKind, UnknownModelKind, get_kind
 from models.vae import VAE, VAEHyperparameters
 
 __all__ = [
     "CONFIG_FILE",
-    "MODEL_KINDS",
     "OPERATIONS",
     "VAE",
     "WEIGHTS_FILE",
@@ -32,21 +32,25 @@ __all__ = [
     "GaussianMixture",
     "GenerativeModel",
     "InvalidModelInput",
+    "ModelKind",
     "ProgressCallback",
     "TrainingCancelled",
+    "UnknownModelKind",
     "VAEHyperparameters",
     "bits_per_dim",
+    "get_kind",
     "load_model",
 ]
 
-MODEL_KINDS: dict[str, type[GenerativeModel]] = {"vae": VAE, "gmm": GaussianMixture}
-
-
 def load_model(directory: str | Path, device: str | torch.device = "cpu") -> GenerativeModel:
-    """Load a saved model: JSON config plus safetensors weights, never pickle."""
+    """Load a saved model: JSON config plus safetensors weights, never pickle. Its ``kind``
+    must be an installed one (``models.kinds``): nothing is imported from the folder."""
     directory = Path(directory)
     config = json.loads((directory / CONFIG_FILE).read_text())
-    kind = config.get("kind")
-    if kind not in MODEL_KINDS:
-        raise ValueError(f"{directory / CONFIG_FILE}: unknown model kind {kind!r}")
-    return MODEL_KINDS[kind].load_from(directory, config, device=device)
+    if not isinstance(config, dict):
+        raise ValueError(f"{directory / CONFIG_FILE}: not a JSON object")
+    try:
+        kind = get_kind(config.get("kind"))
+    except UnknownModelKind as exc:
+        raise UnknownModelKind(f"{directory / CONFIG_FILE}: {exc}") from None
+    return kind.model.load_from(directory, config, device=device)

@@ -38,3 +38,16 @@ def test_a_conv_vae_on_points_is_a_message_not_a_traceback(tmp_path: Path) -> No
 def test_init_from_a_gmm_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="is a gmm"):
         main([*TINY_VAE, "--out", str(tmp_path / "m"), "--init-from", "weights/digits-gmm"])
+
+
+def test_an_option_of_another_kind_is_refused_not_dropped(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match=r"--epochs is not an option of a gmm"):
+        main(["train", "gmm", "--dataset", "pinwheel", "--epochs", "3",
+              "--out", str(tmp_path / "m")])
+
+
+def test_a_plugin_kind_trains_from_the_command_line(tmp_path: Path) -> None:
+    assert main(["train", "ppca", "--dataset", "digits", "--components", "5", "--quiet",
+                 "--out", str(tmp_path / "p")]) == 0
+    model = load_model(tmp_path / "p" / "1")
+    assert model.kind == "ppca" and model.hparams.n_components == 5  # type: ignore[attr-defined]

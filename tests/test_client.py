@@ -139,6 +139,20 @@ def test_train_follows_progress_and_the_new_version_serves_at_once(gs: Client) -
     assert samples.shape == (5, 2)
 
 
+def test_the_kinds_come_from_the_server_and_a_plugin_kind_trains(gs: Client) -> None:
+    kinds = {k["kind"]: k for k in gs.kinds()}
+    assert {"vae", "gmm", "ppca"} <= set(kinds)
+    job = gs.train("ppca", "client-ppca", "digits", {"n_components": 5}, timeout=None)
+    assert job.status == "succeeded" and job.kind == "ppca"
+    version = job.result["version"] if job.result else None
+    for _ in range(40):  # the server rescans the weights folder every 0.5 s
+        if version in gs.model("client-ppca").versions:
+            break
+        time.sleep(0.25)
+    latent = gs.encode(np.zeros((2, 8, 8)), model="client-ppca", version=version)
+    assert np.asarray(latent["mean"]).shape == (2, 5)
+
+
 def test_a_job_cancelled_while_training_makes_train_raise_job_failed(gs: Client) -> None:
     cancelled: list[str] = []
 

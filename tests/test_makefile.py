@@ -34,6 +34,7 @@ def test_make_serve_installs_only_what_serving_needs(tmp_path: Path) -> None:
 def test_make_test_adds_the_test_extras(tmp_path: Path) -> None:
     plan = planned("test", venv=tmp_path / "fresh")
     assert "-e '.[test]'" in plan and "ruff check" in plan and "pytest" in plan
+    assert "-e examples/ppca" in plan  # the example plugin kind the tests train and serve
 
 
 def test_make_serve_leaves_host_and_port_to_genserves_settings_unless_given(

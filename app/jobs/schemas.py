@@ -9,6 +9,7 @@ from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -17,10 +18,11 @@ from pydantic import (
     create_model,
 )
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from app.jobs.records import JobStatus
 from app.schemas import GateInfo
+from models.kinds import UnknownModelKind, get_kind, kinds
 from models.names import Name
 
 __all__ = [
@@ -48,13 +50,24 @@ class WarmStart(BaseModel):
 
 
 JOB_EXAMPLES: list[dict[str, Any]] = [
-    {"kind": "gmm", "name": "my-pinwheel", "dataset": "pinwheel",
-     "params": {"n_components": 5, "max_iter": 50}},
-    {"kind": "vae", "name": "my-digits-vae", "dataset": "digits",
-     "params": {"latent_dim": 4, "hidden_sizes": [64], "epochs": 5,
-                "eval_importance_samples": 50}},
+    {"kind": kind.name, "name": f"my-{kind.example.get('dataset', 'digits')}-{kind.name}",
+     "dataset": kind.example.get("dataset", "digits"),
+     "params": dict(kind.example.get("params", {}))}
+    for kind in kinds().values()
 ]
-"""Shown in the OpenAPI schema and offered by /docs; tests/app/test_api_docs.py submits each."""
+"""One per installed kind, from its registration's ``example``: shown in the OpenAPI schema and
+offered by /docs; tests/app/test_api_docs.py submits each."""
+
+
+def _installed_kind(value: str) -> str:
+    try:
+        get_kind(value)
+    except UnknownModelKind as exc:  # a 422 naming the installed kinds, rule installed_kind
+        raise PydanticCustomError("installed_kind", str(exc)) from None
+    return value
+
+
+KindName = Annotated[str, AfterValidator(_installed_kind)]
 
 
 class JobRequest(BaseModel):
@@ -64,7 +77,7 @@ class JobRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    kind: Literal["vae", "gmm"] = Field(description="Which model to train.")
+    kind: KindName = Field(description="Which model to train: an installed kind (GET /kinds).")
     name: Name = Field(description="Model name; the job publishes its next version.")
     dataset: Name = Field(description="A built-in dataset or an uploaded one.")
     params: dict[str, Any] = Field(
@@ -81,8 +94,9 @@ class JobRequest(BaseModel):
     )
     init_from: WarmStart | None = Field(
         default=None,
-        description="VAE only: start from this model's weights (and architecture) instead of a "
-        "random initialisation, e.g. to train a served model further or under the IWAE bound.",
+        description="Kinds that support a warm start (the VAE; GET /kinds): start from this "
+        "model's weights (and architecture) instead of a random initialisation, e.g. to train "
+        "a served model further or under the IWAE bound.",
     )
 
     @classmethod
@@ -98,19 +112,19 @@ class JobRequest(BaseModel):
 
 @cache
 def params_model(kind: str) -> type[BaseModel]:
-    """One model of a kind's ``params``: every field of its parts in ``PARTS``, for the schema
-    (the fields, defaults and limits are the parts' own, so new ones show up by themselves)."""
-    from app.jobs.params import PARTS  # params imports the dataset store, which imports us
-
+    """One model of a kind's ``params``: every field of its registration's two parts, for the
+    schema (the fields, defaults and limits are the parts' own, so new ones show up by
+    themselves)."""
+    parts = get_kind(kind).parts
     fields: dict[str, Any] = {}
-    for part in PARTS[kind]:
+    for part in parts:
         for name, info in part.model_fields.items():
             fields.setdefault(name, (info.annotation, info))
     return create_model(  # type: ignore[call-overload, no-any-return]
         f"{kind.upper()}Params",
         __config__=ConfigDict(extra="forbid", title=f"{kind.upper()}Params"),
         __doc__=f"Parameters of a {kind} job: "
-        + " and ".join(f"{part.__name__}" for part in PARTS[kind])
+        + " and ".join(f"{part.__name__}" for part in parts)
         + ", side by side. Every one is optional.",
         **fields,
     )
@@ -123,8 +137,6 @@ def _literal(value: str) -> Any:
 @cache
 def _job_variants() -> TypeAdapter[Any]:
     """``JobRequest`` for each kind, its ``params`` typed; a union tagged by ``kind``."""
-    from app.jobs.params import PARTS
-
     variants = tuple(
         create_model(  # type: ignore[call-overload]
             f"{kind.upper()}JobRequest", __base__=JobRequest,
@@ -133,7 +145,7 @@ def _job_variants() -> TypeAdapter[Any]:
                 default_factory=dict, description=f"The {kind.upper()}'s hyper-parameters and "
                 "training options; omitted ones take their defaults.")),
         )
-        for kind in PARTS
+        for kind in kinds()
     )
     union: Any = functools.reduce(operator.or_, variants)
     return TypeAdapter(Annotated[union, Field(discriminator="kind")])

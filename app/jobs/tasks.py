@@ -29,14 +29,9 @@ from app.jobs import records
 from app.jobs.db import create_schema, make_engine
 from app.jobs.params import TrainingParams
 from app.model_store import ModelStore
-from models import VAE, GenerativeModel, TrainingCancelled, load_model
-from models.training import (
-    SplitOptions,
-    VAETrainingOptions,
-    check_finite,
-    train_gmm,
-    train_vae,
-)
+from models import GenerativeModel, TrainingCancelled, load_model
+from models.kinds import FitContext, get_kind
+from models.training import check_finite
 
 __all__ = [
     "HEARTBEAT_S",
@@ -141,7 +136,7 @@ class _Progress:
     def _entry(self, event: Mapping[str, Any]) -> dict[str, Any]:
         self._steps += 1
         entry: dict[str, Any] = {"step": self._steps}
-        if "epoch" in event:  # VAE: one epoch
+        if "epoch" in event:  # one epoch of a gradient fit (the VAE)
             entry.update(
                 epoch=int(event["epoch"]), train_loss=float(event["train_loss"]),
                 test_elbo=float(event["test_elbo"]),
@@ -151,13 +146,16 @@ class _Progress:
                     entry[key] = float(event[key])
             if "step" in event:
                 entry.update(train_step=int(event["step"]), train_steps=int(event["steps"]))
-        else:  # GMM: one EM iteration of one restart
-            restart, iteration = int(event["restart"]), int(event["iteration"])
+        elif "iteration" in event:  # one iteration of one restart (EM; a closed form's one step)
+            restart, iteration = int(event.get("restart", 0)), int(event["iteration"])
             log_likelihood = float(event["log_likelihood"])
             entry.update(
                 restart=restart, iteration=iteration, train_log_likelihood=log_likelihood,
                 train_loss=-log_likelihood,
             )
+        else:  # another kind's step: its numbers as they come
+            entry.update({k: float(v) for k, v in event.items()
+                          if isinstance(v, int | float) and k not in ("progress", "elapsed_s")})
         entry["progress"] = self.progress
         entry["elapsed_s"] = round(float(event.get("elapsed_s", 0.0)), 4)
         return entry
@@ -211,8 +209,8 @@ class _Heartbeat:
 
 
 def checkpoint_dir(ctx: WorkerContext, job_id: str) -> Path:
-    """Where a VAE job with ``checkpoint_every`` keeps its state: a job queued again after its
-    worker stopped resumes from there; any ending removes it."""
+    """Where a resumable job (a VAE with ``checkpoint_every``) keeps its state: a job queued
+    again after its worker stopped resumes from there; any ending removes it."""
     return checkpoints_root(ctx.settings.data_dir) / job_id
 
 
@@ -249,24 +247,22 @@ def _train(
             f"dataset {job.dataset_name!r} changed since the job was submitted (sha256 "
             f"{job.dataset_sha256[:12]}... then, {info.sha256[:12]}... now); submit it again"
         )
-    if params.kind == "vae":
-        from app.registry import resolve_device
+    from app.registry import resolve_device
 
-        assert isinstance(params.options, VAETrainingOptions)
-        checkpoints = checkpoint_dir(ctx, job.id) if params.options.checkpoint_every else None
-        return train_vae(
-            dataset, params.hyperparameters,  # type: ignore[arg-type]
-            params.options, progress=progress, device=resolve_device(ctx.settings.device),
-            checkpoint_dir=checkpoints, warm_start=_warm_start(ctx, job.config.get("init_from")),
-        )
-    assert isinstance(params.options, SplitOptions)
-    return train_gmm(
-        dataset, params.hyperparameters,  # type: ignore[arg-type]
-        split=params.options, progress=progress,
+    kind = get_kind(params.kind)
+    checkpoints = checkpoint_dir(ctx, job.id)
+    context = FitContext(
+        device=resolve_device(ctx.settings.device), checkpoint_dir=checkpoints,
+        warm_start=_warm_start(ctx, params.kind, job.config.get("init_from")),
+    )
+    return kind.fit(
+        dataset, params.hyperparameters, params.options, progress=progress, context=context
     )
 
 
-def _warm_start(ctx: WorkerContext, source: Mapping[str, Any] | None) -> VAE | None:
+def _warm_start(
+    ctx: WorkerContext, kind: str, source: Mapping[str, Any] | None
+) -> GenerativeModel | None:
     """The pinned version a job starts from (checked when queued; it may have gone since)."""
     if source is None:
         return None
@@ -277,8 +273,8 @@ def _warm_start(ctx: WorkerContext, source: Mapping[str, Any] | None) -> VAE | N
             "weights folder or the model store"
         )
     model = load_model(folder)
-    if not isinstance(model, VAE):
-        raise TypeError(f"init_from: {source['model']} is not a VAE")
+    if model.kind != kind:
+        raise TypeError(f"init_from: {source['model']} is a {model.kind}, not a {kind}")
     return model
 
 

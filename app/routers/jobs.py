@@ -1,10 +1,12 @@
-"""Training jobs: submit, list, inspect, follow (server-sent events), cancel. API key only."""
+"""Training jobs: submit, list, inspect, follow (server-sent events), cancel (API key only);
+and ``GET /kinds``, the model kinds a job may train (public: the page builds its form from it)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
+from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -13,6 +15,7 @@ from app.jobs.records import JobStatus
 from app.jobs.schemas import JOB_EXAMPLES, JobDetail, JobList, JobRequest, JobSummary
 from app.jobs.service import JobService, detail, require_job_store, summary
 from app.routing import FastJSONRoute
+from models.kinds import kinds
 
 router = APIRouter(
     prefix="/jobs", tags=["jobs"], dependencies=[RequireAPIKey], route_class=FastJSONRoute
@@ -27,6 +30,30 @@ def _jobs(request: Request) -> JobService:
 
 
 JobsDep = Annotated[JobService, Depends(_jobs)]
+
+kinds_router = APIRouter(tags=["jobs"], route_class=FastJSONRoute)
+
+
+class KindInfo(BaseModel):
+    kind: str = Field(description="What POST /jobs takes as kind, and config.json records.")
+    title: str
+    description: str
+    capabilities: list[str] = Field(description="The operations its models answer.")
+    supports_warm_start: bool = Field(description="Whether a job may give init_from.")
+    hyperparameters: dict[str, Any] = Field(description="JSON schema of its hyper-parameters.")
+    options: dict[str, Any] = Field(description="JSON schema of its training options.")
+    example: dict[str, Any] = Field(description="A quick job's dataset and params.")
+
+
+class KindList(BaseModel):
+    kinds: list[KindInfo]
+
+
+@kinds_router.get("/kinds", response_model=KindList)
+def list_kinds() -> KindList:
+    """Every installed model kind (entry-point group ``genserve.models``), with the JSON
+    schemas of a job's params: its hyper-parameters and its training options side by side."""
+    return KindList(kinds=[KindInfo(**kind.describe()) for kind in kinds().values()])
 
 
 @router.post("", status_code=202, response_model=JobSummary)

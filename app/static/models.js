@@ -2,6 +2,7 @@
 
 import { api } from "./api.js";
 import { formatNumber } from "./charts.js";
+import { kindLabel } from "./kinds.js";
 import { $, busy, clearError, describeShape, emit, setStatus, showError, state } from "./state.js";
 
 const select = $("model-select");
@@ -114,7 +115,7 @@ export function hyperRows(kind, hyper) {
   const rows = [];
   for (const [key, value] of Object.entries(hyper || {})) {
     if (IMPLEMENTATION_DETAILS.has(key) || value === null || value === undefined) continue;
-    if (kind === "vae" && key === "channels" && hyper.architecture !== "conv") continue;
+    if (key === "channels" && "architecture" in hyper && hyper.architecture !== "conv") continue;
     if (key === "latent_prior") {
       rows.push(["latent prior", `mixture of ${value.n_components} Gaussians, ${value.covariance_type} covariance`]);
       continue;
@@ -207,7 +208,7 @@ function renderInfo(model) {
   const list = document.createElement("dl");
   const split = model.config?.data?.split || {};
   const rows = [
-    ["Kind", model.kind === "vae" ? "Variational auto-encoder (vae)" : "Gaussian mixture (gmm)"],
+    ["Kind", kindLabel(model.kind)],
     ["Data shape", describeShape(model.data_shape)],
     ["Value range", model.value_range ? `[${model.value_range.join(", ")}]` : "unbounded"],
     ["Training data", model.dataset || "not recorded"],

@@ -3,6 +3,7 @@
 
 import { ApiError, api, events, getApiKey, setApiKey } from "./api.js";
 import { formatNumber, lineChart } from "./charts.js";
+import { kindLabel, loadKinds } from "./kinds.js";
 import { refreshModels } from "./models.js";
 import { $, clearError, fieldValue, setStatus, showError } from "./state.js";
 
@@ -11,11 +12,19 @@ const errorElement = $("train-error");
 const statusElement = $("train-status");
 let following = null; // {id, controller, points}
 
+let kindsByName = new Map(); // GET /kinds, once it has answered
+
+// The row of fields of a kind: its own (train-<kind>-fields) or one built from its schema.
+function kindFields(kind) {
+  return document.getElementById(`train-${kind}-fields`) ?? $("train-other-fields");
+}
+
 function params(kind) {
-  const chosen = kind === "vae"
-    ? { epochs: fieldValue($("train-epochs")), latent_dim: fieldValue($("train-latent")), learning_rate: fieldValue($("train-lr")) }
-    : { n_components: fieldValue($("train-components")), covariance_type: $("train-covariance").value, max_iter: fieldValue($("train-max-iter")) };
-  for (const key of Object.keys(chosen)) if (chosen[key] === null) delete chosen[key];
+  const chosen = {};
+  for (const input of kindFields(kind).querySelectorAll("[data-param]")) {
+    const value = input.tagName === "SELECT" ? input.value || null : fieldValue(input);
+    if (value !== null) chosen[input.dataset.param] = value;
+  }
   const extra = $("train-extra").value.trim();
   if (!extra) return chosen;
   let parsed;
@@ -67,7 +76,8 @@ function drawCurve() {
   if (points.some((p) => p.test_elbo !== undefined)) {
     series.push({ name: "held-out −ELBO", points: points.filter((p) => p.test_elbo !== undefined).map((p) => [p.step, -p.test_elbo]) });
   }
-  lineChart($("loss-chart"), series, { xLabel: following.kind === "vae" ? "epoch" : "EM iteration", yLabel: "loss (nats)" });
+  const xLabel = points.some((p) => p.epoch !== undefined) ? "epoch" : "iteration";
+  lineChart($("loss-chart"), series, { xLabel, yLabel: "loss (nats)" });
   $("loss-chart").setAttribute("aria-label", `Training curve: ${points.length} points`);
   $("loss-chart").dataset.points = String(points.length);
   const last = points[points.length - 1];
@@ -265,10 +275,56 @@ async function refreshDatasets() {
   }
 }
 
+// Inputs for a kind without a row of its own: its hyper-parameters' simple fields (numbers and
+// choices), each sent under its own name when filled.
+function buildFields(row, kind) {
+  row.replaceChildren();
+  const schema = kindsByName.get(kind)?.hyperparameters ?? {};
+  for (const [name, field] of Object.entries(schema.properties ?? {})) {
+    const types = [field, ...(field.anyOf ?? [])];
+    const choices = types.find((t) => Array.isArray(t.enum))?.enum;
+    const numeric = types.some((t) => t.type === "integer" || t.type === "number");
+    if (!choices && !numeric) continue;
+    const label = document.createElement("label");
+    label.append(`${field.title ?? name} `);
+    let input;
+    if (choices) {
+      input = document.createElement("select");
+      input.append(new Option("(default)", ""), ...choices.map((c) => new Option(String(c), String(c))));
+    } else {
+      input = document.createElement("input");
+      input.type = "number";
+      input.step = "any";
+      input.placeholder = field.default === undefined || field.default === null ? "default" : `${field.default} (default)`;
+    }
+    input.dataset.param = name;
+    if (field.description) label.title = field.description;
+    label.append(input);
+    row.append(label);
+  }
+  row.dataset.kind = kind;
+}
+
 function showKindFields() {
-  const vae = $("train-kind").value === "vae";
-  $("train-vae-fields").hidden = !vae;
-  $("train-gmm-fields").hidden = vae;
+  const kind = $("train-kind").value;
+  const row = kindFields(kind);
+  if (row.id === "train-other-fields" && row.dataset.kind !== kind) buildFields(row, kind);
+  for (const fields of $("train-form").querySelectorAll('.row[id$="-fields"]')) fields.hidden = fields !== row;
+}
+
+// The kind picker lists what the server registers (its built-in options until it answers).
+async function refreshKinds() {
+  try {
+    const kinds = await loadKinds();
+    kindsByName = new Map(kinds.map((k) => [k.kind, k]));
+    const select = $("train-kind");
+    const chosen = select.value;
+    select.replaceChildren(...kinds.map((k) => new Option(kindLabel(k.kind), k.kind)));
+    if (kindsByName.has(chosen)) select.value = chosen;
+    showKindFields();
+  } catch {
+    /* keep the built-in kinds */
+  }
 }
 
 export function initTrain() {
@@ -284,5 +340,6 @@ export function initTrain() {
   $("train-cancel").addEventListener("click", cancel);
   $("jobs-list-panel").addEventListener("toggle", () => refreshJobs());
   showKindFields();
+  refreshKinds();
   refreshDatasets();
 }

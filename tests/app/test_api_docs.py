@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from app.jobs.params import PARTS
 from app.main import DOCS_ASSETS, REDOC_JS, create_app
+from models.kinds import kinds
 
 API_KEY = "docs-test-key"
 
@@ -55,18 +55,18 @@ def test_the_docs_pages_load_their_scripts_from_this_server(
 def test_the_job_request_is_a_union_tagged_by_kind(spec: dict[str, Any]) -> None:
     schema = spec["components"]["schemas"]["JobRequest"]
     assert schema["discriminator"]["propertyName"] == "kind"
-    assert set(schema["discriminator"]["mapping"]) == set(PARTS)
+    assert set(schema["discriminator"]["mapping"]) == set(kinds())
     body = spec["paths"]["/jobs"]["post"]["requestBody"]["content"]["application/json"]
     assert body["schema"] == {"$ref": "#/components/schemas/JobRequest"}
 
 
-@pytest.mark.parametrize("kind", sorted(PARTS))
+@pytest.mark.parametrize("kind", sorted(kinds()))
 def test_each_kinds_params_list_every_field_of_its_parts(spec: dict[str, Any], kind: str) -> None:
     variant = spec["components"]["schemas"][f"{kind.upper()}JobRequest"]
     assert variant["properties"]["kind"]["const"] == kind
     params_ref = variant["properties"]["params"]["$ref"].rsplit("/", 1)[-1]
     params = spec["components"]["schemas"][params_ref]
-    expected = {name for part in PARTS[kind] for name in part.model_fields}
+    expected = {name for part in kinds()[kind].parts for name in part.model_fields}
     assert set(params["properties"]) == expected
     assert params["additionalProperties"] is False and not params.get("required")
 
@@ -85,8 +85,8 @@ def test_every_example_fits_the_schema_and_is_accepted(
     examples = spec["components"]["schemas"]["JobRequest"]["examples"]
     body = spec["paths"]["/jobs"]["post"]["requestBody"]["content"]["application/json"]
     named = [example["value"] for example in body["examples"].values()]  # /docs' choice
-    assert {example["kind"] for example in examples} == set(PARTS)
-    assert {example["kind"] for example in named} == set(PARTS)
+    assert {example["kind"] for example in examples} == set(kinds())
+    assert {example["kind"] for example in named} == set(kinds())
     examples = [*examples, *named]
     seen: list[dict[str, Any]] = []
     for example in examples:

@@ -354,6 +354,24 @@ def test_a_finished_job_puts_its_new_version_in_the_model_list(
     assert ui.errors == []
 
 
+def test_a_plugin_kind_is_trained_from_a_form_built_from_its_schema(
+    ui: PageRun, server: LiveServer
+) -> None:
+    page = ui.page
+    page.wait_for_selector("#train-kind option[value='ppca']", state="attached")
+    start_job(page, "ppca", "page-ppca", "digits",
+              {"#train-other-fields [data-param='n_components']": "5"})
+    assert page.is_hidden("#train-gmm-fields") and page.is_hidden("#train-vae-fields")
+    page.wait_for_function(
+        "() => document.querySelector('#train-status').textContent.startsWith('Done')",
+        timeout=90_000,
+    )
+    config = httpx.get(f"{server.url}/models/page-ppca").json()["config"]
+    assert config["kind"] == "ppca" and config["hyperparameters"]["n_components"] == 5
+    assert page.input_value("#model-select") == "page-ppca"
+    assert ui.errors == []
+
+
 # -- access ------------------------------------------------------------------------------------
 def test_every_control_has_a_label_and_every_action_is_a_button(ui: PageRun) -> None:
     unlabelled = ui.page.evaluate(

@@ -58,7 +58,7 @@ def job(kind: str = "gmm", name: str = "fresh", dataset: str = "pinwheel", **par
         (job("vae", name="tiny-vae"), 422, "dataset", "shape"),  # tiny-vae serves 8x8 images
         (job("vae", name="tiny-gmm"), 422, "kind", "matches_existing_model"),
         (job(name="../escape"), 422, "name", "string_pattern_mismatch"),
-        ({"kind": "flow", "name": "x", "dataset": "pinwheel"}, 422, "kind", "literal_error"),
+        ({"kind": "flow", "name": "x", "dataset": "pinwheel"}, 422, "kind", "installed_kind"),
     ],
 )
 def test_bad_job_requests_are_refused(
@@ -79,8 +79,8 @@ def warm(source: dict[str, Any], kind: str = "vae", dataset: str = "digits", **p
     [
         (warm({"model": "no-such-model"}), "init_from.model", "exists"),
         (warm({"model": "tiny-vae", "version": 9}), "init_from.version", "exists"),
-        (warm({"model": "tiny-gmm"}), "init_from.model", "vae_only"),
-        (warm({"model": "tiny-vae"}, kind="gmm"), "init_from", "vae_only"),
+        (warm({"model": "tiny-gmm"}), "init_from.model", "same_kind"),
+        (warm({"model": "tiny-vae"}, kind="gmm"), "init_from", "warm_start_supported"),
         (warm({"model": "tiny-vae"}, dataset="pinwheel"), "init_from.model", "shape"),
         (warm({"model": "tiny-vae"}, hidden_sizes=[99]), "params.hidden_sizes",
          "matches_init_from"),

@@ -260,6 +260,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Kinds
+         * @description Every installed model kind (entry-point group ``genserve.models``), with the JSON
+         *     schemas of a job's params: its hyper-parameters and its training options side by side.
+         */
+        get: operations["list_kinds_kinds_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/datasets": {
         parameters: {
             query?: never;
@@ -686,7 +707,7 @@ export interface components {
              * @enum {string}
              */
             promote?: "auto" | "always" | "never";
-            /** @description VAE only: start from this model's weights (and architecture) instead of a random initialisation, e.g. to train a served model further or under the IWAE bound. */
+            /** @description Kinds that support a warm start (the VAE; GET /kinds): start from this model's weights (and architecture) instead of a random initialisation, e.g. to train a served model further or under the IWAE bound. */
             init_from?: components["schemas"]["WarmStart"] | null;
         };
         /**
@@ -1081,7 +1102,7 @@ export interface components {
          * @example {
          *       "dataset": "pinwheel",
          *       "kind": "gmm",
-         *       "name": "my-pinwheel",
+         *       "name": "my-pinwheel-gmm",
          *       "params": {
          *         "max_iter": 50,
          *         "n_components": 5
@@ -1100,8 +1121,16 @@ export interface components {
          *         "latent_dim": 4
          *       }
          *     }
+         * @example {
+         *       "dataset": "digits",
+         *       "kind": "ppca",
+         *       "name": "my-digits-ppca",
+         *       "params": {
+         *         "n_components": 30
+         *       }
+         *     }
          */
-        JobRequest: components["schemas"]["VAEJobRequest"] | components["schemas"]["GMMJobRequest"];
+        JobRequest: components["schemas"]["GMMJobRequest"] | components["schemas"]["VAEJobRequest"] | components["schemas"]["PPCAJobRequest"];
         /** JobResult */
         JobResult: {
             /** Model */
@@ -1167,6 +1196,54 @@ export interface components {
             last_metrics: {
                 [key: string]: unknown;
             } | null;
+        };
+        /** KindInfo */
+        KindInfo: {
+            /**
+             * Kind
+             * @description What POST /jobs takes as kind, and config.json records.
+             */
+            kind: string;
+            /** Title */
+            title: string;
+            /** Description */
+            description: string;
+            /**
+             * Capabilities
+             * @description The operations its models answer.
+             */
+            capabilities: string[];
+            /**
+             * Supports Warm Start
+             * @description Whether a job may give init_from.
+             */
+            supports_warm_start: boolean;
+            /**
+             * Hyperparameters
+             * @description JSON schema of its hyper-parameters.
+             */
+            hyperparameters: {
+                [key: string]: unknown;
+            };
+            /**
+             * Options
+             * @description JSON schema of its training options.
+             */
+            options: {
+                [key: string]: unknown;
+            };
+            /**
+             * Example
+             * @description A quick job's dataset and params.
+             */
+            example: {
+                [key: string]: unknown;
+            };
+        };
+        /** KindList */
+        KindList: {
+            /** Kinds */
+            kinds: components["schemas"]["KindInfo"][];
         };
         /**
          * LatentPriorSpec
@@ -1275,9 +1352,9 @@ export interface components {
             name: string;
             /**
              * Kind
-             * @enum {string}
+             * @description The model kind: an installed one (GET /kinds).
              */
-            kind: "vae" | "gmm";
+            kind: string;
             /**
              * Version
              * @description The version described: stable unless another was asked.
@@ -1340,9 +1417,9 @@ export interface components {
             name: string;
             /**
              * Kind
-             * @enum {string}
+             * @description The model kind: an installed one (GET /kinds).
              */
-            kind: "vae" | "gmm";
+            kind: string;
             /**
              * Version
              * @description The version described: stable unless another was asked.
@@ -1387,6 +1464,74 @@ export interface components {
             metrics: {
                 [key: string]: unknown;
             };
+        };
+        /** PPCAJobRequest */
+        PPCAJobRequest: {
+            /**
+             * @description Which model to train. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            kind: "ppca";
+            /**
+             * Name
+             * @description Model name; the job publishes its next version.
+             */
+            name: string;
+            /**
+             * Dataset
+             * @description A built-in dataset or an uploaded one.
+             */
+            dataset: string;
+            /** @description The PPCA's hyper-parameters and training options; omitted ones take their defaults. */
+            params?: components["schemas"]["PPCAParams"];
+            /**
+             * Promote
+             * @description Whether the new version becomes 'stable' (what requests without a version get): auto when it passes the training gate (not collapsed, beats the baseline, not worse than the stable version); always skips the gate; never keeps it unpromoted. Either way the version is stored and answers when named.
+             * @default auto
+             * @enum {string}
+             */
+            promote?: "auto" | "always" | "never";
+            /** @description Kinds that support a warm start (the VAE; GET /kinds): start from this model's weights (and architecture) instead of a random initialisation, e.g. to train a served model further or under the IWAE bound. */
+            init_from?: components["schemas"]["WarmStart"] | null;
+        };
+        /**
+         * PPCAParams
+         * @description Parameters of a ppca job: PPCAHyperparameters and SplitOptions, side by side. Every one is optional.
+         */
+        PPCAParams: {
+            /**
+             * N Components
+             * @description Latent dimension q, fewer than the data's dimensions and training rows. Default: the fewest components that explain explained_variance of the variance.
+             */
+            n_components?: number | null;
+            /**
+             * Explained Variance
+             * @description With n_components unset: the share of the variance that q components must explain (digits: 0.95 keeps 29 of 64 dimensions).
+             * @default 0.95
+             */
+            explained_variance?: number;
+            /**
+             * Ddof
+             * @description Divide the scatter matrix by N - ddof: 1 as scikit-learn's PCA (whose score this then reproduces), 0 for the exact maximum-likelihood estimate.
+             * @default 1
+             * @enum {integer}
+             */
+            ddof?: 0 | 1;
+            /**
+             * Test Fraction
+             * @default 0.25
+             */
+            test_fraction?: number;
+            /**
+             * Split Seed
+             * @default 0
+             */
+            split_seed?: number;
+            /**
+             * Binarize
+             * @description Binarise discrete images: dynamic, static or threshold.
+             */
+            binarize?: ("dynamic" | "static" | "threshold") | null;
         };
         /** ReadyResponse */
         ReadyResponse: {
@@ -1651,7 +1796,7 @@ export interface components {
              * @enum {string}
              */
             promote?: "auto" | "always" | "never";
-            /** @description VAE only: start from this model's weights (and architecture) instead of a random initialisation, e.g. to train a served model further or under the IWAE bound. */
+            /** @description Kinds that support a warm start (the VAE; GET /kinds): start from this model's weights (and architecture) instead of a random initialisation, e.g. to train a served model further or under the IWAE bound. */
             init_from?: components["schemas"]["WarmStart"] | null;
         };
         /**
@@ -3590,6 +3735,116 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Unsupported operation or format for this model */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unknown model, version or resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request's work passed GENSERVE_REQUEST_TIMEOUT_S */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state: a name taken by other data, a job's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input: the error names the field and the rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many jobs queued or running */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Job store, queue or data folder unavailable (read-only, say) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The data folder is full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_kinds_kinds_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KindList"];
+                };
             };
             /** @description Unsupported operation or format for this model */
             400: {
