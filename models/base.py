@@ -322,7 +322,7 @@ class GenerativeModel(nn.Module, ABC):
         """Build an untrained model of the right shapes from a saved config."""
         hparams = cls.Hyperparameters.model_validate(config["hyperparameters"])
         data = DataSpec.model_validate(config["data"])
-        model = cls(hparams, data)  # type: ignore[call-arg]
+        model = cls(hparams, data)
         model.metrics = dict(config.get("metrics", {}))
         model.training_info = dict(config.get("training", {}))
         return model

@@ -238,7 +238,8 @@ def _precisions_cholesky_from_covariances(
         if bool((info != 0).any()):
             raise InvalidModelInput(_ILL_DEFINED.format(reg=reg_covar))
         eye = torch.eye(chol.shape[-1], dtype=chol.dtype, device=chol.device).expand_as(chol)
-        return torch.linalg.solve_triangular(chol, eye, upper=False).mT
+        inverse: Tensor = torch.linalg.solve_triangular(chol, eye, upper=False)
+        return inverse.mT
     if bool((covariances <= 0).any()):
         raise InvalidModelInput(_ILL_DEFINED.format(reg=reg_covar))
     return covariances.rsqrt()
@@ -254,7 +255,8 @@ def _precisions_cholesky_from_precisions(precisions: Tensor, covariance_type: st
         chol, info = torch.linalg.cholesky_ex(flipped)
         if bool((info != 0).any()):
             raise InvalidModelInput("init_precisions must be symmetric positive definite")
-        return chol.flip(-2, -1)
+        flipped_back: Tensor = chol.flip(-2, -1)
+        return flipped_back
     if bool((precisions <= 0).any()):
         raise InvalidModelInput("init_precisions must be positive")
     return precisions.sqrt()
@@ -267,7 +269,7 @@ def _covariances_from_precisions_cholesky(
     if covariance_type in ("full", "tied"):
         u = precisions_cholesky
         eye = torch.eye(u.shape[-1], dtype=u.dtype, device=u.device).expand_as(u)
-        v = torch.linalg.solve_triangular(u, eye, upper=True)
+        v: Tensor = torch.linalg.solve_triangular(u, eye, upper=True)
         return v.mT @ v
     return precisions_cholesky.square().reciprocal()
 

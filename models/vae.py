@@ -227,7 +227,8 @@ class VAE(GenerativeModel):
 
         In the dtype of ``z``, as :meth:`encode_params`.
         """
-        return self.decoder(z).to(z.dtype)
+        decoded: Tensor = self.decoder(z)
+        return decoded.to(z.dtype)
 
     def decoder_mean(self, z: Tensor) -> Tensor:
         """``E[x | z]``: ``z: [..., L]`` -> ``[..., D]``."""
