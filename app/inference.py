@@ -45,7 +45,9 @@ from models import DataSpec, GenerativeModel, InvalidModelInput
 if TYPE_CHECKING:
     from app.operations import Operation
 
-__all__ = ["Call", "InferenceService", "JSONBytesResponse", "supported_formats"]
+__all__ = [
+    "Call", "InferenceService", "JSONBytesResponse", "require_capability", "supported_formats",
+]
 
 T = TypeVar("T")
 RequestT = TypeVar("RequestT", bound=BaseModel)
@@ -65,6 +67,15 @@ def supported_formats(model: GenerativeModel) -> list[str]:
     return ["array", "npy", "base64"]
 
 
+def require_capability(loaded: LoadedModel, operation: str, field: str = "model") -> None:
+    """A 400 unless the model declares ``operation`` in its capabilities."""
+    if operation not in loaded.model.capabilities:
+        raise UnsupportedOperation(
+            f"model {loaded.name!r} ({loaded.model.kind}) does not support {operation}",
+            field=field, rule="capabilities",
+        )
+
+
 class InferenceService:
     def __init__(
         self, registry: ModelRegistry, settings: Settings, batcher: Lanes | None = None,
@@ -82,11 +93,7 @@ class InferenceService:
     # -- shared steps --------------------------------------------------------------------------
     async def _resolve(self, request: Any, operation: str) -> LoadedModel:
         loaded = await self.registry.resolve(request.model, request.version)
-        if operation not in loaded.model.capabilities:
-            raise UnsupportedOperation(
-                f"model {loaded.name!r} ({loaded.model.kind}) does not support {operation}",
-                field="model", rule="capabilities",
-            )
+        require_capability(loaded, operation)
         fmt = getattr(request, "format", "array")
         if fmt not in supported_formats(loaded.model):
             raise UnsupportedOperation(

@@ -21,6 +21,7 @@ from safetensors.torch import load_file, save_file
 from torch import Tensor, nn
 
 __all__ = [
+    "CAPABILITY_METHODS",
     "CONFIG_FILE",
     "OPERATIONS",
     "WEIGHTS_FILE",
@@ -31,13 +32,25 @@ __all__ = [
     "NoiseGroups",
     "ProgressCallback",
     "TrainingCancelled",
-    "VIEWS",
+    "VIEW_METHODS",
     "bits_per_dim",
 ]
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
 OPERATIONS: tuple[str, ...] = ("sample", "encode", "reconstruct", "log_likelihood", "interpolate")
+"""The five operations: every model's default ``capabilities``."""
+
+CAPABILITY_METHODS: Mapping[str, str] = {
+    "sample": "sample_from_noise",
+    "encode": "encode",
+    "reconstruct": "reconstruct",
+    "log_likelihood": "log_likelihood",
+    "interpolate": "interpolate",
+    "classify": "classify",
+}
+"""Every operation a model may declare in ``capabilities``, with the method that serves it (a
+model that declares an operation must override that method: checked when its class is made)."""
 
 ProgressCallback = Callable[[Mapping[str, Any]], None]
 """Called after every epoch or EM iteration with its metrics; raising stops training."""
@@ -47,10 +60,10 @@ NoiseGroups = Sequence[tuple[int, "torch.Generator | None"]]
 Each request's rows draw their randomness from its own generator, so a seeded request gets the
 answer it would get alone (dynamic batching)."""
 
-VIEWS: tuple[str, ...] = ("components", "latent")
-"""The page's views a model may declare beyond the operations: ``components`` (a mixture's
-weights, means and covariances, :meth:`GenerativeModel.mixture_components`) and ``latent`` (2-D
-map of the posterior means, :meth:`GenerativeModel.latent_means`)."""
+VIEW_METHODS: Mapping[str, str] = {"components": "mixture_components", "latent": "latent_means"}
+"""The page's views a model may declare in ``views`` beyond the operations, with the method that
+serves each: ``components`` (a mixture's weights, means and covariances) and ``latent`` (a 2-D
+map of the posterior means)."""
 
 
 class TrainingCancelled(Exception):
@@ -134,7 +147,12 @@ class GenerativeModel(nn.Module, ABC):
     interpolation_methods: ClassVar[frozenset[str]] = frozenset({"linear"})
     exact_likelihood: ClassVar[bool] = False
     conditional: ClassVar[bool] = False
-    views: ClassVar[frozenset[str]] = frozenset()
+    views: ClassVar[frozenset[str]] = frozenset()  # names from VIEW_METHODS
+
+    hparams: BaseModel  # a ``Hyperparameters`` value
+    data: DataSpec
+    metrics: dict[str, Any]  # what training measured, saved in config.json
+    training_info: dict[str, Any]
 
     def __init__(self, hparams: BaseModel, data: DataSpec) -> None:
         super().__init__()
@@ -174,16 +192,15 @@ class GenerativeModel(nn.Module, ABC):
             n, generator=generator, temperature=temperature, prior=prior, labels=labels
         ))
 
-    # -- the other operations ------------------------------------------------------------------
-    @abstractmethod
+    # -- the other operations: a model overrides those it declares in ``capabilities`` ----------
     def encode(self, x: Tensor) -> dict[str, Tensor]:
         """Map ``x: [B, D]`` to the model's latent description, one row per example."""
+        raise self._undeclared("encode")
 
-    @abstractmethod
     def reconstruct(self, x: Tensor) -> Tensor:
         """``x: [B, D]`` -> the model's best reconstruction ``[B, D]``."""
+        raise self._undeclared("reconstruct")
 
-    @abstractmethod
     def log_likelihood(
         self,
         x: Tensor,
@@ -199,8 +216,8 @@ class GenerativeModel(nn.Module, ABC):
         generators, replacing ``generator``; an exact likelihood draws nothing and ignores both.
         With ``labels`` (``[B]`` int64) a conditional model gives log p(x | y).
         """
+        raise self._undeclared("log_likelihood")
 
-    @abstractmethod
     def interpolate(
         self, a: Tensor, b: Tensor, steps: int, method: str = "linear", *,
         labels: Tensor | None = None,
@@ -209,6 +226,7 @@ class GenerativeModel(nn.Module, ABC):
 
         ``labels``: ``[2]`` (start and end class) for a conditional model.
         """
+        raise self._undeclared("interpolate")
 
     def classify(
         self, x: Tensor, *, importance_samples: int = 1, generator: torch.Generator | None = None,
@@ -217,16 +235,37 @@ class GenerativeModel(nn.Module, ABC):
         """p(y | x) for a conditional model that declares ``classify`` in its capabilities:
         ``log_likelihood_per_class [B, C]``, ``log_prior [C]``, ``probabilities [B, C]``,
         ``predicted [B]``."""
-        raise InvalidModelInput(f"a {self.kind} model does not classify")
+        raise self._undeclared("classify")
 
     # -- the page's views (declared in ``views``) ----------------------------------------------
     def mixture_components(self, *, covariances: bool = True) -> MixtureComponents:
         """The ``components`` view: the mixture's weights, means and (if asked) covariances."""
-        raise InvalidModelInput(f"a {self.kind} model has no mixture components")
+        raise self._undeclared("components")
 
     def latent_means(self, x: Tensor) -> Tensor:
         """The ``latent`` view: ``x: [B, D]`` -> posterior means ``[B, L]``."""
-        raise InvalidModelInput(f"a {self.kind} model has no latent space to draw")
+        raise self._undeclared("latent")
+
+    def _undeclared(self, ability: str) -> NotImplementedError:
+        """What an undeclared ability raises: the service refuses it before asking (a 400)."""
+        return NotImplementedError(f"a {self.kind} model does not declare {ability!r}")
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A declared operation or view must have its method: checked once, when the class is
+        made, so the service can trust the declarations instead of probing."""
+        super().__init_subclass__(**kwargs)
+        for declared, methods in ((cls.capabilities, CAPABILITY_METHODS),
+                                  (cls.views, VIEW_METHODS)):
+            for ability in declared:
+                if ability not in methods:
+                    raise TypeError(
+                        f"{cls.__name__} declares {ability!r}, which is none of {sorted(methods)}"
+                    )
+                name = methods[ability]
+                default = getattr(GenerativeModel, name)
+                abstract = getattr(default, "__isabstractmethod__", False)  # ABC checks those
+                if getattr(cls, name) is default and not abstract:
+                    raise TypeError(f"{cls.__name__} declares {ability!r} but has no {name}()")
 
     # -- what the likelihood costs and says ----------------------------------------------------
     def likelihood_passes(self, importance_samples: int) -> int:
