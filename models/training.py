@@ -571,7 +571,7 @@ def train_vae(
         "test_log_likelihood_stderr": float(iwae.std() / math.sqrt(len(iwae))),
         "test_elbo": float(scores["elbo"].mean()),
         "importance_samples": k,
-        "estimator": f"IWAE bound, k={k} (Burda et al. 2015)",
+        "estimator": f"{model.likelihood_estimator(k, abbreviated=True)} (Burda et al. 2015)",
         **diagnostics,
     }
     model.training_info = {
