@@ -68,7 +68,7 @@ def test_an_undeclared_prior_is_refused_naming_the_priors(toy_client: TestClient
 
 @pytest.mark.parametrize(
     ("view", "rule"),
-    [("components", "views"), ("density", "capabilities"),
+    [("components", "kind"), ("density", "capabilities"),
      ("reference?importance_samples=100", "capabilities")],
 )
 def test_an_undeclared_page_view_is_refused(
