@@ -64,11 +64,16 @@ def _too_deep(text: str, position: int) -> json.JSONDecodeError:
     )
 
 
+_UNPARSED = object()
+
+
 class FastJSONRequest(Request):
+    _parsed: Any = _UNPARSED
+
     async def json(self) -> Any:
-        if not hasattr(self, "_json"):
-            self._json = loads_body(await self.body())
-        return self._json
+        if self._parsed is _UNPARSED:
+            self._parsed = loads_body(await self.body())
+        return self._parsed
 
 
 class FastJSONRoute(APIRoute):

@@ -93,8 +93,6 @@ class ModelKind:
 
     name: str
     """The ``kind`` in ``config.json`` and in ``POST /jobs``; must equal ``model.kind``."""
-    title: str
-    """A human name, e.g. "Variational autoencoder"."""
     model: type[GenerativeModel]
     hyperparameters: type[BaseModel]
     """What shapes the model; saved in its ``config.json``."""
@@ -118,6 +116,11 @@ class ModelKind:
     cli_options: Mapping[str, str] = field(default_factory=dict)
     """Short command-line names of parameters (``components`` -> ``n_components``); every
     parameter also has ``--its-name``."""
+
+    @property
+    def title(self) -> str:
+        """A human name, e.g. "Gaussian mixture": the model class's ``kind_title``."""
+        return self.model.kind_title
 
     @property
     def supports_warm_start(self) -> bool:
@@ -301,7 +304,7 @@ def _vae() -> ModelKind:
     from models.vae import VAE, VAEHyperparameters
 
     return ModelKind(
-        name="vae", title="Variational auto-encoder", model=VAE,
+        name="vae", model=VAE,
         hyperparameters=VAEHyperparameters, options=VAETrainingOptions, fit=_fit_vae,
         description="Encoder and decoder networks trained on the ELBO or the IWAE bound; "
         "log-likelihoods are importance-weighted bounds.",
@@ -327,7 +330,7 @@ def _gmm() -> ModelKind:
     from models.training import SplitOptions
 
     return ModelKind(
-        name="gmm", title="Gaussian mixture", model=GaussianMixture,
+        name="gmm", model=GaussianMixture,
         hyperparameters=GMMHyperparameters, options=SplitOptions, fit=_fit_gmm,
         description="A mixture of Gaussians fitted by EM; log-likelihoods are exact.",
         example={"dataset": "pinwheel", "params": {"n_components": 5, "max_iter": 50}},

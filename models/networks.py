@@ -75,7 +75,7 @@ class ConvEncoder(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         lead = x.shape[:-1]
         maps = self.convs(x.reshape(math.prod(lead), *self.image))
-        features = self.trunk(maps.flatten(1))
+        features: Tensor = self.trunk(maps.flatten(1))
         return features.reshape(*lead, features.shape[-1])
 
 
@@ -116,5 +116,5 @@ class ConvDecoder(nn.Module):
     def forward(self, z: Tensor) -> Tensor:
         lead = z.shape[:-1]
         maps = self.trunk(z.reshape(math.prod(lead), z.shape[-1])).unflatten(1, self.maps)
-        images = self.convs(maps).flatten(1)
+        images: Tensor = self.convs(maps).flatten(1)
         return images.reshape(*lead, images.shape[-1])

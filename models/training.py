@@ -520,7 +520,7 @@ def train_vae(
             kl_weight = hparams.beta * (min(1.0, step / kl_warmup) if kl_warmup else 1.0)
             loss = _loss(model, batch, options, generator, kl_weight)
             optimiser.zero_grad(set_to_none=True)
-            loss.backward()
+            torch.autograd.backward(loss)
             optimiser.step()
             total += loss.detach() * len(batch)
         train_loss = float(total) / len(train)
@@ -571,7 +571,7 @@ def train_vae(
         "test_log_likelihood_stderr": float(iwae.std() / math.sqrt(len(iwae))),
         "test_elbo": float(scores["elbo"].mean()),
         "importance_samples": k,
-        "estimator": f"IWAE bound, k={k} (Burda et al. 2015)",
+        "estimator": f"{model.likelihood_estimator(k, abbreviated=True)} (Burda et al. 2015)",
         **diagnostics,
     }
     model.training_info = {

@@ -2,7 +2,6 @@
 
 import { api } from "./api.js";
 import { formatNumber } from "./charts.js";
-import { kindLabel } from "./kinds.js";
 import { $, busy, clearError, describeShape, emit, setStatus, showError, state } from "./state.js";
 
 const select = $("model-select");
@@ -208,7 +207,7 @@ function renderInfo(model) {
   const list = document.createElement("dl");
   const split = model.config?.data?.split || {};
   const rows = [
-    ["Kind", kindLabel(model.kind)],
+    ["Kind", `${model.kind_title} (${model.kind})`],
     ["Data shape", describeShape(model.data_shape)],
     ["Value range", model.value_range ? `[${model.value_range.join(", ")}]` : "unbounded"],
     ["Training data", model.dataset || "not recorded"],

@@ -100,7 +100,7 @@ def check_ppca(hyperparameters: Any, options: Any, data: DataFacts) -> None:
 
 
 PPCA_KIND = ModelKind(
-    name="ppca", title="Probabilistic PCA", model=PPCA,
+    name="ppca", model=PPCA,
     hyperparameters=PPCAHyperparameters, options=SplitOptions, fit=fit_ppca,
     description="Linear-Gaussian latent variable model (Tipping & Bishop 1999), fitted in "
     "closed form; exact log-likelihood and posterior.",

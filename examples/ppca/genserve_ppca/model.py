@@ -19,14 +19,14 @@ operations return float32 like genserve's own models.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
 import torch
 from pydantic import BaseModel, ConfigDict, Field
 from torch import Tensor
 
-from models.base import OPERATIONS, DataSpec, GenerativeModel, InvalidModelInput
+from models.base import OPERATIONS, DataSpec, GenerativeModel, InvalidModelInput, NoiseGroups
 
 __all__ = ["PPCA", "PPCAHyperparameters", "choose_components"]
 
@@ -75,6 +75,7 @@ class PPCA(GenerativeModel):
     Hyperparameters: ClassVar[type[BaseModel]] = PPCAHyperparameters
     capabilities: ClassVar[frozenset[str]] = frozenset(OPERATIONS)
     interpolation_methods: ClassVar[frozenset[str]] = frozenset({"linear", "slerp"})
+    kind_title: ClassVar[str] = "Probabilistic PCA"
     exact_likelihood: ClassVar[bool] = True
     conditional: ClassVar[bool] = False
 
@@ -163,11 +164,6 @@ class PPCA(GenerativeModel):
         log_det = (d - q) * sigma2.log() + 2.0 * chol.diagonal().log().sum()
         return -0.5 * (d * _LOG_2PI + log_det + quadratic)
 
-    @staticmethod
-    def _no_labels(labels: Tensor | None) -> None:
-        if labels is not None:
-            raise InvalidModelInput("PPCA is not conditional: it takes no labels")
-
     # -- the five operations -------------------------------------------------------------------
     @torch.no_grad()
     def log_likelihood(
@@ -176,12 +172,12 @@ class PPCA(GenerativeModel):
         *,
         importance_samples: int = 1,
         generator: torch.Generator | None = None,
-        groups: Sequence[tuple[int, torch.Generator | None]] | None = None,
+        groups: NoiseGroups | None = None,
         labels: Tensor | None = None,
     ) -> dict[str, Tensor]:
         """Exact log p(x) in nats, ``[B]``: nothing is estimated, so ``importance_samples``,
         ``generator`` and ``groups`` are accepted and unused."""
-        self._no_labels(labels)
+        self.check_labels(labels, x.shape[0])
         return {"log_likelihood": self._log_likelihood(self.check_input(x)).float()}
 
     @torch.no_grad()
@@ -206,31 +202,20 @@ class PPCA(GenerativeModel):
         return (latent @ self.weight.T + self.mean).float()
 
     @torch.no_grad()
-    def sample(
-        self,
-        n: int,
-        *,
-        generator: torch.Generator | None = None,
-        temperature: float = 1.0,
-        labels: Tensor | None = None,
-    ) -> Tensor:
-        """x = W z + mu + sigma eps, z and eps standard normal scaled by ``temperature``."""
-        return self.sample_from_noise(
-            self.sample_noise(n, generator=generator, temperature=temperature, labels=labels)
-        )
-
-    @torch.no_grad()
     def sample_noise(
         self,
         n: int,
         *,
         generator: torch.Generator | None = None,
         temperature: float = 1.0,
+        prior: str = "normal",
         labels: Tensor | None = None,
     ) -> dict[str, Tensor]:
         """The randomness of :meth:`sample`: ``{"z": [n, q], "eps": [n, D]}``, rows independent,
         so several requests' noise can be turned into samples by one call (dynamic batching)."""
-        self._no_labels(labels)
+        self.check_labels(labels, n)
+        if prior not in self.priors:
+            raise InvalidModelInput(f"prior {prior!r} is not one of {self.priors}")
         if n < 0 or temperature < 0:
             raise InvalidModelInput(f"need n >= 0 and temperature >= 0; got {n}, {temperature}")
         dtype, device = self.weight.dtype, self.weight.device
@@ -258,7 +243,7 @@ class PPCA(GenerativeModel):
     ) -> dict[str, Tensor]:
         """A path between the posterior means of ``a`` and ``b``, decoded by W z + mu:
         ``path [steps, D]`` and its ``latents [steps, q]``."""
-        self._no_labels(labels)
+        self.check_labels(labels, 2)
         if method not in self.interpolation_methods:
             raise InvalidModelInput(
                 f"method {method!r} is not supported; use one of "

@@ -1356,6 +1356,11 @@ export interface components {
              */
             kind: string;
             /**
+             * Kind Title
+             * @description What the kind is, in words: 'Gaussian mixture'.
+             */
+            kind_title: string;
+            /**
              * Version
              * @description The version described: stable unless another was asked.
              */
@@ -1391,6 +1396,11 @@ export interface components {
             interpolation_methods: string[];
             /** Priors */
             priors: string[];
+            /**
+             * Views
+             * @description The page's views beyond the operations: 'components' (GET /models/{name}/components), 'latent' (the latent map in /models/{name}/reference).
+             */
+            views: string[];
             /** Formats */
             formats: string[];
             /** Dataset */
@@ -1421,6 +1431,11 @@ export interface components {
              */
             kind: string;
             /**
+             * Kind Title
+             * @description What the kind is, in words: 'Gaussian mixture'.
+             */
+            kind_title: string;
+            /**
              * Version
              * @description The version described: stable unless another was asked.
              */
@@ -1456,6 +1471,11 @@ export interface components {
             interpolation_methods: string[];
             /** Priors */
             priors: string[];
+            /**
+             * Views
+             * @description The page's views beyond the operations: 'components' (GET /models/{name}/components), 'latent' (the latent map in /models/{name}/reference).
+             */
+            views: string[];
             /** Formats */
             formats: string[];
             /** Dataset */

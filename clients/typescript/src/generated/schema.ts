@@ -1359,6 +1359,11 @@ export interface components {
              */
             kind: string;
             /**
+             * Kind Title
+             * @description What the kind is, in words: 'Gaussian mixture'.
+             */
+            kind_title: string;
+            /**
              * Version
              * @description The version described: stable unless another was asked.
              */
@@ -1394,6 +1399,11 @@ export interface components {
             interpolation_methods: string[];
             /** Priors */
             priors: string[];
+            /**
+             * Views
+             * @description The page's views beyond the operations: 'components' (GET /models/{name}/components), 'latent' (the latent map in /models/{name}/reference).
+             */
+            views: string[];
             /** Formats */
             formats: string[];
             /** Dataset */
@@ -1424,6 +1434,11 @@ export interface components {
              */
             kind: string;
             /**
+             * Kind Title
+             * @description What the kind is, in words: 'Gaussian mixture'.
+             */
+            kind_title: string;
+            /**
              * Version
              * @description The version described: stable unless another was asked.
              */
@@ -1459,6 +1474,11 @@ export interface components {
             interpolation_methods: string[];
             /** Priors */
             priors: string[];
+            /**
+             * Views
+             * @description The page's views beyond the operations: 'components' (GET /models/{name}/components), 'latent' (the latent map in /models/{name}/reference).
+             */
+            views: string[];
             /** Formats */
             formats: string[];
             /** Dataset */
