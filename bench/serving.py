@@ -19,9 +19,9 @@ concurrency 1, 8 and 64, from a load generator in its own process (``bench/_load
 Three load generators (issue 18: "report both, so a reader sees the client's share"): ``lean``
 (``bench/_loadgen.py``, raw asyncio streams), ``wrk`` (compiled, ``bench/_wrk.py``; its rows are
 skipped with a note where wrk is not installed) and ``httpx`` (``bench/_loadgen.py --client
-httpx``: as Python users call genserve, answers parsed). The lean generator drives every
-operation; all three drive ``/sample`` against genserve (batching on, off, fixed wait), plain
-FastAPI and LitServe, printed as one table with the ratios issue 18 asks for.
+httpx``: as Python users call genserve, the answer read whole but not decoded). The lean
+generator drives every operation; all three drive ``/sample`` against genserve (batching on,
+off, fixed wait), plain FastAPI and LitServe, printed as one table with issue 18's ratios.
 
 All servers start at once and each cell measures them back to back; the servers not being
 measured are paused meanwhile (SIGSTOP, SIGCONT before their own cells, then a warm-up), since
@@ -37,9 +37,10 @@ Every system computes with the same number of torch threads (``--threads``, 1 by
 genserve's own default on 2 cores, which leaves the event loop a core; the others get it through
 ``OMP_NUM_THREADS``), so the rows compare serving stacks, not thread settings.
 
-    .venv/bin/python -m bench.serving [--plan full|clients] [--rounds 2] [--duration 2]
+    .venv/bin/python -m bench.serving [--plan full|clients] [--rounds 2] [--duration 1.5]
 
-``--plan clients`` measures the load generators' table alone (``/sample``; ~3 min a round).
+The defaults take about 10 minutes on 2 cores (96 cells a round, two rounds); ``--plan clients``
+measures the load generators' table alone (``/sample``, 45 cells, about 2.5 minutes a round).
 """
 
 from __future__ import annotations
@@ -467,8 +468,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--loadgens", default=",".join(LOADGENS),
                         help="comma-separated, of " + ", ".join(LOADGENS))
     parser.add_argument("--rounds", type=int, default=2, help="runs of the whole plan")
-    parser.add_argument("--duration", type=float, default=2.0, help="measured seconds per cell")
-    parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds per cell")
+    parser.add_argument("--duration", type=float, default=1.5, help="measured seconds per cell")
+    parser.add_argument("--warmup", type=float, default=0.5, help="unmeasured seconds per cell")
     parser.add_argument("--threads", type=int, default=1, help="torch threads, every system")
     args = parser.parse_args(argv)
 
