@@ -112,8 +112,12 @@ def _median_run(runs: list[dict[str, float]]) -> dict[str, float]:
     if not runs:
         return {}
     summed = {"requests", "errors", "seconds"}
+    def median(values: list[float]) -> float:  # a round with no answer has no latency
+        known = [v for v in values if v == v]
+        return float(np.median(known)) if known else float("nan")
+
     return {key: sum(r[key] for r in runs) if key in summed
-            else float(np.median([r[key] for r in runs])) for key in runs[0]}
+            else median([r[key] for r in runs]) for key in runs[0]}
 
 
 def _free_port() -> int:

@@ -110,3 +110,14 @@ def test_wrk_posts_the_body_file_as_json(echo_server: str, tmp_path: Path) -> No
     figures = _wrk.run(echo_server, body, concurrency=2, duration=1, warmup=0)
     assert figures["requests"] > 0 and figures["errors"] == 0  # a 415 if not sent as JSON
     assert figures["bytes_per_answer"] > len(body.read_bytes())  # the echoed body and a head
+
+
+def test_a_round_without_answers_leaves_the_latency_of_the_others() -> None:
+    rounds = [
+        {"requests": 0, "errors": 0, "seconds": 1.5, "rps": 0.0, "p50_ms": float("nan"),
+         "p99_ms": float("nan")},
+        {"requests": 30, "errors": 0, "seconds": 1.5, "rps": 20.0, "p50_ms": 40.0,
+         "p99_ms": 90.0},
+    ]
+    median = serving._median_run(rounds)
+    assert (median["p50_ms"], median["p99_ms"], median["requests"]) == (40.0, 90.0, 30)
