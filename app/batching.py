@@ -2,15 +2,18 @@
 
     handler ── submit(key, payload) ──► inbox ──► worker thread (one for the registry's device)
        ▲ awaits an asyncio future                  │ takes the requests of the oldest key, up to
-       │                                           │ ``batch_max_examples`` examples, waiting at
-       │                                           │ most ``batch_max_wait_ms`` for more, runs
-       └── loop.call_soon_threadsafe(result) ◄─────┘ them as one batch in inference_mode() and
-                                                     splits the answer back per request
+       │                                           │ ``batch_max_examples`` examples, waiting for
+       │                                           │ more only when waiting pays (``WaitPolicy``),
+       └── loop.call_soon_threadsafe(result) ◄─────┘ runs them as one batch under
+                                                     torch.inference_mode() and splits the answer
+                                                     back per request
 
 - The event loop never runs a model: it decodes and validates inputs (so a bad request gets its
   4xx before it can reach a batch), submits, and awaits.
-- The worker waits for company only when the previous batch of the same key had some: a lone
-  client never pays the wait, and under load batches also form while the worker is busy.
+- The collector waits for company only when waiting pays (``AdaptiveWait``, the default): never
+  when nothing is in flight and the queue holds one request, and otherwise only while a key's
+  requests arrive faster than its batches complete, at most ``batch_max_wait_ms`` after the
+  oldest. Under load batches also form without waiting, while every runner is busy.
 - Randomness stays per request: each request draws its noise with its own generator and only the
   maths is batched, so a seeded request gets the answer it would get alone.
 - If a batch fails anyway, its requests are run again one by one, so each gets its own answer or
@@ -26,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import math
 import os
 import queue
 import threading
@@ -35,7 +39,7 @@ from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 import torch
@@ -45,13 +49,16 @@ from app.config import Settings
 from models import GenerativeModel
 
 __all__ = [
+    "AdaptiveWait",
     "BatchFunction",
     "BatchRecord",
     "Batcher",
+    "FixedWait",
     "InterpolateWork",
     "Lanes",
     "LogLikelihoodWork",
     "SampleWork",
+    "WaitPolicy",
     "encode_batch",
     "interpolate_batch",
     "log_likelihood_batch",
@@ -115,23 +122,137 @@ def _refuse(items: list[_Item]) -> None:
     _hand_back(items, [(False, RuntimeError("the service is shutting down"))] * len(items))
 
 
+class WaitPolicy(Protocol):
+    """When the collector, holding a free runner and requests of ``key``, waits for more.
+
+    Called on the collector thread only, except ``ran`` (on a runner thread). Times are
+    ``time.perf_counter()`` seconds, passed in, so a policy is tested with made-up clocks.
+    """
+
+    def arrived(self, key: Hashable, at: float) -> None:
+        """A request of ``key`` was submitted at ``at``."""
+
+    def took(self, key: Hashable, requests: int) -> None:
+        """A batch of ``requests`` requests of ``key`` left for a runner."""
+
+    def ran(self, key: Hashable, seconds: float) -> None:
+        """A batch of ``key`` took ``seconds`` to compute."""
+
+    def wait_until(
+        self, key: Hashable, oldest: float, last: float, *, in_flight: bool, queued: int
+    ) -> float:
+        """Until when to wait for more of ``key`` (a time at or before now: run at once).
+        ``oldest`` and ``last``: when the oldest and the latest queued request arrived;
+        ``in_flight``: a runner is busy; ``queued``: requests waiting, all keys."""
+
+
+class AdaptiveWait:
+    """Waits for company only while requests of a key arrive faster than its batches complete.
+
+    Keeps, per key, a moving average of the gap between arrivals and of a batch's compute time.
+    A lone request with nothing in flight runs at once. Otherwise, while the average gap is
+    shorter than a batch, one more request is likely before a batch could finish: the collector
+    waits for the next arrival, but no longer than a batch would take or twice the usual gap
+    after the latest one (the burst is over), and never past ``max_wait_s`` after the oldest.
+    When requests come slower than batches complete, waiting only adds latency: none.
+    (Triton's dynamic batcher waits a fixed queue delay; Clipper adapts the batch size. This
+    adapts the wait to the arrival rate, so that at low load it is zero.)
+    """
+
+    def __init__(self, max_wait_s: float, smoothing: float = 0.25) -> None:
+        self.max_wait_s = max_wait_s
+        self.smoothing = smoothing
+        self._last: dict[Hashable, float] = {}
+        self._gap: dict[Hashable, float] = {}
+        self._batch: dict[Hashable, float] = {}
+        self._lock = threading.Lock()  # ``ran`` comes from the runners
+
+    def arrived(self, key: Hashable, at: float) -> None:
+        last = self._last.get(key)
+        self._last[key] = max(at, last or at)
+        if last is None:
+            return
+        # a gap longer than a few batches says only "slow"; capped, one idle spell cannot hold
+        # the average up for the next many arrivals of a burst
+        cap = 4 * max(self._batch.get(key, 0.0), self.max_wait_s)
+        gap = min(max(at - last, 0.0), cap)
+        previous = self._gap.get(key)
+        self._gap[key] = gap if previous is None else previous + self.smoothing * (gap - previous)
+
+    def took(self, key: Hashable, requests: int) -> None:
+        pass
+
+    def ran(self, key: Hashable, seconds: float) -> None:
+        with self._lock:
+            previous = self._batch.get(key)
+            self._batch[key] = (seconds if previous is None
+                                else previous + self.smoothing * (seconds - previous))
+
+    def wait_until(
+        self, key: Hashable, oldest: float, last: float, *, in_flight: bool, queued: int
+    ) -> float:
+        gap, batch = self._gap.get(key), self._batch.get(key)
+        if (not in_flight and queued <= 1) or gap is None or batch is None or gap >= batch:
+            return -math.inf
+        return min(oldest + self.max_wait_s, last + min(2 * gap, batch))
+
+    def estimates(self, key: Hashable) -> tuple[float | None, float | None]:
+        """(average gap between arrivals, average batch seconds) of ``key``, when known."""
+        return self._gap.get(key), self._batch.get(key)
+
+
+class FixedWait:
+    """The policy before issue 18: when a runner is busy or the previous batch of the key had
+    company, wait until the batch is full or ``max_wait_s`` after the oldest request. Kept for
+    comparison (``GENSERVE_BATCH_POLICY=fixed``)."""
+
+    def __init__(self, max_wait_s: float) -> None:
+        self.max_wait_s = max_wait_s
+        self._had_company: dict[Hashable, bool] = {}
+
+    def arrived(self, key: Hashable, at: float) -> None:
+        pass
+
+    def took(self, key: Hashable, requests: int) -> None:
+        self._had_company[key] = requests > 1
+
+    def ran(self, key: Hashable, seconds: float) -> None:
+        pass
+
+    def wait_until(
+        self, key: Hashable, oldest: float, last: float, *, in_flight: bool, queued: int
+    ) -> float:
+        if in_flight or self._had_company.get(key, False):
+            return oldest + self.max_wait_s
+        return -math.inf
+
+
+def wait_policy(name: str, max_wait_s: float) -> WaitPolicy:
+    """``adaptive`` or ``fixed`` (``GENSERVE_BATCH_POLICY``)."""
+    policies: dict[str, Callable[[float], WaitPolicy]] = {
+        "adaptive": AdaptiveWait, "fixed": FixedWait,
+    }
+    return policies[name](max_wait_s)
+
+
 class Batcher:
     """Coalesces submissions with the same key into batches, run by ``runners`` threads.
 
     One collector thread forms the batches; it takes the next one only when a runner is free, so
     while every runner computes, requests pile up into larger batches rather than queueing as
     small ones. More than one runner lets compute-bound batches (log-likelihood with many
-    importance samples) use every core, as the unbatched path's thread pool does. While a runner
-    is busy, another one starts only on a full batch or once its oldest request has waited
-    ``max_wait_s``: cheap batches then stay on one runner and grow, instead of splitting into
-    small ones whose threads fight the event loop for the GIL.
+    importance samples) use every core, as the unbatched path's thread pool does. Once it holds a
+    free runner, ``policy`` says whether to wait for more first (default ``AdaptiveWait``: only
+    while requests arrive faster than batches complete, at most ``max_wait_s``).
     """
 
     def __init__(
         self, *, max_size: int, max_wait_s: float, threads: int | None = None,
         runners: int = 1, name: str = "genserve-batcher", nice: int = 0,
+        policy: WaitPolicy | None = None,
     ) -> None:
         self.max_size = max_size
+        self.policy = policy if policy is not None else AdaptiveWait(max_wait_s)
         self.nice = nice
         self.max_wait_s = max_wait_s
         self.threads = threads
@@ -146,7 +267,6 @@ class Batcher:
         self._outgoing: dict[asyncio.AbstractEventLoop, list[_Item]] = {}  # this loop iteration's
         self._pending: dict[Hashable, deque[_Item]] = {}
         self._pending_size: dict[Hashable, int] = {}
-        self._had_company: dict[Hashable, bool] = {}
         self._thread: threading.Thread | None = None
         self._stopping = False
         self._queued = 0  # submitted, not yet taken into a batch
@@ -154,9 +274,11 @@ class Batcher:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Batcher:
-        return cls(max_size=settings.batch_max_examples,
-                   max_wait_s=settings.batch_max_wait_ms / 1e3, threads=serving_threads(settings),
-                   runners=settings.batch_runners or available_cores())
+        max_wait_s = settings.batch_max_wait_ms / 1e3
+        return cls(max_size=settings.batch_max_examples, max_wait_s=max_wait_s,
+                   threads=serving_threads(settings),
+                   runners=settings.batch_runners or available_cores(),
+                   policy=wait_policy(settings.batch_policy, max_wait_s))
 
     # -- the event loop's side -----------------------------------------------------------------
     def start(self) -> None:
@@ -238,7 +360,7 @@ class Batcher:
                 self._free_runners.release()
                 break
             key = min(self._pending, key=lambda k: self._pending[k][0].queued_at)
-            self._wait_for_company(key, under_load=self._busy_runners > 0)
+            self._wait_for_company(key)
             batch = self._take(key)
             if batch:
                 with self._busy_lock:
@@ -256,6 +378,7 @@ class Batcher:
             self._stopping = True
             return
         for item in items:
+            self.policy.arrived(item.key, item.queued_at)
             self._pending.setdefault(item.key, deque()).append(item)
             self._pending_size[item.key] = self._pending_size.get(item.key, 0) + item.size
 
@@ -266,15 +389,15 @@ class Batcher:
             except queue.Empty:
                 return
 
-    def _wait_for_company(self, key: Hashable, *, under_load: bool) -> None:
-        """Wait for more of ``key`` until the batch is full or its oldest request is due: when
-        another runner is busy, or the last batch of ``key`` had company (a lone request at low
-        load goes at once)."""
-        if not (under_load or self._had_company.get(key, False)):
-            return
-        deadline = self._pending[key][0].queued_at + self.max_wait_s
+    def _wait_for_company(self, key: Hashable) -> None:
+        """Take in more of ``key`` until the batch is full or the policy says to stop waiting."""
         while self._pending_size[key] < self.max_size and not self._stopping:
-            remaining = deadline - time.perf_counter()
+            pending = self._pending[key]
+            until = self.policy.wait_until(
+                key, pending[0].queued_at, pending[-1].queued_at,
+                in_flight=self._busy_runners > 0, queued=self._queued,
+            )
+            remaining = until - time.perf_counter()
             if remaining <= 0:
                 return
             try:
@@ -297,7 +420,7 @@ class Batcher:
             size += item.size
         if not items:
             del self._pending[key], self._pending_size[key]
-        self._had_company[key] = len(batch) > 1
+        self.policy.took(key, len(batch))
         return batch
 
     def _run(self, key: Hashable, batch: list[_Item]) -> None:
@@ -305,6 +428,7 @@ class Batcher:
         started = time.perf_counter()
         try:
             outcomes = self._outcomes(batch)
+            self.policy.ran(key, time.perf_counter() - started)
         finally:
             # free before handing back: the answer's client may send its next request before
             # this thread runs again, and that request must not find this runner busy
@@ -413,10 +537,12 @@ class Lanes:
     @classmethod
     def from_settings(cls, settings: Settings) -> Lanes:
         light = Batcher.from_settings(settings)
+        max_wait_s = settings.batch_max_wait_ms / 1e3
         heavy = Batcher(
-            max_size=settings.batch_max_examples, max_wait_s=settings.batch_max_wait_ms / 1e3,
+            max_size=settings.batch_max_examples, max_wait_s=max_wait_s,
             threads=serving_threads(settings), runners=heavy_runners(settings),
             name="genserve-heavy", nice=settings.heavy_nice,
+            policy=wait_policy(settings.batch_policy, max_wait_s),
         )
         return cls(light, heavy)
 

@@ -154,6 +154,12 @@ class Settings(BaseSettings):
     batch_max_wait_ms: float = Field(
         default=2.0, ge=0, description="Longest a request waits for company (under load only)."
     )
+    batch_policy: Literal["adaptive", "fixed"] = Field(
+        default="adaptive",
+        description="When a batch waits for company: adaptive, only while requests arrive faster "
+        "than batches complete (a lone request never waits); fixed, the earlier rule (up to "
+        "GENSERVE_BATCH_MAX_WAIT_MS whenever a runner is busy or the last batch had company).",
+    )
 
     # -- admission control (issue 17 #3): cost = row passes x model parameters, see
     # app/admission.py. Defaults from the shipped mnist-vae (450,794 parameters).

@@ -6,7 +6,14 @@ window count (as wrk counts them), with the latency each one had; then every con
 Raw asyncio streams (uvloop when installed) keep the generator's own cost per request far below
 the servers', which matters on a 2-core machine where it shares the CPU.
 
-    python -m bench._loadgen URL BODY_FILE --concurrency 8 --duration 5 --warmup 1
+``--client httpx`` is the heavier client instead, as Python users call genserve (and as issue 18
+measured): one ``httpx.AsyncClient`` with its default headers (so ``Accept-Encoding: gzip,
+deflate``), ``json=`` the payload, the whole answer read. It does not decode the answer's JSON:
+Python's ``json`` takes longer over a 133 KB answer than genserve takes to make it, and that would
+measure the client's decoder, not the server. It shares the cores with the server, as real
+clients on one machine do; ``bench/_wrk.py`` is the other end, in C.
+
+    python -m bench._loadgen URL BODY_FILE --concurrency 8 --duration 5 --warmup 1 [--client httpx]
 
 prints one JSON object: requests, errors, seconds, rps, p50_ms, p99_ms, mean_ms, bytes_per_answer.
 """
@@ -15,10 +22,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import statistics
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 __all__ = ["main"]
@@ -81,9 +90,31 @@ async def _connection(
         writer.close()
 
 
+async def _httpx_connection(
+    client: Any, url: str, body: bytes, content_type: str, start: float, stop: float,
+    latencies: list[float], counts: dict[str, int],
+) -> None:
+    payload = json.loads(body) if content_type == "application/json" else None
+    while True:
+        sent = time.perf_counter()
+        if payload is not None:
+            response = await client.post(url, json=payload)
+        else:
+            response = await client.post(url, content=body,
+                                         headers={"Content-Type": content_type})
+        ok = response.status_code == 200
+        done = time.perf_counter()
+        if start <= done <= stop:
+            if ok:
+                latencies.append(done - sent)
+                counts["bytes"] += len(response.content)
+            else:
+                counts["errors"] += 1
+
+
 async def _run(
     url: str, body: bytes, content_type: str, concurrency: int, duration: float, warmup: float,
-    accept_encoding: str | None = None,
+    accept_encoding: str | None = None, client: str = "raw",
 ) -> dict[str, float]:
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
@@ -92,16 +123,27 @@ async def _run(
     counts = {"errors": 0, "bytes": 0}
     start = time.perf_counter() + warmup
     stop = start + duration
-    tasks = [
-        asyncio.create_task(_connection(host, port, request, start, stop, latencies, counts))
-        for _ in range(concurrency)
-    ]
-    await asyncio.sleep(stop - time.perf_counter())
-    for task in tasks:
-        if task.done() and task.exception() is not None:
-            raise task.exception()  # type: ignore[misc]
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    async with contextlib.AsyncExitStack() as stack:
+        if client == "httpx":
+            import httpx
+
+            session = await stack.enter_async_context(httpx.AsyncClient(
+                limits=httpx.Limits(max_connections=concurrency,
+                                    max_keepalive_connections=concurrency),
+                timeout=60.0,
+            ))
+            connections = [_httpx_connection(session, url, body, content_type, start, stop,
+                                             latencies, counts) for _ in range(concurrency)]
+        else:
+            connections = [_connection(host, port, request, start, stop, latencies, counts)
+                           for _ in range(concurrency)]
+        tasks = [asyncio.create_task(connection) for connection in connections]
+        await asyncio.sleep(stop - time.perf_counter())
+        for task in tasks:
+            if task.done() and task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
     latencies.sort()
     n = len(latencies)
 
@@ -126,10 +168,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--accept-encoding", default=None,
                         help="e.g. 'gzip, deflate', as httpx and browsers send by default")
+    parser.add_argument("--client", choices=("raw", "httpx"), default="raw",
+                        help="raw: lean asyncio streams; httpx: as a Python user calls a server")
     args = parser.parse_args(argv)
     run = _run(
         args.url, args.body_file.read_bytes(), args.content_type, args.concurrency,
-        args.duration, args.warmup, args.accept_encoding,
+        args.duration, args.warmup, args.accept_encoding, args.client,
     )
     try:
         import uvloop

@@ -11,7 +11,17 @@ concurrency 1, 8 and 64, from a load generator in its own process (``bench/_load
   ``WEB_CONCURRENCY=2 make serve`` runs it, metrics shared through prometheus-client's
   multiprocess files): LitServe too runs two processes, its API server and its inference worker;
 - ``LitServe 0.2.19`` with its own batching (max 64, 5 ms), from ``bench/.venv`` (``make
-  bench-env``); skipped with a note when that environment is missing.
+  bench-env``); skipped with a note when that environment is missing;
+- ``genserve, fixed wait (before)``: batching on with ``GENSERVE_BATCH_POLICY=fixed``, the wait
+  rule before issue 18 (up to ``GENSERVE_BATCH_MAX_WAIT_MS`` whenever a runner is busy or the
+  last batch had company), so one run compares the adaptive wait with it.
+
+Three load generators (issue 18: "report both, so a reader sees the client's share"): ``lean``
+(``bench/_loadgen.py``, raw asyncio streams), ``wrk`` (compiled, ``bench/_wrk.py``; its rows are
+skipped with a note where wrk is not installed) and ``httpx`` (``bench/_loadgen.py --client
+httpx``: as Python users call genserve, the answer read whole but not decoded). The lean
+generator drives every operation; all three drive ``/sample`` against genserve (batching on,
+off, fixed wait), plain FastAPI and LitServe, printed as one table with issue 18's ratios.
 
 All servers start at once and each cell measures them back to back; the servers not being
 measured are paused meanwhile (SIGSTOP, SIGCONT before their own cells, then a warm-up), since
@@ -27,7 +37,10 @@ Every system computes with the same number of torch threads (``--threads``, 1 by
 genserve's own default on 2 cores, which leaves the event loop a core; the others get it through
 ``OMP_NUM_THREADS``), so the rows compare serving stacks, not thread settings.
 
-    .venv/bin/python -m bench.serving [--rounds 3] [--duration 2] [--warmup 1]
+    .venv/bin/python -m bench.serving [--plan full|clients] [--rounds 2] [--duration 1.5]
+
+The defaults take about 10 minutes on 2 cores (96 cells a round, two rounds); ``--plan clients``
+measures the load generators' table alone (``/sample``, 45 cells, about 2.5 minutes a round).
 """
 
 from __future__ import annotations
@@ -35,6 +48,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -49,6 +63,7 @@ from typing import Any
 import numpy as np
 
 from app.batching import available_cores
+from bench import _wrk
 from bench._common import (
     BENCH_VENV_PYTHON,
     REPO_ROOT,
@@ -60,6 +75,9 @@ from bench._common import (
 CONCURRENCY = (1, 8, 64)
 LITSERVE = "LitServe 0.2.19"
 TWO_PROCESSES = "genserve, batching on, 2 API processes"
+ON, OFF, PLAIN = "genserve, batching on", "genserve, batching off", "plain FastAPI"
+FIXED = "genserve, fixed wait (before)"
+LOADGENS = ("lean", "wrk", "httpx")
 SAMPLE_N, ROWS, K = 16, 8, 100
 
 
@@ -81,6 +99,7 @@ class Cell:
     format: str
     server: str = ""  # the server that answers; the system's name when empty
     accept_encoding: str | None = None
+    loadgen: str = "lean"  # one of LOADGENS
     runs: list[dict[str, float]] = field(default_factory=list)  # one per round
 
     @property
@@ -93,8 +112,12 @@ def _median_run(runs: list[dict[str, float]]) -> dict[str, float]:
     if not runs:
         return {}
     summed = {"requests", "errors", "seconds"}
+    def median(values: list[float]) -> float:  # a round with no answer has no latency
+        known = [v for v in values if v == v]
+        return float(np.median(known)) if known else float("nan")
+
     return {key: sum(r[key] for r in runs) if key in summed
-            else float(np.median([r[key] for r in runs])) for key in runs[0]}
+            else median([r[key] for r in runs]) for key in runs[0]}
 
 
 def _free_port() -> int:
@@ -148,11 +171,15 @@ def _stop(server: Server) -> None:
 
 
 def _load(url: str, body: Path, concurrency: int, duration: float, warmup: float,
-          accept_encoding: str | None = None) -> dict[str, Any]:
+          accept_encoding: str | None = None, loadgen: str = "lean") -> dict[str, Any]:
+    if loadgen == "wrk":
+        return _wrk.run(url, body, concurrency, duration, warmup)
     encoding = ["--accept-encoding", accept_encoding] if accept_encoding else []
+    client = ["--client", "httpx"] if loadgen == "httpx" else []
     out = subprocess.run(
         [sys.executable, "-m", "bench._loadgen", url, str(body), "--concurrency",
-         str(concurrency), "--duration", str(duration), "--warmup", str(warmup), *encoding],
+         str(concurrency), "--duration", str(duration), "--warmup", str(warmup), *encoding,
+         *client],
         cwd=REPO_ROOT, capture_output=True, text=True, check=True,
     )
     result: dict[str, Any] = json.loads(out.stdout)
@@ -197,15 +224,16 @@ def _ceiling(
 
 
 def _servers(
-    model_dir: Path, weights_dir: Path, data_dir: Path, threads: int
+    model_dir: Path, weights_dir: Path, data_dir: Path, threads: int, plan: str
 ) -> tuple[list[Server], list[str]]:
     notes: list[str] = []
     python = sys.executable
     limit = {"OMP_NUM_THREADS": str(threads)}
 
-    def genserve(name: str, batching: bool, processes: int = 1) -> Server:
+    def genserve(name: str, batching: bool, processes: int = 1, policy: str = "adaptive") -> Server:
         port = _free_port()
         env = {
+            "GENSERVE_BATCH_POLICY": policy,
             "GENSERVE_WEIGHTS_DIR": str(weights_dir), "GENSERVE_DATA_DIR": str(data_dir),
             "GENSERVE_DEVICE": "cpu", "GENSERVE_EMBEDDED_WORKER": "false",
             "GENSERVE_BATCHING": "true" if batching else "false",
@@ -224,11 +252,13 @@ def _servers(
                                  "127.0.0.1", "--port", str(plain_port), "--no-access-log",
                                  "--log-level", "warning"],
                {"BENCH_MODEL_DIR": str(model_dir), **limit}, plain_port),
-        genserve("genserve, batching off", batching=False),
-        genserve("genserve, batching on", batching=True),
-        # LitServe runs an API process and an inference process: the same count for genserve
-        genserve(TWO_PROCESSES, batching=True, processes=2),
+        genserve(OFF, batching=False),
+        genserve(ON, batching=True),
+        genserve(FIXED, batching=True, policy="fixed"),
     ]
+    if plan == "full":
+        # LitServe runs an API process and an inference process: the same count for genserve
+        servers.append(genserve(TWO_PROCESSES, batching=True, processes=2))
     if BENCH_VENV_PYTHON.exists():
         port = _free_port()
         servers.append(Server(
@@ -261,30 +291,95 @@ def _bodies(directory: Path, rows: np.ndarray) -> dict[tuple[str, str], Path]:
     return paths
 
 
-def _plan(systems: list[str]) -> list[Cell]:
+def _loadgens(requested: str, notes: list[str]) -> tuple[str, ...]:
+    """The load generators to run, of ``requested`` (comma-separated): wrk only where it is
+    installed (CI has none), with a note saying its rows were skipped."""
+    loadgens = tuple(name.strip() for name in requested.split(",") if name.strip())
+    unknown = set(loadgens) - set(LOADGENS)
+    if unknown:
+        raise SystemExit(f"unknown load generator(s): {', '.join(sorted(unknown))}; "
+                         f"choose from {', '.join(LOADGENS)}")
+    if "wrk" in loadgens and not _wrk.available():
+        notes.append(_wrk.WRK_MISSING)
+        loadgens = tuple(name for name in loadgens if name != "wrk")
+    return loadgens
+
+
+def _plan(systems: list[str], plan: str, loadgens: tuple[str, ...]) -> list[Cell]:
     cells = []
-    for operation in ("sample", "reconstruct", "log-likelihood"):
-        for concurrency in CONCURRENCY:
-            for system in systems:
-                cells.append(Cell(operation, system, concurrency, "array"))
-                if system == LITSERVE:
-                    cells.append(Cell(operation, f"{LITSERVE}, client accepts gzip", concurrency,
-                                      "array", server=LITSERVE, accept_encoding="gzip, deflate"))
-            if operation in ("sample", "reconstruct"):  # binary answers, batching on
-                cells.append(Cell(operation, "genserve, batching on", concurrency, "base64"))
-            if operation == "sample":
-                cells.append(Cell(operation, "genserve, batching on", concurrency, "npy"))
+    if plan == "full":  # every operation, the lean load generator
+        for operation in ("sample", "reconstruct", "log-likelihood"):
+            for concurrency in CONCURRENCY:
+                for system in systems:
+                    if system == FIXED:
+                        continue  # in the load generators' table below
+                    cells.append(Cell(operation, system, concurrency, "array"))
+                    if system == LITSERVE:
+                        cells.append(Cell(operation, f"{LITSERVE}, client accepts gzip",
+                                          concurrency, "array", server=LITSERVE,
+                                          accept_encoding="gzip, deflate"))
+                if operation in ("sample", "reconstruct"):  # binary answers, batching on
+                    cells.append(Cell(operation, ON, concurrency, "base64"))
+                if operation == "sample":
+                    cells.append(Cell(operation, ON, concurrency, "npy"))
+    # the load generators' table: /sample, JSON, each load generator
+    for concurrency in CONCURRENCY:
+        for loadgen in loadgens:
+            for system in (ON, FIXED, OFF, PLAIN, LITSERVE):
+                if system not in systems:
+                    continue
+                if loadgen == "lean" and any(
+                    (c.operation, c.system, c.concurrency, c.format, c.loadgen)
+                    == ("sample", system, concurrency, "array", "lean") for c in cells
+                ):
+                    continue
+                cells.append(Cell("sample", system, concurrency, "array", loadgen=loadgen))
     return cells
 
 
 def _find(cells: list[Cell], operation: str, system: str, concurrency: int,
-          fmt: str = "array") -> dict[str, float]:
+          fmt: str = "array", loadgen: str = "lean") -> dict[str, float]:
     for cell in cells:
-        if (cell.operation, cell.system, cell.concurrency, cell.format) == (
-            operation, system, concurrency, fmt
+        if (cell.operation, cell.system, cell.concurrency, cell.format, cell.loadgen) == (
+            operation, system, concurrency, fmt, loadgen
         ):
             return cell.result
     return {}
+
+
+def _clients_table(
+    cells: list[Cell], loadgens: tuple[str, ...]
+) -> tuple[list[str], list[list[Any]]]:
+    """Issue 18's table: /sample n = 16, JSON, each system under each load generator."""
+    headers = ["c", "load generator", "genserve (1 process)", "fixed wait (before)",
+               "batching off", "plain FastAPI + pydantic", "LitServe, batched",
+               "genserve / plain", "genserve / LitServe", "genserve p99 / p50",
+               "p50: genserve / batching off"]
+    rows: list[list[Any]] = []
+
+    def show(r: dict[str, float]) -> str:
+        if not r:
+            return "-"
+        errors = f", {r['errors']:.0f} errors" if r.get("errors") else ""
+        return f"{r['rps']:,.0f} ({r['p50_ms']:.3g} / {r['p99_ms']:.3g} ms{errors})"
+
+    def ratio(a: float | None, b: float | None) -> float:
+        return a / b if a and b else float("nan")
+
+    for concurrency in CONCURRENCY:
+        for loadgen in loadgens:
+            found = {system: _find(cells, "sample", system, concurrency, "array", loadgen)
+                     for system in (ON, FIXED, OFF, PLAIN, LITSERVE)}
+            if not found[ON]:
+                continue
+            on = found[ON]
+            rows.append([
+                concurrency, loadgen, *(show(found[s]) for s in (ON, FIXED, OFF, PLAIN, LITSERVE)),
+                ratio(on["rps"], found[PLAIN].get("rps")),
+                ratio(on["rps"], found[LITSERVE].get("rps")),
+                ratio(on["p99_ms"], on["p50_ms"]), ratio(on["p50_ms"], found[OFF].get("p50_ms")),
+            ])
+    return headers, rows
 
 
 def _targets(
@@ -335,11 +430,50 @@ def _targets(
     ]
 
 
+def _client_targets(cells: list[Cell], loadgens: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Issue 18's goals, per load generator."""
+    rows: list[tuple[str, float, str, float, bool]] = []
+    for loadgen in loadgens:
+        def get(system: str, concurrency: int, key: str, lg: str = loadgen) -> float:
+            return float(_find(cells, "sample", system, concurrency, "array", lg)
+                         .get(key, float("nan")))
+
+        if get(ON, 1, "rps") != get(ON, 1, "rps"):  # NaN: not measured
+            continue
+        rows += [
+            (f"{loadgen}: c=1 p50, batching on / batching off", get(ON, 1, "p50_ms") /
+             get(OFF, 1, "p50_ms"), "<= 1.2", 1.2, False),
+            (f"{loadgen}: c=1 req/s, genserve / plain FastAPI", get(ON, 1, "rps") /
+             get(PLAIN, 1, "rps"), ">= 2", 2.0, True),
+        ]
+        for concurrency in (8, 64):
+            rows += [
+                (f"{loadgen}: c={concurrency} req/s, genserve / plain FastAPI",
+                 get(ON, concurrency, "rps") / get(PLAIN, concurrency, "rps"), ">= 3", 3.0, True),
+                (f"{loadgen}: c={concurrency} req/s, genserve / LitServe",
+                 get(ON, concurrency, "rps") / get(LITSERVE, concurrency, "rps"),
+                 ">= 10 (aim 20)", 10.0, True),
+            ]
+        rows.append((f"{loadgen}: c=64 genserve p99 / p50", get(ON, 64, "p99_ms") /
+                     get(ON, 64, "p50_ms"), "<= 3", 3.0, False))
+    return [
+        {"target": name, "measured": round(value, 3), "goal": goal,
+         "met": None if value != value else bool(value >= bound) if higher
+         else bool(value <= bound)}
+        for name, value, goal, bound, higher in rows
+    ]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3, help="runs of the whole plan")
-    parser.add_argument("--duration", type=float, default=2.0, help="measured seconds per cell")
-    parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds per cell")
+    parser.add_argument("--plan", choices=("full", "clients"), default="full",
+                        help="full: every operation and system (~10 min at 2 rounds); clients: "
+                        "the load generators' /sample table only")
+    parser.add_argument("--loadgens", default=",".join(LOADGENS),
+                        help="comma-separated, of " + ", ".join(LOADGENS))
+    parser.add_argument("--rounds", type=int, default=2, help="runs of the whole plan")
+    parser.add_argument("--duration", type=float, default=1.5, help="measured seconds per cell")
+    parser.add_argument("--warmup", type=float, default=0.5, help="unmeasured seconds per cell")
     parser.add_argument("--threads", type=int, default=1, help="torch threads, every system")
     args = parser.parse_args(argv)
 
@@ -349,8 +483,10 @@ def main(argv: list[str] | None = None) -> None:
         model_dir = make_mnist_vae(weights_dir)
         rows = np.random.default_rng(0).random((ROWS, 784)).astype(np.float32)
         bodies = _bodies(root, rows)
-        servers, notes = _servers(model_dir, weights_dir, root / "data", args.threads)
-        cells = _plan([s.name for s in servers])
+        servers, notes = _servers(model_dir, weights_dir, root / "data", args.threads,
+                                  args.plan)
+        loadgens = _loadgens(args.loadgens, notes)
+        cells = _plan([s.name for s in servers], args.plan, loadgens)
         by_name = {s.name: s for s in servers}
         ceilings: list[dict[str, dict[str, float]]] = []
         started = time.monotonic()
@@ -360,65 +496,88 @@ def main(argv: list[str] | None = None) -> None:
             for server in servers:
                 _wait_ready(server)
             for round_ in range(1, args.rounds + 1):
-                print(f"round {round_}/{args.rounds}: model in-process (ceiling) ...", flush=True)
-                _pause_all_but(servers, None)
-                ceilings.append(_ceiling(model_dir, rows.round(4), max(2.0, args.duration),
-                                         args.threads))
-                for i, cell in enumerate(cells, 1):
+                if args.plan == "full":
+                    print(f"round {round_}/{args.rounds}: model in-process (ceiling) ...",
+                          flush=True)
+                    _pause_all_but(servers, None)
+                    ceilings.append(_ceiling(model_dir, rows.round(4), max(2.0, args.duration),
+                                             args.threads))
+                # each round measures the plan in its own order, so that no system is always
+                # the first after a pause or always follows the same neighbour
+                order = random.Random(round_).sample(cells, len(cells)) if round_ > 1 else cells
+                for i, cell in enumerate(order, 1):
                     server = by_name[cell.server or cell.system]
                     _pause_all_but(servers, server)
                     url = f"http://127.0.0.1:{server.port}/{cell.operation}"
                     body = bodies[(cell.operation, cell.format)]
                     cell.runs.append(_load(url, body, cell.concurrency, args.duration,
-                                           args.warmup, cell.accept_encoding))
+                                           args.warmup, cell.accept_encoding, cell.loadgen))
                     print(f"[{round_}.{i}/{len(cells)}] {cell.operation} c={cell.concurrency} "
-                          f"{cell.system} ({cell.format}): {cell.runs[-1]['rps']:.0f} req/s",
-                          flush=True)
+                          f"{cell.system} ({cell.format}, {cell.loadgen}): "
+                          f"{cell.runs[-1]['rps']:.0f} req/s", flush=True)
         finally:
             for server in servers:
                 _stop(server)
         elapsed = time.monotonic() - started
-    ceiling = {op: _median_run([c[op] for c in ceilings]) for op in ceilings[0]}
-
-    table_rows = []
-    for operation in ("sample", "reconstruct", "log-likelihood"):
-        for concurrency in CONCURRENCY:
-            top = ceiling[operation]
-            table_rows.append([f"/{operation}", concurrency, "model in-process (ceiling)", "-",
-                               top["rps"], top["p50_ms"], top["p99_ms"]])
-            for cell in cells:
-                if cell.operation == operation and cell.concurrency == concurrency:
-                    r = cell.result
-                    table_rows.append([f"/{operation}", concurrency, cell.system, cell.format,
-                                       r["rps"], r["p50_ms"], r["p99_ms"]])
-    table = format_table(
-        ["operation", "concurrency", "system", "format", "req/s", "p50 ms", "p99 ms"], table_rows
-    )
-    targets = _targets(cells, ceiling, available_cores())
+    load_average = [round(x, 2) for x in os.getloadavg()]
+    clients_headers, clients_rows = _clients_table(cells, loadgens)
+    clients_table = format_table(clients_headers, clients_rows)
+    client_targets = _client_targets(cells, loadgens)
+    targets: list[dict[str, Any]] = []
+    table = target_table = ""
+    ceiling: dict[str, dict[str, float]] = {}
+    if args.plan == "full":
+        ceiling = {op: _median_run([c[op] for c in ceilings]) for op in ceilings[0]}
+        table_rows = []
+        for operation in ("sample", "reconstruct", "log-likelihood"):
+            for concurrency in CONCURRENCY:
+                top = ceiling[operation]
+                table_rows.append([f"/{operation}", concurrency, "model in-process (ceiling)",
+                                   "-", top["rps"], top["p50_ms"], top["p99_ms"]])
+                for cell in cells:
+                    if (cell.operation, cell.concurrency, cell.loadgen) == (
+                        operation, concurrency, "lean"
+                    ) and cell.system != FIXED:
+                        r = cell.result
+                        table_rows.append([f"/{operation}", concurrency, cell.system,
+                                           cell.format, r["rps"], r["p50_ms"], r["p99_ms"]])
+        table = format_table(
+            ["operation", "concurrency", "system", "format", "req/s", "p50 ms", "p99 ms"],
+            table_rows,
+        )
+        targets = _targets(cells, ceiling, available_cores())
+        print()
+        print(table)
+    all_targets = targets + client_targets
     target_table = format_table(
         ["target", "measured", "goal", "met"],
         [[t["target"], t["measured"], t["goal"], {True: "yes", False: "no", None: "-"}[t["met"]]]
-         for t in targets],
+         for t in all_targets],
     )
     print()
-    print(table)
+    print("/sample n = 16, JSON: req/s (p50 / p99 ms)")
+    print(clients_table)
     print()
     print(target_table)
+    print(f"\nload average at the end: {load_average}; {elapsed:.0f} s")
     for note in notes:
         print(f"note: {note}")
-    path = write_results("serving", {
+    path = write_results("serving" if args.plan == "full" else f"serving-{args.plan}", {
         "command": "python -m bench.serving " + " ".join(argv or sys.argv[1:]),
+        "plan": args.plan, "loadgens": list(loadgens),
         "rounds": args.rounds, "duration_s": args.duration, "warmup_s": args.warmup,
-        "elapsed_s": round(elapsed, 1),
+        "elapsed_s": round(elapsed, 1), "load_average_at_end": load_average,
         "torch_threads": args.threads,
         "model": "VAE 784-400-20, Bernoulli decoder, untrained", "sample_n": SAMPLE_N,
         "inputs": ROWS, "importance_samples": K, "ceiling": ceiling,
         "cells": [
             {"operation": c.operation, "system": c.system, "concurrency": c.concurrency,
-             "format": c.format, **c.result, "rounds_rps": [r["rps"] for r in c.runs]}
+             "format": c.format, "loadgen": c.loadgen, **c.result,
+             "rounds_rps": [r["rps"] for r in c.runs]}
             for c in cells
         ],
-        "targets": targets, "notes": notes, "table": table, "target_table": target_table,
+        "targets": all_targets, "notes": notes, "table": table, "clients_table": clients_table,
+        "target_table": target_table,
     })
     print(f"\nwrote {path.relative_to(REPO_ROOT)}")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,7 +13,7 @@ import httpx
 import numpy as np
 import pytest
 
-from app.batching import Batcher, BatchRecord
+from app.batching import AdaptiveWait, Batcher, BatchRecord, FixedWait
 from app.config import Settings
 from app.main import create_app
 
@@ -292,11 +293,11 @@ def test_two_runners_compute_two_batches_at_once() -> None:
     assert asyncio.run(main()) == [2, 4]
 
 
-def test_while_a_runner_is_busy_the_next_batch_waits_for_company() -> None:
+def test_with_the_fixed_policy_the_next_batch_waits_for_company_while_a_runner_is_busy() -> None:
     records: list[BatchRecord] = []
 
     async def main() -> list[int]:
-        batcher = Batcher(max_size=8, max_wait_s=1.0, runners=2)
+        batcher = Batcher(max_size=8, max_wait_s=1.0, runners=2, policy=FixedWait(1.0))
         batcher.observers.append(records.append)
         batcher.start()
         try:
@@ -326,3 +327,157 @@ def test_a_request_submitted_as_the_batcher_stops_gets_the_shutdown_error() -> N
 
     (outcome,) = asyncio.run(main())  # a TimeoutError if it was left hanging
     assert isinstance(outcome, RuntimeError) and "shutting down" in str(outcome)
+
+
+# -- when to wait for company: the adaptive policy, on a made-up clock ----------------------------
+MS = 1e-3
+
+
+def fed(policy: AdaptiveWait, key: str, arrivals: list[float], batch_s: float) -> AdaptiveWait:
+    for at in arrivals:
+        policy.arrived(key, at)
+    policy.ran(key, batch_s)
+    return policy
+
+
+def stream(start: float, gap: float, count: int) -> list[float]:
+    return [start + i * gap for i in range(count)]
+
+
+def test_a_lone_request_with_nothing_in_flight_runs_at_once() -> None:
+    policy = fed(AdaptiveWait(max_wait_s=2 * MS), "k", stream(0.0, 0.1 * MS, 20), batch_s=1 * MS)
+    now = 2 * MS + 0.1 * MS
+    policy.arrived("k", now)
+    assert policy.wait_until("k", now, now, in_flight=False, queued=1) <= now
+
+
+def test_a_key_never_seen_runs_at_once() -> None:
+    assert AdaptiveWait(max_wait_s=1.0).wait_until("k", 5.0, 5.0, in_flight=True, queued=3) <= 5.0
+
+
+def test_requests_arriving_faster_than_batches_complete_wait_for_the_next_one() -> None:
+    arrivals = stream(0.0, 0.1 * MS, 20)
+    policy = fed(AdaptiveWait(max_wait_s=2 * MS), "k", arrivals, batch_s=1 * MS)
+    last = arrivals[-1]
+    until = policy.wait_until("k", arrivals[-3], last, in_flight=True, queued=3)
+    assert last + 0.1 * MS <= until <= last + 1 * MS  # long enough for the next, not a batch more
+
+
+def test_requests_arriving_slower_than_batches_complete_never_wait() -> None:
+    arrivals = stream(0.0, 5 * MS, 20)
+    policy = fed(AdaptiveWait(max_wait_s=10 * MS), "k", arrivals, batch_s=1 * MS)
+    last = arrivals[-1]
+    assert policy.wait_until("k", arrivals[-3], last, in_flight=True, queued=3) <= last
+
+
+def test_the_wait_never_passes_the_longest_wait_after_the_oldest_request() -> None:
+    arrivals = stream(0.0, 1 * MS, 20)
+    policy = fed(AdaptiveWait(max_wait_s=0.5 * MS), "k", arrivals, batch_s=50 * MS)
+    oldest, last = arrivals[-2], arrivals[-1]
+    assert policy.wait_until("k", oldest, last, in_flight=True, queued=2) == oldest + 0.5 * MS
+
+
+def test_one_idle_spell_makes_the_next_request_run_at_once() -> None:
+    policy = fed(AdaptiveWait(max_wait_s=2 * MS), "k", stream(0.0, 0.1 * MS, 20), batch_s=1 * MS)
+    later = 60.0
+    policy.arrived("k", later)
+    assert policy.wait_until("k", later, later, in_flight=True, queued=2) <= later
+
+
+def test_keys_keep_their_own_rates() -> None:
+    policy = fed(AdaptiveWait(max_wait_s=2 * MS), "fast", stream(0.0, 0.1 * MS, 20), 1 * MS)
+    fed(policy, "slow", stream(0.0, 5 * MS, 20), 1 * MS)
+    assert policy.estimates("fast")[0] < policy.estimates("slow")[0]  # type: ignore[operator]
+    assert policy.wait_until("slow", 95 * MS, 95 * MS, in_flight=True, queued=2) <= 95 * MS
+
+
+def simulate(
+    policy: AdaptiveWait, arrivals: list[float], batch_s: float, max_requests: int = 64
+) -> list[tuple[float, int]]:
+    """One runner and a collector as ``Batcher`` runs them, on a made-up clock: (when each
+    batch started, how many requests it held)."""
+    batches: list[tuple[float, int]] = []
+    queue: list[float] = []
+    upcoming = list(arrivals)
+    free_at = 0.0
+    while upcoming or queue:
+        if not queue:
+            queue.append(upcoming.pop(0))
+            policy.arrived("k", queue[0])
+        now = max(free_at, queue[0])
+        while upcoming and upcoming[0] <= now:  # queued while the runner was busy
+            queue.append(upcoming.pop(0))
+            policy.arrived("k", queue[-1])
+        while len(queue) < max_requests:
+            until = policy.wait_until("k", queue[0], queue[-1], in_flight=False,
+                                      queued=len(queue))
+            if not (upcoming and upcoming[0] <= until):
+                now = max(now, min(until, upcoming[0] if upcoming else until))
+                break
+            now = upcoming.pop(0)
+            queue.append(now)
+            policy.arrived("k", now)
+        batches.append((now, len(queue)))
+        policy.took("k", len(queue))
+        policy.ran("k", batch_s)
+        queue.clear()
+        free_at = now + batch_s
+    return batches
+
+
+def test_under_a_steady_stream_faster_than_a_batch_batches_form() -> None:
+    arrivals = stream(0.0, 0.2 * MS, 500)
+    batches = simulate(AdaptiveWait(max_wait_s=2 * MS), arrivals, batch_s=1 * MS)
+    assert batches[0] == (0.0, 1)  # the first request found the batcher idle: no wait
+    assert sum(size for _, size in batches) == len(arrivals)
+    assert len(batches) < len(arrivals) / 4  # about a batch's time of arrivals per batch
+
+
+def test_a_stream_slower_than_a_batch_runs_each_request_as_it_arrives() -> None:
+    arrivals = stream(0.0, 3 * MS, 100)
+    batches = simulate(AdaptiveWait(max_wait_s=2 * MS), arrivals, batch_s=1 * MS)
+    assert batches == [(at, 1) for at in arrivals]
+
+
+def test_an_idle_batcher_runs_a_lone_request_without_waiting() -> None:
+    """Even when the key's history says requests come fast and batches are slow, and the
+    longest wait is an hour: with nothing in flight, the request runs."""
+    now = time.perf_counter()
+    policy = fed(AdaptiveWait(max_wait_s=3600.0), "k", stream(now - 1.0, 1 * MS, 10), 1.0)
+
+    async def main() -> int:
+        batcher = Batcher(max_size=8, max_wait_s=3600.0, policy=policy)
+        batcher.start()
+        try:
+            return int(await asyncio.wait_for(batcher.submit("k", _double, 21, 1), 60))
+        finally:
+            batcher.stop()
+
+    assert asyncio.run(main()) == 42
+
+
+def test_while_requests_arrive_faster_than_batches_complete_a_batch_waits_for_company() -> None:
+    records: list[BatchRecord] = []
+    now = time.perf_counter()
+    # made-up history: a request every 0.5 s, batches of 10 s; the longest wait is 1 s
+    policy = fed(AdaptiveWait(max_wait_s=1.0), "k", stream(now - 2.0, 0.5, 4), batch_s=10.0)
+
+    async def main() -> list[int]:
+        batcher = Batcher(max_size=2, max_wait_s=1.0, runners=2, policy=policy)
+        batcher.observers.append(records.append)
+        batcher.start()
+        try:
+            release = threading.Event()
+            busy = batcher.submit("busy", lambda payloads: [release.wait(30)], None, 1)
+            first = batcher.submit("k", _double, 1, 1)
+            await asyncio.sleep(0.05)
+            second = batcher.submit("k", _double, 2, 1)
+            answers = list(await asyncio.gather(first, second))
+            release.set()
+            await busy
+            return answers
+        finally:
+            batcher.stop()
+
+    assert asyncio.run(main()) == [2, 4]
+    assert [r.sizes for r in records if r.key == "k"] == [(1, 1)]
