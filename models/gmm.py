@@ -186,7 +186,9 @@ def _posterior(log_joint: Tensor) -> tuple[Tensor, Tensor]:
     # <= 0, and 0 at the peak; clamped first so that exp never makes a subnormal, then what was
     # at the floor (everything below it) is set to zero: two passes where a mask took four
     unnormalised = (log_joint - peak).clamp_min_(floor).exp_()
-    torch.nn.functional.threshold_(unnormalised, math.exp(floor) * (1.0 + 1e-3), 0.0)
+    torch.nn.functional.threshold(
+        unnormalised, math.exp(floor) * (1.0 + 1e-3), 0.0, inplace=True
+    )
     total = unnormalised.sum(-1, keepdim=True)  # in [1, K]
     return unnormalised.div_(total), (peak + total.log()).squeeze(-1)
 
