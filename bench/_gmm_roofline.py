@@ -87,12 +87,13 @@ def phase_profile(model: Any, train: Any, dtype: Any, chunk_size: int,
         return [gmm._posterior(m + base) for m in half]
 
     resp = torch.cat([r for r, _ in posterior()])
+    resp_t = resp.T.contiguous()
     span = max(1, gmm._SPAN_ENTRIES // (k * chunk_size)) * chunk_size
 
     def moments() -> None:
         for first in range(0, n, span):
             gmm_kernels.augmented_moments(augmented[first:first + span],
-                                          resp[first:first + span], chunk_size)
+                                          resp_t[:, first:first + span], chunk_size)
 
     stats = gmm._e_step_full(augmented, params, chunk_size)
 

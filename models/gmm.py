@@ -335,7 +335,7 @@ def _e_step_full(augmented: Tensor, params: _Parameters, chunk_size: int) -> _St
     block = min(chunk_size, n)
     buffers = gmm_kernels.band_buffers(factors, block)
     span = max(1, _SPAN_ENTRIES // (k * block)) * block  # rows whose r_nk are kept at once
-    resp_span = augmented.new_empty(min(span, n), k)
+    resp_span = augmented.new_empty(k, min(span, n))  # transposed: see augmented_moments
     log_likelihood = augmented.new_zeros((), dtype=torch.float64)
     moments = augmented.new_zeros(k, d + 1, d + 1, dtype=torch.float64)
     for first in range(0, n, span):
@@ -344,10 +344,10 @@ def _e_step_full(augmented: Tensor, params: _Parameters, chunk_size: int) -> _St
             xa = augmented[first + rows.start : first + rows.stop]
             half_distance = gmm_kernels.mahalanobis_blocked(xa, factors, buffers, k)
             resp, log_px = _posterior(half_distance.mul_(-0.5).add_(base))
-            resp_span[rows] = resp
+            resp_span[:, rows] = resp.T
             log_likelihood += log_px.sum(dtype=torch.float64)
         moments += gmm_kernels.augmented_moments(
-            augmented[first:last], resp_span[: last - first], block
+            augmented[first:last], resp_span[:, : last - first], block
         )
     stats = _Statistics(k, d, "full", augmented)
     stats.n = n

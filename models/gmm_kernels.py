@@ -85,21 +85,21 @@ def band_buffers(factors: list[Tensor], rows: int) -> list[Tensor]:
     return [factor.new_empty(rows * factor.shape[1]) for factor in factors]
 
 
-def augmented_moments(xa: Tensor, resp: Tensor, chunk: int) -> Tensor:
+def augmented_moments(xa: Tensor, resp_t: Tensor, chunk: int) -> Tensor:
     """``sum_n r_nk xa_n xa_n^T`` for every k, float64 ``[K, 1 + D, 1 + D]``.
 
-    ``xa: [S, 1 + D]``, ``resp: [S, K]`` in the compute dtype.
+    ``xa: [S, 1 + D]`` and the responsibilities transposed, ``resp_t: [K, S]``, in the compute
+    dtype: component-major, so that the non-zero entries come out grouped by component.
     """
-    s, k = resp.shape
+    k, s = resp_t.shape
     e = xa.shape[1]
     out = xa.new_zeros(k, e, e, dtype=torch.float64)
-    active = resp != 0
-    if xa.device.type == "cpu" and int(active.sum()) <= SPARSE_FRACTION * resp.numel():
-        mask = active.T.contiguous()  # [K, S], so nonzero and masked_select go component-major
-        weights = resp.T.contiguous().masked_select(mask)  # [nnz]
-        rows = mask.nonzero()[:, 1]  # [nnz]
-        counts = mask.sum(1).tolist()
-        gathered = xa.index_select(0, rows)  # [nnz, 1 + D]
+    flat = resp_t.reshape(-1)
+    index = flat.nonzero().squeeze(1) if xa.device.type == "cpu" else None
+    if index is not None and index.numel() <= SPARSE_FRACTION * flat.numel():
+        weights = flat.index_select(0, index)  # [nnz]
+        counts = torch.bincount(index // s, minlength=k).tolist()
+        gathered = xa.index_select(0, index % s)  # [nnz, 1 + D], component by component
         weighted = gathered * weights.unsqueeze(1)
         start = 0
         for component, count in enumerate(counts):
@@ -110,9 +110,7 @@ def augmented_moments(xa: Tensor, resp: Tensor, chunk: int) -> Tensor:
         return out
     for piece in range(0, s, chunk):
         end = min(piece + chunk, s)
-        x, r = xa[piece:end], resp[piece:end]
-        wide = (r.unsqueeze(-1) * x.unsqueeze(1)).view(end - piece, -1)  # [c, K * (1 + D)]
+        x, r = xa[piece:end], resp_t[:, piece:end].T
+        wide = (r.unsqueeze(-1) * x.unsqueeze(1)).reshape(end - piece, -1)  # [c, K * (1 + D)]
         out += (x.T @ wide).view(e, k, e).transpose(0, 1)
     return out
-
-

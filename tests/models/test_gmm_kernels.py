@@ -121,7 +121,7 @@ def test_augmented_moments_hold_counts_sums_and_second_moments(
     resp[resp < 1e-3] = 0.0  # separated components: most responsibilities exactly zero
     resp[:, -1] = 0.0  # and one component that owns no row
 
-    moments = gmm_kernels.augmented_moments(augmented(x), resp, piece)
+    moments = gmm_kernels.augmented_moments(augmented(x), resp.T.contiguous(), piece)
 
     torch.testing.assert_close(moments[:, 0, 0], resp.sum(0), rtol=1e-12, atol=1e-12)
     torch.testing.assert_close(moments[:, 0, 1:], resp.T @ x, rtol=1e-12, atol=1e-12)
