@@ -7,6 +7,13 @@ K = 16 full-covariance Gaussians; every method fits K = 16, full and diagonal co
    uniform weights, identity precisions; ``tol = 0`` so none stops early), wall time.
 2. Quality: each method's own initialisation, run to its tolerance (1e-3) with the same
    ``n_init`` (1), held-out mean log-likelihood per example.
+3. Roofline (full covariance): this CPU's GEMM peak (``torch.mm``, float32 and float64) and each
+   phase of genserve's EM iteration alone (``bench/_gmm_roofline.py``): milliseconds, FLOPs,
+   GFLOP/s and the share of the peak.
+
+Every method gets ``reg_covar = 1e-6`` (scikit-learn's default). Times are wall and CPU
+(``time.process_time``): with one thread the CPU-time ratio is the fairer one on a machine that
+other work shares, where a wall ratio moves with whatever else ran during each fit.
 
 scikit-learn runs in float64 (its default; on float32 input too with
 ``--with-sklearn-float32``, which adds several minutes); genserve in float32 (its default:
@@ -21,7 +28,8 @@ the busy core: measured here, genserve's EM ran 20x slower with 2 threads than w
 another process held a core, and scikit-learn's BLAS suffers the same. ``--threads 2`` is the
 figure to take on an idle machine.
 
-    .venv/bin/python -m bench.gmm_fit [--iterations 100] [--threads 1] [--with-sklearn-float32]
+    .venv/bin/python -m bench.gmm_fit [--iterations 100] [--threads 1] [--covariance both]
+                                      [--with-sklearn-float32]
 """
 
 from __future__ import annotations
