@@ -7,6 +7,13 @@ K = 16 full-covariance Gaussians; every method fits K = 16, full and diagonal co
    uniform weights, identity precisions; ``tol = 0`` so none stops early), wall time.
 2. Quality: each method's own initialisation, run to its tolerance (1e-3) with the same
    ``n_init`` (1), held-out mean log-likelihood per example.
+3. Roofline (full covariance): this CPU's GEMM peak (``torch.mm``, float32 and float64) and each
+   phase of genserve's EM iteration alone (``bench/_gmm_roofline.py``): milliseconds, FLOPs,
+   GFLOP/s and the share of the peak.
+
+Every method gets ``reg_covar = 1e-6`` (scikit-learn's default). Times are wall and CPU
+(``time.process_time``): with one thread the CPU-time ratio is the fairer one on a machine that
+other work shares, where a wall ratio moves with whatever else ran during each fit.
 
 scikit-learn runs in float64 (its default; on float32 input too with
 ``--with-sklearn-float32``, which adds several minutes); genserve in float32 (its default:
@@ -21,7 +28,8 @@ the busy core: measured here, genserve's EM ran 20x slower with 2 threads than w
 another process held a core, and scikit-learn's BLAS suffers the same. ``--threads 2`` is the
 figure to take on an idle machine.
 
-    .venv/bin/python -m bench.gmm_fit [--iterations 100] [--threads 1] [--with-sklearn-float32]
+    .venv/bin/python -m bench.gmm_fit [--iterations 100] [--threads 1] [--covariance both]
+                                      [--with-sklearn-float32]
 """
 
 from __future__ import annotations
@@ -47,6 +55,9 @@ from bench._common import (
 
 N_TRAIN, N_TEST, D, K = 100_000, 20_000, 32, 16
 TOL = 1e-3
+REG_COVAR = 1e-6
+"""scikit-learn's default, given to genserve too (whose own default, 1e-3, suits its shipped
+models): the same hyperparameters on both sides, or the fits differ by design."""
 
 
 def make_data(seed: int = 0) -> tuple[Any, Any]:
@@ -89,18 +100,19 @@ def sklearn_fit(train: Any, test: Any, covariance_type: str, dtype: Any, *, iter
         model = GaussianMixture(K, covariance_type=covariance_type, tol=TOL, max_iter=1000,
                                 n_init=1, random_state=0)
     x = train.astype(dtype)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(x)
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "n_iter": float(model.n_iter_),
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "n_iter": float(model.n_iter_),
             "train_log_likelihood": float(model.score(x)),
             "test_log_likelihood": float(model.score(test.astype(dtype)))}
 
 
 def genserve_fit(train: Any, test: Any, covariance_type: str, dtype: str, *, iterations: int,
-                 start: tuple[Any, Any, Any] | None) -> dict[str, float]:
+                 start: tuple[Any, Any, Any] | None,
+                 keep: dict[str, Any] | None = None) -> dict[str, float]:
     import torch
 
     from models import DataSpec
@@ -108,10 +120,11 @@ def genserve_fit(train: Any, test: Any, covariance_type: str, dtype: str, *, ite
 
     if start is not None:
         hparams = GMMHyperparameters(n_components=K, covariance_type=covariance_type, tol=0.0,
-                                     max_iter=iterations, dtype=dtype)
+                                     max_iter=iterations, dtype=dtype, reg_covar=REG_COVAR)
     else:
         hparams = GMMHyperparameters(n_components=K, covariance_type=covariance_type, tol=TOL,
-                                     max_iter=1000, n_init=1, seed=0, dtype=dtype)
+                                     max_iter=1000, n_init=1, seed=0, dtype=dtype,
+                                     reg_covar=REG_COVAR)
     model = GaussianMixture(hparams, DataSpec(shape=(D,)))
     x = torch.from_numpy(train)
     init = {}
@@ -119,11 +132,13 @@ def genserve_fit(train: Any, test: Any, covariance_type: str, dtype: str, *, ite
         means, weights, precisions = start
         init = {"init_means": torch.from_numpy(means), "init_weights": torch.from_numpy(weights),
                 "init_precisions": torch.from_numpy(precisions)}
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     summary = model.fit(x, **init)
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     test_ll = model.log_likelihood(torch.from_numpy(test))["log_likelihood"].double().mean()
-    return {"seconds": seconds, "n_iter": summary["n_iter"],
+    if keep is not None:
+        keep["model"] = model
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "n_iter": summary["n_iter"],
             "train_log_likelihood": summary["log_likelihood"],
             "test_log_likelihood": float(test_ll)}
 
@@ -154,13 +169,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--iterations", type=int, default=100)
     parser.add_argument("--with-sklearn-float32", action="store_true")
     parser.add_argument("--threads", type=int, default=1, help="for every method; see above")
+    parser.add_argument("--covariance", choices=("full", "diag", "both"), default="both",
+                        help="covariance types to run (the roofline table is full's)")
     args = parser.parse_args(argv)
+    covariance_types = ("full", "diag") if args.covariance == "both" else (args.covariance,)
     import torch
     from threadpoolctl import threadpool_limits
 
     torch.set_num_threads(args.threads)
     threadpool_limits(limits=args.threads)  # scikit-learn's BLAS and OpenMP
+    from bench._gmm_roofline import gemm_peak, phase_profile
+
+    peaks = {"float32": gemm_peak(torch.float32), "float64": gemm_peak(torch.float64)}
+    print("GEMM peak, GFLOP/s: " + ", ".join(f"{k} {v:.1f}" for k, v in peaks.items()), flush=True)
     train, test = make_data()
+    fitted: dict[str, Any] = {}
     notes: list[str] = []
     speed: list[dict[str, Any]] = []
     quality: list[dict[str, Any]] = []
@@ -168,7 +191,7 @@ def main(argv: list[str] | None = None) -> None:
         data_dir = Path(tmp)
         np.save(data_dir / "train.npy", train.astype(np.float32))
         np.save(data_dir / "test.npy", test.astype(np.float32))
-        for covariance_type in ("full", "diag"):
+        for covariance_type in covariance_types:
             start = _initial(train, covariance_type)
             np.save(data_dir / "init_means.npy", start[0].astype(np.float32))
             runs: list[tuple[str, Any, Any]] = [
@@ -182,8 +205,12 @@ def main(argv: list[str] | None = None) -> None:
             for phase, table in (("speed", speed), ("quality", quality)):
                 for name, fit, dtype in runs:
                     print(f"{covariance_type} {phase}: {name} ...", flush=True)
+                    keep: dict[str, Any] = {}
+                    extra = {"keep": keep} if fit is genserve_fit else {}
                     result = fit(train, test, covariance_type, dtype, iterations=args.iterations,
-                                 start=start if phase == "speed" else None)
+                                 start=start if phase == "speed" else None, **extra)
+                    if keep and phase == "speed" and covariance_type == "full":
+                        fitted[dtype] = keep["model"]
                     table.append({"covariance": covariance_type, "method": name, **result})
                 tg = torchgmm_fit(data_dir, covariance_type,
                                   iterations=args.iterations if phase == "speed" else 1000,
@@ -195,12 +222,22 @@ def main(argv: list[str] | None = None) -> None:
                     table.append({"covariance": covariance_type, "method": "TorchGMM, float32",
                                   **tg})
 
-    for covariance_type in ("full", "diag"):
+    roofline: list[dict[str, Any]] = []
+    for dtype_name, model in fitted.items():
+        print(f"full roofline: genserve, {dtype_name} ...", flush=True)
+        for row in phase_profile(model, train, getattr(torch, dtype_name),
+                                 model.hparams.chunk_size):
+            roofline.append({"dtype": dtype_name, **row,
+                             "fraction_of_peak": row["gflops"] / peaks[dtype_name]})
+    for covariance_type in covariance_types:
         reference = next(r for r in speed if r["covariance"] == covariance_type
                          and r["method"] == "scikit-learn, float64")
         for row in speed:
             if row["covariance"] == covariance_type:
                 row["speedup_vs_sklearn_float64"] = reference["seconds"] / row["seconds"]
+                if "cpu_seconds" in row:
+                    row["cpu_speedup_vs_sklearn_float64"] = (
+                        reference["cpu_seconds"] / row["cpu_seconds"])
         reference = next(r for r in quality if r["covariance"] == covariance_type
                          and r["method"] == "scikit-learn, float64")
         for row in quality:
@@ -211,9 +248,10 @@ def main(argv: list[str] | None = None) -> None:
 
     speed_table = format_table(
         ["covariance", "method", f"{args.iterations} iterations, s", "ms / iteration",
-         "x scikit-learn (float64)", "train log-lik."],
+         "x scikit-learn (float64)", "x scikit-learn, CPU time", "train log-lik."],
         [[r["covariance"], r["method"], r["seconds"], 1e3 * r["seconds"] / args.iterations,
-          r["speedup_vs_sklearn_float64"], f"{r['train_log_likelihood']:.4f}"] for r in speed],
+          r["speedup_vs_sklearn_float64"], r.get("cpu_speedup_vs_sklearn_float64", "-"),
+          f"{r['train_log_likelihood']:.4f}"] for r in speed],
     )
     quality_table = format_table(
         ["covariance", "method", "iterations", "fit, s", "held-out log-lik.",
@@ -222,6 +260,16 @@ def main(argv: list[str] | None = None) -> None:
           f"{r['test_log_likelihood']:.4f}", f"{100 * r['relative_difference_vs_sklearn']:.3f}%"]
          for r in quality],
     )
+    roofline_table = format_table(
+        ["dtype", "phase", "ms / iteration", "GFLOP", "GFLOP/s", "of GEMM peak"],
+        [[r["dtype"], r["phase"], 1e3 * r["seconds"], f"{r['gflop']:.3f}", f"{r['gflops']:.1f}",
+          f"{100 * r['fraction_of_peak']:.0f}%"] for r in roofline],
+    )
+    print()
+    print("GEMM peak (torch.mm, 512 x 512, 1 thread per --threads), GFLOP/s: "
+          + ", ".join(f"{k} {v:.1f}" for k, v in peaks.items()))
+    print()
+    print(roofline_table)
     print()
     print(speed_table)
     print()
@@ -233,8 +281,10 @@ def main(argv: list[str] | None = None) -> None:
         "data": {"n_train": N_TRAIN, "n_test": N_TEST, "dim": D, "components": K,
                  "source": "seeded random mixture of 16 full-covariance Gaussians"},
         "iterations": args.iterations, "tol": TOL, "n_init": 1, "threads": args.threads,
+        "reg_covar": REG_COVAR, "gemm_peak_gflops": peaks, "roofline": roofline,
         "speed": speed, "quality": quality, "notes": notes,
-        "speed_table": speed_table, "quality_table": quality_table,
+        "roofline_table": roofline_table, "speed_table": speed_table,
+        "quality_table": quality_table,
     })
     print(f"\nwrote {path.relative_to(REPO_ROOT)}")
 

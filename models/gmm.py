@@ -14,8 +14,11 @@ a matrix product and a sum of squares: no inverse is formed when scoring data.
 EM (Bishop, *Pattern Recognition and Machine Learning*, section 9.2.2) streams the data in chunks
 of ``chunk_size`` rows: each chunk's responsibilities are reduced at once to the sufficient
 statistics N_k = sum_n r_nk, S_k = sum_n r_nk x_n and Q_k = sum_n r_nk x_n x_n^T, so memory is
-O(chunk_size K D + K D^2) whatever N is. Statistics are taken about the training mean, which keeps
-Q_k / N_k - mu_k mu_k^T free of cancellation and makes float32 arithmetic for the chunks' products
+O(chunk_size K D + K D^2) whatever N is. Full covariances take the blocked kernels of
+``models/gmm_kernels.py`` (banded distance products, the M-step's moments as one product per
+component over its non-zero responsibilities), which keep a span of 2^18 responsibilities too.
+Statistics are taken about the training mean, which keeps Q_k / N_k - mu_k mu_k^T free of
+cancellation and makes float32 arithmetic for the chunks' products
 usable (the default; ``dtype="float64"`` for exact agreement with scikit-learn); sums over chunks,
 parameters and scoring stay float64.
 """
@@ -30,6 +33,7 @@ import torch
 from pydantic import BaseModel, ConfigDict, Field
 from torch import Tensor
 
+from models import gmm_kernels
 from models.base import (
     DataSpec,
     GenerativeModel,
@@ -45,6 +49,11 @@ CovarianceType = Literal["full", "diag", "spherical", "tied"]
 
 _LOG_2PI = math.log(2.0 * math.pi)
 _KMEANS_MAX_ITER = 100
+_SPAN_ENTRIES = 1 << 18
+"""Responsibilities kept at once by the full-covariance E-step (1 MiB in float32): the span of
+rows over which the M-step gathers each component's rows (``gmm_kernels.augmented_moments``).
+16,384 rows at K = 16: the gathered rows stay in cache; spans of all 100,000 rows of
+``bench/gmm_fit.py`` ran 1.4x (float32) to 2x (float64) slower."""
 _SPARSE_FRACTION = 0.5
 """Below this share of non-zero responsibilities in a chunk, Q_k is summed component by
 component over the rows that count; above it, one wide product over all rows is faster."""
@@ -182,12 +191,16 @@ def _posterior(log_joint: Tensor) -> tuple[Tensor, Tensor]:
     a responsibility changes no statistic.
     """
     peak = log_joint.amax(-1, keepdim=True)
-    shifted = log_joint - peak  # <= 0, and 0 at the peak
     # after the division by the total (at most K) every kept value is still a normal float
     floor = math.log(torch.finfo(log_joint.dtype).tiny) + math.log(log_joint.shape[-1])
-    unnormalised = shifted.clamp_min(floor).exp_().masked_fill_(shifted < floor, 0.0)
+    # <= 0, and 0 at the peak; clamped first so that exp never makes a subnormal, then what was
+    # at the floor (everything below it) is set to zero: two passes where a mask took four
+    unnormalised = (log_joint - peak).clamp_min_(floor).exp_()
+    torch.nn.functional.threshold(
+        unnormalised, math.exp(floor) * (1.0 + 1e-3), 0.0, inplace=True
+    )
     total = unnormalised.sum(-1, keepdim=True)  # in [1, K]
-    return unnormalised / total, (peak + total.log()).squeeze(-1)
+    return unnormalised.div_(total), (peak + total.log()).squeeze(-1)
 
 
 # -- Gaussian densities from precision Cholesky factors ---------------------------------------
@@ -310,6 +323,49 @@ def _m_step(stats: _Statistics, reg_covar: float) -> _Parameters:
         means=means,
         precisions_cholesky=_precisions_cholesky_from_covariances(covariances, kind, reg_covar),
     )
+
+
+def _e_step_full(augmented: Tensor, params: _Parameters, chunk_size: int) -> _Statistics:
+    """The full-covariance E-step over ``augmented = [1, x - shift]: [N, 1 + D]``.
+
+    Blocks of ``chunk_size`` rows: banded distances into reused buffers (``gmm_kernels``), the
+    posterior, and the block's responsibilities kept for a span of rows whose second moments
+    are then one blocked product; nothing N x K x D is ever formed.
+    """
+    n, d = augmented.shape[0], augmented.shape[1] - 1
+    k = params.weights.shape[0]
+    dtype = augmented.dtype  # the parameters come from the float64 M-step
+    factors = gmm_kernels.band_factors(
+        params.means.to(dtype), params.precisions_cholesky.to(dtype)
+    )
+    # log w_k + log |U_k| - D/2 log 2 pi, formed in float64 and rounded once
+    base = (
+        params.weights.log()
+        + _log_det_cholesky(params.precisions_cholesky, "full", d)
+        - 0.5 * d * _LOG_2PI
+    ).to(dtype)
+    block = min(chunk_size, n)
+    buffers = gmm_kernels.band_buffers(factors, block)
+    span = max(1, _SPAN_ENTRIES // (k * block)) * block  # rows whose r_nk are kept at once
+    resp_span = augmented.new_empty(k, min(span, n))  # transposed: see augmented_moments
+    log_likelihood = augmented.new_zeros((), dtype=torch.float64)
+    moments = augmented.new_zeros(k, d + 1, d + 1, dtype=torch.float64)
+    for first in range(0, n, span):
+        last = min(first + span, n)
+        for rows in _chunks(last - first, block):
+            xa = augmented[first + rows.start : first + rows.stop]
+            half_distance = gmm_kernels.mahalanobis_blocked(xa, factors, buffers, k)
+            resp, log_px = _posterior(half_distance.mul_(-0.5).add_(base))
+            resp_span[:, rows] = resp.T
+            log_likelihood += log_px.sum(dtype=torch.float64)
+        moments += gmm_kernels.augmented_moments(
+            augmented[first:last], resp_span[:, : last - first], block
+        )
+    stats = _Statistics(k, d, "full", augmented)
+    stats.n = n
+    stats.log_likelihood = log_likelihood
+    stats.nk, stats.sum_x, stats.sum_xx = moments[:, 0, 0], moments[:, 0, 1:], moments[:, 1:, 1:]
+    return stats
 
 
 # -- k-means++ and Lloyd's algorithm, for the initial responsibilities ------------------------
@@ -486,6 +542,11 @@ class GaussianMixture(GenerativeModel):
         # Every start is the same when all three parameters are given, so one is enough.
         restarts = 1 if all(p is not None for p in given) else hp.n_init
 
+        # centred once per fit, not once per iteration; full covariances take a leading column
+        # of ones, which carries the means' offsets inside the E- and M-step's products
+        centred = x - shift.to(x.dtype)
+        if hp.covariance_type == "full":
+            centred = torch.cat([centred.new_ones(n, 1), centred], dim=1)
         best: _Parameters | None = None
         best_bound, best_iter, best_restart, best_converged = -math.inf, 0, 0, False
         for restart in range(restarts):
@@ -493,7 +554,7 @@ class GaussianMixture(GenerativeModel):
             bound, converged, iteration = -math.inf, False, 0
             for iteration in range(1, hp.max_iter + 1):
                 previous = bound
-                stats = self._e_step(x, shift, params)
+                stats = self._e_step(centred, params)
                 params = _m_step(stats, hp.reg_covar)
                 bound = float(stats.log_likelihood) / n
                 if progress is not None:
@@ -575,16 +636,20 @@ class GaussianMixture(GenerativeModel):
             ),
         )
 
-    def _e_step(self, x: Tensor, shift: Tensor, params: _Parameters) -> _Statistics:
-        """r_nk = w_k N(x_n|k) / sum_j w_j N(x_n|j), reduced chunk by chunk to statistics."""
+    def _e_step(self, centred: Tensor, params: _Parameters) -> _Statistics:
+        """r_nk = w_k N(x_n|k) / sum_j w_j N(x_n|j), reduced chunk by chunk to statistics.
+
+        ``centred`` is x minus the shift, in EM's dtype; for full covariances ``[1, x - shift]``.
+        """
         hp = self.hparams
-        stats = _Statistics(hp.n_components, self.dim, hp.covariance_type, x)
-        dtype = x.dtype  # the parameters come from the float64 M-step
+        if hp.covariance_type == "full":
+            return _e_step_full(centred, params, hp.chunk_size)
+        stats = _Statistics(hp.n_components, self.dim, hp.covariance_type, centred)
+        dtype = centred.dtype  # the parameters come from the float64 M-step
         log_weights = params.weights.log().to(dtype)
         means, precisions_cholesky = params.means.to(dtype), params.precisions_cholesky.to(dtype)
-        shift = shift.to(dtype)
-        for rows in _chunks(x.shape[0], hp.chunk_size):
-            xc = x[rows] - shift
+        for rows in _chunks(centred.shape[0], hp.chunk_size):
+            xc = centred[rows]
             log_joint = log_weights + _log_gaussian_prob(
                 xc, means, precisions_cholesky, hp.covariance_type
             )  # [c, K]
