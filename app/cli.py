@@ -41,7 +41,7 @@ def _progress_printer(kind: str) -> Any:
     def report(event: Mapping[str, float]) -> None:
         if event.get("phase") == "evaluation":  # the final evaluation's progress: no line
             return
-        if kind == "vae":
+        if kind in ("vae", "cvae"):
             print(
                 f"epoch {int(event['epoch']):4d}/{int(event['epochs'])}  "
                 f"train loss {event['train_loss']:10.3f}  test ELBO {event['test_elbo']:10.3f}  "
@@ -73,6 +73,7 @@ _KIND_OPTIONS = {
     "gmm": {"components": "n_components", "covariance": "covariance_type",
             "n_init": "n_init", "max_iter": "max_iter"},
 }
+_KIND_OPTIONS["cvae"], _KIND_OPTIONS["cgmm"] = _KIND_OPTIONS["vae"], _KIND_OPTIONS["gmm"]
 """Command-line option -> job parameter. Options left out are not sent, so a local run and a
 job take the same defaults (``app.jobs.params``), which follow the data."""
 
@@ -153,10 +154,11 @@ def _train(args: argparse.Namespace) -> int:
         raise SystemExit(f"--name {args.name!r}: {NAME_RULE}")
     if args.out and not is_valid_name(Path(args.out).name):
         raise SystemExit(f"--out {args.out!r}: its last part is the model's name: {NAME_RULE}")
-    from models.training import train_gmm, train_vae
+    from models.cvae import CVAE
+    from models.training import train_cgmm, train_gmm, train_vae
 
     job_params = _job_params(args)
-    if args.kind == "vae" and args.checkpoint_dir and args.checkpoint_every is None:
+    if args.kind in ("vae", "cvae") and args.checkpoint_dir and args.checkpoint_every is None:
         job_params.setdefault("checkpoint_every", 10)
     try:
         params = validate_params(args.kind, job_params)
@@ -178,8 +180,14 @@ def _train(args: argparse.Namespace) -> int:
             checkpoint_dir=Path(args.checkpoint_dir) if args.checkpoint_dir else None,
             warm_start=warm_start,
         )
+    elif args.kind == "cvae":
+        model = train_vae(
+            dataset, params.hyperparameters, params.options,  # type: ignore[arg-type]
+            progress=progress, model_class=CVAE,
+            checkpoint_dir=Path(args.checkpoint_dir) if args.checkpoint_dir else None,
+        )
     else:
-        model = train_gmm(
+        model = (train_cgmm if args.kind == "cgmm" else train_gmm)(
             dataset, params.hyperparameters,  # type: ignore[arg-type]
             split=params.options, progress=progress,  # type: ignore[arg-type]
         )
@@ -300,7 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     train = commands.add_parser("train", help="fit a model and publish it as a new version")
-    train.add_argument("kind", choices=["vae", "gmm"])
+    train.add_argument("kind", choices=["vae", "gmm", "cvae", "cgmm"])
     train.add_argument("--dataset", required=True, help="digits, pinwheel, two-moons or a path")
     train.add_argument("--out", help="model folder, e.g. weights/digits-vae (local training)")
     train.add_argument(

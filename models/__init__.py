@@ -18,11 +18,16 @@ from models.base import (
     TrainingCancelled,
     bits_per_dim,
 )
+from models.cgmm import ClassConditionalGMM
+from models.cvae import CVAE, CVAEHyperparameters
 from models.gmm import GaussianMixture, GMMHyperparameters
 from models.vae import VAE, VAEHyperparameters
 
 __all__ = [
     "CONFIG_FILE",
+    "CVAE",
+    "CVAEHyperparameters",
+    "ClassConditionalGMM",
     "MODEL_KINDS",
     "OPERATIONS",
     "VAE",
@@ -39,7 +44,9 @@ __all__ = [
     "load_model",
 ]
 
-MODEL_KINDS: dict[str, type[GenerativeModel]] = {"vae": VAE, "gmm": GaussianMixture}
+MODEL_KINDS: dict[str, type[GenerativeModel]] = {
+    "vae": VAE, "gmm": GaussianMixture, "cvae": CVAE, "cgmm": ClassConditionalGMM,
+}
 
 
 def load_model(directory: str | Path, device: str | torch.device = "cpu") -> GenerativeModel:

@@ -19,7 +19,13 @@ from pydantic import BaseModel, ValidationError
 from app.dataset_store import DatasetInfo
 from app.errors import InvalidInput
 from app.model_store import ModelStore
-from models import CONFIG_FILE, DataSpec, GMMHyperparameters, VAEHyperparameters
+from models import (
+    CONFIG_FILE,
+    CVAEHyperparameters,
+    DataSpec,
+    GMMHyperparameters,
+    VAEHyperparameters,
+)
 from models.training import SplitOptions, VAETrainingOptions
 from models.vae import VAE, network_differences
 
@@ -28,6 +34,8 @@ __all__ = ["TrainingParams", "check_fit", "resolve_warm_start", "validate_params
 PARTS: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
     "vae": (VAEHyperparameters, VAETrainingOptions),
     "gmm": (GMMHyperparameters, SplitOptions),
+    "cvae": (CVAEHyperparameters, VAETrainingOptions),
+    "cgmm": (GMMHyperparameters, SplitOptions),
 }
 
 

@@ -29,11 +29,12 @@ from app.jobs import records
 from app.jobs.db import create_schema, make_engine
 from app.jobs.params import TrainingParams
 from app.model_store import ModelStore
-from models import VAE, GenerativeModel, TrainingCancelled, load_model
+from models import CVAE, VAE, GenerativeModel, TrainingCancelled, load_model
 from models.training import (
     SplitOptions,
     VAETrainingOptions,
     check_finite,
+    train_cgmm,
     train_gmm,
     train_vae,
 )
@@ -249,7 +250,7 @@ def _train(
             f"dataset {job.dataset_name!r} changed since the job was submitted (sha256 "
             f"{job.dataset_sha256[:12]}... then, {info.sha256[:12]}... now); submit it again"
         )
-    if params.kind == "vae":
+    if params.kind in ("vae", "cvae"):
         from app.registry import resolve_device
 
         assert isinstance(params.options, VAETrainingOptions)
@@ -258,9 +259,10 @@ def _train(
             dataset, params.hyperparameters,  # type: ignore[arg-type]
             params.options, progress=progress, device=resolve_device(ctx.settings.device),
             checkpoint_dir=checkpoints, warm_start=_warm_start(ctx, job.config.get("init_from")),
+            model_class=CVAE if params.kind == "cvae" else VAE,
         )
     assert isinstance(params.options, SplitOptions)
-    return train_gmm(
+    return (train_cgmm if params.kind == "cgmm" else train_gmm)(
         dataset, params.hyperparameters,  # type: ignore[arg-type]
         split=params.options, progress=progress,
     )
