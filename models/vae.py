@@ -386,7 +386,8 @@ class VAE(GenerativeModel):
         self, x: Tensor, z: Tensor, mu: Tensor, log_var: Tensor, condition: Tensor | None = None
     ) -> Tensor:
         """``log p(x | z) + log p(z) - log q(z | x)``: ``z: [S, B, L]`` -> ``[S, B]``."""
-        log_px = self.log_px_given_z(x, self.decode(z, condition))
+        decoded = self.decode(z) if condition is None else self.decode(z, condition)
+        log_px = self.log_px_given_z(x, decoded)
         return log_px + self.log_pz(z) - self.log_qz_given_x(z, mu, log_var)
 
     def _chunk_sizes(self, rows: int, k: int) -> tuple[int, int]:
