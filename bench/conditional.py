@@ -28,7 +28,7 @@ import math
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -78,8 +78,8 @@ def classify(model: GenerativeModel, x: torch.Tensor, k: int, seed: int) -> torc
     """p(y | x) ``[N, C]``, in blocks of 100 rows, one seeded generator throughout."""
     generator = torch.Generator().manual_seed(seed)
     parts = [
-        model.classify(x[i : i + 100], importance_samples=k,  # type: ignore[attr-defined]
-                       generator=generator)["probabilities"]
+        cast(Any, model).classify(x[i : i + 100], importance_samples=k,
+                                  generator=generator)["probabilities"]
         for i in range(0, len(x), 100)
     ]
     return torch.cat(parts).double()
@@ -131,7 +131,7 @@ def class_fidelity(
     confusion = np.zeros((c, c), dtype=np.int64)
     generator = torch.Generator().manual_seed(seed)
     for label in range(c):
-        samples = model.sample(  # type: ignore[call-arg]
+        samples = cast(Any, model).sample(
             per_class, generator=generator, labels=torch.full((per_class,), label)
         )
         confusion[label] = np.bincount(predict(samples), minlength=c)[:c]

@@ -211,8 +211,9 @@ class ClassConditionalGMM(GenerativeModel):
             raise InvalidModelInput(f"need n >= 0 and temperature >= 0; got {n}, {temperature}")
         device = self.device
         if labels is None:
-            labels = torch.multinomial(self.class_log_prior.exp(), n, replacement=True,
-                                       generator=generator) if n else torch.zeros(0, dtype=torch.int64)
+            labels = torch.zeros(0, dtype=torch.int64) if n == 0 else torch.multinomial(
+                self.class_log_prior.exp(), n, replacement=True, generator=generator
+            )
         labels = check_labels(labels, n, self.n_classes, device)
         components = torch.zeros(n, dtype=torch.int64, device=device)
         for c in labels.unique().tolist():

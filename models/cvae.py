@@ -273,7 +273,9 @@ class CVAE(VAE):
             raise InvalidModelInput(f"steps must be >= 2 (both endpoints), got {steps}")
         for name, end in (("a", a), ("b", b)):
             if end.shape != (self.dim,):
-                raise InvalidModelInput(f"{name} has shape {list(end.shape)}; expected [{self.dim}]")
+                raise InvalidModelInput(
+                    f"{name} has shape {list(end.shape)}; expected [{self.dim}]"
+                )
         ends = self.check_input(torch.stack([a, b]))
         ends_labels = self._labels_or_inferred(ends, labels)
         conditions = F.one_hot(ends_labels, self.n_classes).to(ends.dtype)

@@ -21,7 +21,9 @@ import torch
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.base import DataSpec, GenerativeModel, ProgressCallback
+from models.cgmm import ClassConditionalGMM
 from models.checkpoints import load_checkpoint, save_checkpoint
+from models.cvae import CVAE
 from models.datasets import Binarization, Dataset, DatasetSplit, discrete_bits_per_dim
 from models.diagnostics import (
     active_units,
@@ -30,7 +32,6 @@ from models.diagnostics import (
     full_gaussian_log_likelihood,
     unit_activity,
 )
-from models.cgmm import ClassConditionalGMM
 from models.gmm import GaussianMixture, GMMHyperparameters
 from models.vae import VAE, LatentPriorSpec, VAEHyperparameters, network_differences
 
@@ -437,7 +438,7 @@ EVAL_BLOCK_PASSES = 32_768
 so a cancel is seen that often."""
 
 
-def _labelled(labels: torch.Tensor | None) -> dict[str, torch.Tensor]:
+def _labelled(labels: torch.Tensor | None) -> dict[str, Any]:
     """``labels=`` for a conditional model's operations; nothing for an unconditional one."""
     return {} if labels is None else {"labels": labels}
 
@@ -453,7 +454,7 @@ def _split_labels(
     model: VAE, rows: DatasetSplit, device: str | torch.device
 ) -> tuple[torch.Tensor | None, torch.Tensor | None]:
     """Train and test labels of a conditional model (None, None for a VAE); sets its p(y)."""
-    if not getattr(model, "conditional", False):
+    if not isinstance(model, CVAE):
         return None, None
     if rows.train_labels is None or rows.test_labels is None:
         raise ValueError(
@@ -462,7 +463,7 @@ def _split_labels(
         )
     train = torch.from_numpy(rows.train_labels).to(device)
     counts = torch.bincount(train.cpu(), minlength=len(model.data.classes or ()))
-    model.set_class_prior(counts)  # type: ignore[attr-defined]
+    model.set_class_prior(counts)
     return train, torch.from_numpy(rows.test_labels).to(device)
 
 
@@ -618,13 +619,13 @@ def train_vae(
                 group["lr"] = rate
             chosen = order[start : start + budget.batch_size]
             batch = train.index_select(0, chosen)  # 4x x[i]
-            condition = None if train_labels is None else _one_hot(
-                model, train_labels.index_select(0, chosen)
-            )
+            conditioned = {} if train_labels is None else {
+                "condition": _one_hot(model, train_labels.index_select(0, chosen))
+            }
             if rows.dynamic_binarization:  # a fresh Bernoulli draw of every pixel
                 batch = torch.bernoulli(batch, generator=generator)
             kl_weight = hparams.beta * (min(1.0, step / kl_warmup) if kl_warmup else 1.0)
-            loss = _loss(model, batch, options, generator, kl_weight, condition)
+            loss = _loss(model, batch, options, generator, kl_weight, **conditioned)
             optimiser.zero_grad(set_to_none=True)
             loss.backward()
             optimiser.step()

@@ -32,10 +32,10 @@ def blobs() -> tuple[torch.Tensor, torch.Tensor]:
     return x, labels
 
 
-def make_model(n_components: int = 2, **hparams: object) -> ClassConditionalGMM:
+def make_model(n_components: int = 2, tol: float = 1e-3) -> ClassConditionalGMM:
     return ClassConditionalGMM(
-        GMMHyperparameters(n_components=n_components, reg_covar=1e-6, n_init=1,  # type: ignore[arg-type]
-                           dtype="float64", **hparams),
+        GMMHyperparameters(n_components=n_components, reg_covar=1e-6, n_init=1, tol=tol,
+                           dtype="float64"),
         DataSpec(shape=(2,), classes=CLASSES),
     )
 
