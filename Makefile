@@ -31,6 +31,7 @@ lint: $(BIN)/.installed-test
 
 typecheck: $(BIN)/.installed-test
 	$(BIN)/mypy app models genserve_client
+	$(BIN)/mypy --strict models  # the model contract and every model (also in pyproject)
 
 unit: $(BIN)/.installed-test
 	$(BIN)/pytest -q

@@ -17,6 +17,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.datastructures import State
 
 from app.errors import ServiceError
 
@@ -26,6 +27,7 @@ __all__ = [
     "NoAPIKey",
     "RequireAPIKey",
     "ensure_api_key",
+    "inference_is_open",
     "require_api_key",
     "require_api_key_if_protected",
 ]
@@ -95,12 +97,18 @@ async def require_api_key(  # async: FastAPI would run a sync one on a thread pe
 RequireAPIKey = Depends(require_api_key)
 
 
+def inference_is_open(state: State) -> bool:
+    """Whether inference needs no key (``GENSERVE_PROTECT_INFERENCE`` unset): the one rule of
+    :data:`InferenceAccess`, which the fast path (``app.fast_path``) also asks."""
+    return not state.settings.protect_inference
+
+
 async def require_api_key_if_protected(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
     """Inference is open unless ``GENSERVE_PROTECT_INFERENCE`` is set."""
-    if request.app.state.settings.protect_inference:
+    if not inference_is_open(request.app.state):
         await require_api_key(request, credentials)
 
 

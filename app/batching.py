@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import inspect
 import logging
 import os
 import queue
@@ -36,7 +35,7 @@ from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple, Protocol, cast
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -465,7 +464,7 @@ class SampleWork(NamedTuple):
     n: int
     generator: torch.Generator
     temperature: float
-    prior: str = "normal"  # "gmm": a VAE's latent mixture
+    prior: str = "normal"  # one of the model's declared ``priors``
 
 
 class LogLikelihoodWork(NamedTuple):
@@ -478,29 +477,7 @@ class InterpolateWork(NamedTuple):
     a: torch.Tensor  # [D]
     b: torch.Tensor  # [D]
     steps: int
-    method: Literal["linear", "slerp"]
-
-
-class _SplitSampler(Protocol):
-    """Models whose sampling splits into per-row noise and a batched transform (VAE, GMM)."""
-
-    def sample_noise(
-        self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0,
-        **prior: str,
-    ) -> dict[str, torch.Tensor]: ...
-
-    def sample_from_noise(self, noise: Mapping[str, torch.Tensor]) -> torch.Tensor: ...
-
-
-class _GroupedLikelihood(Protocol):
-    def log_likelihood(
-        self,
-        x: torch.Tensor,
-        *,
-        importance_samples: int = 1,
-        generator: torch.Generator | None = None,
-        groups: Sequence[tuple[int, torch.Generator | None]] | None = None,
-    ) -> dict[str, torch.Tensor]: ...
+    method: str  # one of the model's declared ``interpolation_methods``
 
 
 def _numpy(tensor: torch.Tensor) -> NDArray[Any]:
@@ -519,22 +496,12 @@ def _split_dict(values: Mapping[str, torch.Tensor], sizes: Sequence[int]) -> lis
 
 def sample_batch(model: GenerativeModel, works: list[SampleWork]) -> list[NDArray[Any]]:
     """Each request draws its own noise with its own generator; one transform for all."""
-
-    def prior(work: SampleWork) -> dict[str, str]:  # only VAEs take a prior
-        return {} if work.prior == "normal" else {"prior": work.prior}
-
-    if not (hasattr(model, "sample_noise") and hasattr(model, "sample_from_noise")):
-        return [
-            _numpy(model.sample(w.n, generator=w.generator, temperature=w.temperature, **prior(w)))
-            for w in works
-        ]
-    sampler = cast(_SplitSampler, model)
     noises = [
-        sampler.sample_noise(w.n, generator=w.generator, temperature=w.temperature, **prior(w))
+        model.sample_noise(w.n, generator=w.generator, temperature=w.temperature, prior=w.prior)
         for w in works
     ]
     joined = {key: torch.cat([noise[key] for noise in noises]) for key in noises[0]}
-    return _split(_numpy(sampler.sample_from_noise(joined)), [w.n for w in works])
+    return _split(_numpy(model.sample_from_noise(joined)), [w.n for w in works])
 
 
 def encode_batch(model: GenerativeModel, xs: list[torch.Tensor]) -> list[dict[str, Any]]:
@@ -549,15 +516,7 @@ def log_likelihood_batch(
     model: GenerativeModel, works: list[LogLikelihoodWork]
 ) -> list[dict[str, Any]]:
     """One pass over every request's rows; each request's rows draw from its generator."""
-    if "groups" not in inspect.signature(model.log_likelihood).parameters:
-        return [
-            {key: _numpy(value) for key, value in model.log_likelihood(
-                w.x, importance_samples=w.importance_samples, generator=w.generator
-            ).items()}
-            for w in works
-        ]
-    scorer = cast(_GroupedLikelihood, model)
-    scores = scorer.log_likelihood(
+    scores = model.log_likelihood(
         torch.cat([w.x for w in works]),
         importance_samples=works[0].importance_samples,
         groups=[(len(w.x), w.generator) for w in works],

@@ -7,60 +7,66 @@ middleware) is a large share of what one process spends on an inference request.
 genserve's own middleware, 1,800-1,940 with no middleware at all.
 
 This middleware serves a ``POST`` to an inference route whose ``application/json`` body parses
-and validates against the route's request model by awaiting the route's own endpoint with the
-app's service, and sends what it returns. Everything else goes to FastAPI unchanged, the body
-replayed: other methods and paths, other content types, bodies that do not parse or validate,
-and all requests while ``GENSERVE_PROTECT_INFERENCE`` is on. So every validation error is
-FastAPI's, the OpenAPI schema is the routers', and the routers stay the one place that says what
-a route does. Errors the endpoint raises go to the app's exception handlers, as under FastAPI.
+and validates against its operation's request schema (``app.operations``) by awaiting the route's
+own endpoint with the app's service, and sends what it returns. Everything else goes to FastAPI
+unchanged, the body replayed: other methods and paths, other content types, bodies that do not
+parse or validate, and all requests while the routes' access rule (``app.auth.InferenceAccess``)
+asks for a key. So every validation error is FastAPI's, the OpenAPI schema is the routers', and
+the routers stay the one place that says what a route does. It takes from the same places as the
+routes: the operation table, the access rule (``inference_is_open``; a route with any other
+dependency stops the app from starting), the service (``app.deps.service_of``), and for errors
+the app's exception handlers, applied by Starlette's own ``ExceptionMiddleware``.
 """
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, get_type_hints
+from collections.abc import Iterable
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.params import Depends
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.auth import inference_is_open
+from app.deps import service_of
+from app.operations import TABLE, Operation
 from app.routing import loads_body
 
 __all__ = ["InferenceFastPath"]
 
-_Endpoint = Callable[[BaseModel, Any], Awaitable[Response]]
-
 
 class _Route:
-    def __init__(self, route: APIRoute, access: Depends) -> None:
-        parameters = list(inspect.signature(route.endpoint).parameters)
-        if route.dependencies != [access] or len(parameters) != 2:
+    def __init__(self, operation: Operation[Any, Any, Any], route: APIRoute, access: Depends):
+        if route.dependencies != [access]:
             raise TypeError(
-                f"{route.path}: the fast path calls endpoints (request model, service) whose only "
-                f"other dependency is inference access; update app/fast_path.py with the route"
+                f"{route.path}: the fast path applies the inference access rule only; a route "
+                "with other dependencies must not be served by it (update app/fast_path.py)"
             )
         self.route = route
-        self.endpoint: _Endpoint = route.endpoint
-        self.model: type[BaseModel] = get_type_hints(route.endpoint)[parameters[0]]
+        self.model: type[BaseModel] = operation.request
+        self.endpoint = route.endpoint
 
 
 class InferenceFastPath:
     """``app.add_middleware(InferenceFastPath, routes=..., access=...)``, inside genserve's own
-    middleware (request ids, metrics and logs stay as they are)."""
+    middleware (request ids, metrics and logs stay as they are): ``routes`` are the inference
+    router's, one per operation of ``operations`` (the table, by default)."""
 
-    def __init__(self, app: ASGIApp, routes: Iterable[BaseRoute], access: Depends) -> None:
+    def __init__(
+        self, app: ASGIApp, routes: Iterable[BaseRoute], access: Depends,
+        operations: Iterable[Operation[Any, Any, Any]] = TABLE,
+    ) -> None:
         self.app = app
-        self.routes = {
-            route.path: _Route(route, access)
-            for route in routes
+        posts = {
+            route.path: route for route in routes
             if isinstance(route, APIRoute) and "POST" in (route.methods or ())
         }
+        self.routes = {op.path: _Route(op, posts[op.path], access) for op in operations}
+        self._with_handlers: ASGIApp | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         route = self.routes.get(scope["path"]) if scope["type"] == "http" else None
@@ -68,7 +74,7 @@ class InferenceFastPath:
             await self.app(scope, receive, send)
             return
         app: FastAPI = scope["app"]
-        if app.state.settings.protect_inference:
+        if not inference_is_open(app.state):
             await self.app(scope, receive, send)
             return
         body = await _read_body(receive)
@@ -79,14 +85,23 @@ class InferenceFastPath:
             await self.app(scope, _replay(body, receive), send)
             return
         scope["route"] = route.route  # the metrics' and access log's route template
-        try:
-            response = await route.endpoint(request, app.state.inference)
-        except Exception as exc:
-            handler = _exception_handler(app, exc)
-            if handler is None:
-                raise
-            outcome = handler(Request(scope, receive), exc)
-            response = await outcome if inspect.isawaitable(outcome) else outcome
+        scope["genserve.fast_path"] = (route, request)
+        await self._handled(app)(scope, receive, send)
+
+    def _handled(self, app: FastAPI) -> ASGIApp:
+        """:meth:`_serve` inside Starlette's ``ExceptionMiddleware`` with the app's handlers, as
+        FastAPI builds it (the catch-all ``Exception`` handler excepted: that one belongs to
+        the server-error middleware, and here to ``app.observability``)."""
+        if self._with_handlers is None:
+            handlers = {key: handler for key, handler in app.exception_handlers.items()
+                        if key not in (500, Exception)}
+            self._with_handlers = ExceptionMiddleware(self._serve, handlers=handlers)
+        return self._with_handlers
+
+    @staticmethod
+    async def _serve(scope: Scope, receive: Receive, send: Send) -> None:
+        route, request = scope.pop("genserve.fast_path")
+        response = await route.endpoint(request, service_of(scope["app"].state))
         await response(scope, receive, send)
 
 
@@ -128,15 +143,3 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replayed
-
-
-def _exception_handler(app: FastAPI, exc: Exception) -> Callable[..., Any] | None:
-    """The app's handler for ``exc``, as Starlette's exception middleware finds it (the catch-all
-    ``Exception`` handler excepted: that one belongs to the server-error middleware)."""
-    for cls in type(exc).__mro__:
-        if cls is Exception:
-            return None
-        handler = app.exception_handlers.get(cls)
-        if handler is not None:
-            return handler
-    return None

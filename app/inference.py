@@ -1,8 +1,12 @@
-"""The five operations as the service runs them: limits, decoding, seeds, off-loop execution.
+"""The steps every operation shares: resolve, refuse, decode, admit, batch, time out.
 
-Routers hand a validated request here; this module resolves the model, decodes inputs into a
-``[B, D]`` tensor on the event loop (so a bad request gets its 4xx before any batching), runs the
-model under ``torch.inference_mode()`` off the loop, and encodes the answer.
+Routers hand a validated request and its :class:`~app.operations.Operation` (the operation table,
+``app.operations``, says what differs between operations) to :meth:`InferenceService.perform`:
+it resolves the model, checks that the model declares the operation and the answer format,
+decodes inputs into a ``[B, D]`` tensor on the event loop (so a bad request gets its 4xx before
+any batching), runs the model under ``torch.inference_mode()`` off the loop, and has the
+operation encode the answer. Nothing here branches on a model's kind: what a model can do is
+read from its declarations (``models.GenerativeModel``).
 
 Running: with ``settings.batching`` (the default) through the app's :class:`Batcher`, which
 coalesces concurrent requests for the same model and operation; without it, each request in a
@@ -18,46 +22,35 @@ objects); ``base64`` the float32 little-endian bytes in base64 with ``dtype`` an
 from __future__ import annotations
 
 import asyncio
-import base64
 import random
 from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import partial
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
-import numpy as np
 import torch
-from numpy.typing import NDArray
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from app import batching, codecs, metrics
 from app.admission import Admission, row_cost
-from app.batching import (
-    BatchRecord,
-    InterpolateWork,
-    Lanes,
-    LogLikelihoodWork,
-    SampleWork,
-    heavy_runners,
-    serving_threads,
-    use_threads,
-)
+from app.batching import BatchRecord, Lanes, heavy_runners, serving_threads, use_threads
 from app.config import Settings
 from app.errors import InvalidInput, LimitExceeded, RequestTimedOut, UnsupportedOperation
 from app.registry import LoadedModel, ModelRegistry
-from app.schemas import (
-    InputsRequest,
-    InterpolateRequest,
-    LogLikelihoodRequest,
-    ReconstructRequest,
-    SampleRequest,
-)
+from app.schemas import InputsRequest
 from models import DataSpec, GenerativeModel, InvalidModelInput
-from models.datasets import discrete_bits_per_dim
 
-__all__ = ["InferenceService", "JSONBytesResponse", "supported_formats"]
+if TYPE_CHECKING:
+    from app.operations import Operation
+
+__all__ = [
+    "Call", "InferenceService", "JSONBytesResponse", "require_capability", "supported_formats",
+]
 
 T = TypeVar("T")
+RequestT = TypeVar("RequestT", bound=BaseModel)
 _SEEDS = random.Random()  # seeds for requests without one: need not be secret, must be cheap
 
 
@@ -74,10 +67,13 @@ def supported_formats(model: GenerativeModel) -> list[str]:
     return ["array", "npy", "base64"]
 
 
-def _npy_response(rows: NDArray[Any], data: DataSpec) -> Response:
-    return Response(
-        codecs.npy_bytes(rows.reshape(-1, *data.shape)), media_type="application/x-npy"
-    )
+def require_capability(loaded: LoadedModel, operation: str, field: str = "model") -> None:
+    """A 400 unless the model declares ``operation`` in its capabilities."""
+    if operation not in loaded.model.capabilities:
+        raise UnsupportedOperation(
+            f"model {loaded.name!r} ({loaded.model.kind}) does not support {operation}",
+            field=field, rule="capabilities",
+        )
 
 
 class InferenceService:
@@ -97,11 +93,7 @@ class InferenceService:
     # -- shared steps --------------------------------------------------------------------------
     async def _resolve(self, request: Any, operation: str) -> LoadedModel:
         loaded = await self.registry.resolve(request.model, request.version)
-        if operation not in loaded.model.capabilities:
-            raise UnsupportedOperation(
-                f"model {loaded.name!r} ({loaded.model.kind}) does not support {operation}",
-                field="model", rule="capabilities",
-            )
+        require_capability(loaded, operation)
         fmt = getattr(request, "format", "array")
         if fmt not in supported_formats(loaded.model):
             raise UnsupportedOperation(
@@ -111,7 +103,7 @@ class InferenceService:
             )
         return loaded
 
-    def _rows(self, request: InputsRequest) -> int:
+    def rows(self, request: InputsRequest) -> int:
         """How many examples the request gives, within ``max_batch_size`` (before decoding)."""
         given = request.inputs if request.inputs is not None else request.images
         field = "inputs" if request.inputs is not None else "images"
@@ -123,8 +115,9 @@ class InferenceService:
             )
         return len(given)
 
-    def _inputs(self, request: InputsRequest, loaded: LoadedModel) -> torch.Tensor:
-        self._rows(request)
+    def inputs(self, request: InputsRequest, loaded: LoadedModel) -> torch.Tensor:
+        """The request's examples decoded into ``[B, D]`` (after the ``max_batch_size`` check)."""
+        self.rows(request)
         given = request.inputs if request.inputs is not None else request.images
         assert given is not None
         data = loaded.model.data
@@ -134,7 +127,41 @@ class InferenceService:
             rows = codecs.decode_images(given, data, max_pixels=self.settings.max_image_pixels)
         return torch.from_numpy(rows)
 
-    def _generator(self, seed: int | None) -> tuple[torch.Generator, int]:
+    @staticmethod
+    def labels(
+        values: list[int | str] | None, loaded: LoadedModel, rows: int, field: str = "labels"
+    ) -> torch.Tensor | None:
+        """Class labels given by name or index -> ``[rows]`` int64 indices into
+        ``data.classes``; None when none are given. Refused (422, naming ``field``) for a model
+        that is not ``conditional``, and for a label outside its classes."""
+        if values is None:
+            return None
+        model = loaded.model
+        if not model.conditional:
+            raise InvalidInput(
+                f"model {loaded.name!r} ({model.kind}) is not conditional: send no {field}",
+                field=field, rule="conditional",
+            )
+        classes = model.data.classes or []
+        if len(values) != rows:
+            raise InvalidInput(
+                f"{field} has {len(values)} labels for {rows} examples; give one per example",
+                field=field, rule="one_per_example",
+            )
+        indices: list[int] = []
+        for i, value in enumerate(values):
+            index = classes.index(value) if isinstance(value, str) and value in classes else value
+            if not isinstance(index, int) or isinstance(index, bool) \
+                    or not 0 <= index < len(classes):
+                raise InvalidInput(
+                    f"{field}[{i}] = {value!r} is not one of model {loaded.name!r}'s classes "
+                    f"{classes} (by name, or index 0-{len(classes) - 1})",
+                    field=field, rule="classes",
+                )
+            indices.append(index)
+        return torch.tensor(indices, dtype=torch.int64)
+
+    def generator(self, seed: int | None) -> tuple[torch.Generator, int]:
         """A generator for one request; without a seed, a fresh one that the answer reports."""
         seed = _SEEDS.getrandbits(63) if seed is None else seed
         return torch.Generator(device=self.registry.device).manual_seed(seed), seed
@@ -235,148 +262,42 @@ class InferenceService:
         importance-weighted bound) x the model's size in parameters."""
         return max(1, rows * passes * row_cost(loaded.model))
 
-    def _arrays_or_images(
-        self, rows: NDArray[Any], loaded: LoadedModel, fmt: str, key: str
-    ) -> dict[str, Any]:
-        data = loaded.model.data
-        if fmt == "png":
-            return {"images": [codecs.array_to_png(row, data) for row in rows]}
-        if fmt == "base64":
-            raw = np.ascontiguousarray(rows, dtype="<f4").tobytes()
-            return {key: base64.b64encode(raw).decode("ascii"), "dtype": "float32"}
-        if fmt == "uint8":
-            raw = codecs.to_uint8(rows, data).tobytes()
-            return {key: base64.b64encode(raw).decode("ascii"), "dtype": "uint8"}
-        return {key: rows.reshape(len(rows), *data.shape)}
-
-    @staticmethod
-    def _header(loaded: LoadedModel) -> dict[str, Any]:
-        return {"model": loaded.name, "version": loaded.version}
-
-    def _check_limit(self, value: int, limit: int, field: str, setting: str) -> None:
-        if value > limit:
-            raise LimitExceeded(
-                f"{field} = {value} is above the limit {limit} (GENSERVE_{setting.upper()})",
-                field=field, rule=setting,
-            )
-
-    # -- operations ----------------------------------------------------------------------------
-    async def sample(self, request: SampleRequest) -> Response:
-        self._check_limit(request.n, self.settings.max_samples, "n", "max_samples")
-        loaded = await self._resolve(request, "sample")
-        priors = getattr(loaded.model, "priors", ["normal"])
-        if request.prior not in priors:
-            raise UnsupportedOperation(
-                f"prior {request.prior!r} is not available for model {loaded.name!r}; "
-                f"use one of {priors}", field="prior", rule="priors",
-            )
-        generator, seed = self._generator(request.seed)
-        work = SampleWork(request.n, generator, request.temperature, request.prior)
-        samples = await self._run(
-            loaded, "sample", batching.sample_batch, lambda: work, request.n,
-            cost=self.cost(loaded, request.n),
-        )
-        data = loaded.model.data
-        if request.format == "npy":
-            return _npy_response(samples, data)
-        if request.format == "grid":
-            return Response(
-                codecs.grid_png(samples, data, scale=request.scale), media_type="image/png"
-            )
-        body = {
-            **self._header(loaded), "seed": seed, "shape": [request.n, *data.shape],
-            **self._arrays_or_images(samples, loaded, request.format, "samples"),
-        }
-        return JSONBytesResponse(body)
-
-    async def encode(self, request: InputsRequest) -> Response:
-        loaded = await self._resolve(request, "encode")
-        rows = self._rows(request)
-        encoding = await self._run(
-            loaded, "encode", batching.encode_batch, lambda: self._inputs(request, loaded), rows,
-            cost=self.cost(loaded, rows),
-        )
-        body = {**self._header(loaded), "encoding": encoding}
-        return JSONBytesResponse(body)
-
-    async def reconstruct(self, request: ReconstructRequest) -> Response:
-        loaded = await self._resolve(request, "reconstruct")
-        count = self._rows(request)
-        rows = await self._run(
-            loaded, "reconstruct", batching.reconstruct_batch,
-            lambda: self._inputs(request, loaded), count, cost=self.cost(loaded, count),
-        )
-        data = loaded.model.data
-        if request.format == "npy":
-            return _npy_response(rows, data)
-        body = {
-            **self._header(loaded), "shape": [len(rows), *data.shape],
-            **self._arrays_or_images(rows, loaded, request.format, "reconstructions"),
-        }
-        return JSONBytesResponse(body)
-
-    async def log_likelihood(self, request: LogLikelihoodRequest) -> Response:
-        self._check_limit(
-            request.importance_samples, self.settings.max_importance_samples,
-            "importance_samples", "max_importance_samples",
-        )
-        loaded = await self._resolve(request, "log_likelihood")
-        rows = self._rows(request)
-        generator, _ = self._generator(request.seed)
-        k = request.importance_samples
-        exact = loaded.model.kind == "gmm"
-        scores = await self._run(
-            loaded, "log_likelihood", batching.log_likelihood_batch,
-            lambda: LogLikelihoodWork(self._inputs(request, loaded), generator, k), rows,
-            shared=k, cost=self.cost(loaded, rows, 1 if exact else k),
-        )
-        data = loaded.model.data
-        log_px = scores["log_likelihood"].astype(np.float64)
-        levels = data.preprocessing.get("levels")
-        body = {
-            **self._header(loaded),
-            "log_likelihood": log_px,
-            "bits_per_dim": discrete_bits_per_dim(log_px, data.dim, levels),  # type: ignore[arg-type]
-            "elbo": scores.get("elbo"),
-            "mean_log_likelihood": float(log_px.mean()),
-            "estimator": "exact" if exact else f"importance-weighted bound, k={k}",
-        }
-        return JSONBytesResponse(body)
-
-    async def interpolate(self, request: InterpolateRequest) -> Response:
-        self._check_limit(
-            request.steps, self.settings.max_interpolation_steps, "steps",
-            "max_interpolation_steps",
-        )
-        loaded = await self._resolve(request, "interpolate")
-        if request.method not in loaded.model.interpolation_methods:
-            raise UnsupportedOperation(
-                f"method {request.method!r} is not available for a {loaded.model.kind}; use one "
-                f"of {sorted(loaded.model.interpolation_methods)}",
-                field="method", rule="interpolation_methods",
-            )
-        self._rows(request)
-
-        def prepare() -> InterpolateWork:
-            x = self._inputs(request, loaded)
-            return InterpolateWork(x[0], x[1], request.steps, request.method)
-
+    # -- one operation, from its declaration -------------------------------------------------
+    async def perform(self, operation: Operation[Any, Any, Any], request: Any) -> Response:
+        """Run ``operation`` (``app.operations``) for a validated ``request``: its limits, the
+        model (which must declare it), its model-dependent checks, its size and cost, then its
+        batched run and its answer."""
+        operation.limits(request, self.settings)
+        loaded = await self._resolve(request, operation.name)
+        call = Call(request, loaded, self)
+        operation.check(call)
+        size = operation.size(call)
+        if operation.seeded:
+            call.generator, call.seed = self.generator(request.seed)
         result = await self._run(
-            loaded, "interpolate", batching.interpolate_batch, prepare, request.steps,
-            cost=self.cost(loaded, request.steps + 2),
+            loaded, operation.name, operation.run, partial(operation.prepare, call), size,
+            operation.shared(request), cost=self.cost(loaded, operation.cost(call, size)),
         )
-        path = result.pop("path")
-        data = loaded.model.data
-        if request.format == "npy":
-            return _npy_response(path, data)
-        body = {
-            **self._header(loaded),
-            "t": np.linspace(0.0, 1.0, request.steps),
-            "shape": [request.steps, *data.shape],
-            **self._arrays_or_images(path, loaded, request.format, "path"),
-            "details": result,
-        }
-        return JSONBytesResponse(body)
+        return operation.answer(call, result)
+
+
+@dataclass(eq=False)
+class Call(Generic[RequestT]):
+    """One request on its way through the shared steps: what the per-operation steps see."""
+
+    request: RequestT
+    loaded: LoadedModel
+    service: InferenceService
+    generator: torch.Generator | None = None  # seeded operations: the request's own
+    seed: int | None = None
+
+    @property
+    def model(self) -> GenerativeModel:
+        return self.loaded.model
+
+    @property
+    def data(self) -> DataSpec:
+        return self.loaded.model.data
 
 
 class _BatchKey(NamedTuple):

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import operations
 from app.auth import InferenceAccess, ensure_api_key
 from app.batching import running_batcher, serving_threads
 from app.config import Settings
@@ -192,7 +193,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         path_limits={"/datasets": (settings.max_upload_bytes, "max_upload_bytes")},
         read_timeout=settings.body_read_timeout_s,
     )
-    app.add_middleware(RequestContext)  # outermost: request id, access log, metrics
+    # outermost: request id, access log, metrics
+    app.add_middleware(RequestContext, model_paths=operations.paths())
     app.include_router(health.router)
     app.include_router(models.router)
     app.include_router(inference.router)

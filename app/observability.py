@@ -45,11 +45,6 @@ __all__ = [
 ]
 
 REQUEST_ID_HEADER = "x-request-id"
-MODEL_ENDPOINTS = frozenset(
-    {"/sample", "/encode", "/reconstruct", "/log-likelihood", "/interpolate"}
-)
-"""POST bodies that name a model; the middleware reads the name as the body streams past."""
-
 _SAFE_ID = re.compile(r"[A-Za-z0-9._:\-]{1,64}")
 _MODEL_FIELD = re.compile(rb'"model"\s*:\s*"([A-Za-z0-9._\-]{1,128})"')
 _SNIFF_OVERLAP = 160  # bytes kept from the previous chunk, so a split field is still found
@@ -69,10 +64,15 @@ def is_safe_request_id(value: str) -> bool:
 
 
 class RequestContext:
-    """Request id, access log, metrics and last-resort 500s; see the module docstring."""
+    """Request id, access log, metrics and last-resort 500s; see the module docstring.
 
-    def __init__(self, app: ASGIApp) -> None:
+    ``model_paths``: the routes whose POST bodies name a model (the inference operations',
+    ``app.operations.paths()``); the middleware reads the name as the body streams past.
+    """
+
+    def __init__(self, app: ASGIApp, model_paths: frozenset[str] = frozenset()) -> None:
         self.app = app
+        self.model_paths = model_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -85,7 +85,7 @@ class RequestContext:
         header = (REQUEST_ID_HEADER.encode(), request_id.encode())
         status = 500
         response_started = False
-        sniffer = _ModelSniffer() if scope["path"] in MODEL_ENDPOINTS else None
+        sniffer = _ModelSniffer() if scope["path"] in self.model_paths else None
 
         async def receive_sniffing() -> Message:
             message = await receive()

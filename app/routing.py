@@ -46,11 +46,16 @@ def loads_body(body: bytes) -> Any:
         return json.loads(text, parse_constant=no_constant, parse_float=finite)
 
 
+_UNPARSED = object()
+
+
 class FastJSONRequest(Request):
+    _parsed: Any = _UNPARSED
+
     async def json(self) -> Any:
-        if not hasattr(self, "_json"):
-            self._json = loads_body(await self.body())
-        return self._json
+        if self._parsed is _UNPARSED:
+            self._parsed = loads_body(await self.body())
+        return self._parsed
 
 
 class FastJSONRoute(APIRoute):

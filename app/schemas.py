@@ -301,6 +301,7 @@ class VersionInfo(BaseModel):
 class ModelSummary(BaseModel):
     name: str
     kind: Literal["vae", "gmm"]
+    kind_title: str = Field(description="What the kind is, in words: 'Gaussian mixture'.")
     version: int = Field(description="The version described: stable unless another was asked.")
     versions: list[int]
     aliases: dict[str, int] = Field(
@@ -320,6 +321,10 @@ class ModelSummary(BaseModel):
     capabilities: list[str]
     interpolation_methods: list[str]
     priors: list[str]
+    views: list[str] = Field(
+        description="The page's views beyond the operations: 'components' (GET "
+        "/models/{name}/components), 'latent' (the latent map in /models/{name}/reference)."
+    )
     formats: list[str]
     dataset: str
     metrics: dict[str, Any]

@@ -28,7 +28,6 @@ from numpy.typing import NDArray
 
 from app.errors import InvalidInput, LimitExceeded, ServiceError, UnsupportedOperation
 from app.registry import LoadedModel
-from models import GaussianMixture
 from models.datasets import Dataset, UnknownDataset, load_dataset
 from models.quality import DigitClassifier
 
@@ -59,18 +58,21 @@ def _numpy(tensor: torch.Tensor) -> NDArray[Any]:
 
 
 def components(loaded: LoadedModel, include_covariances: bool = True) -> dict[str, Any]:
-    """A mixture's weights ``[K]``, means ``[K, D]`` and full covariances ``[K, D, D]``."""
+    """A mixture's weights ``[K]``, means ``[K, D]`` and full covariances ``[K, D, D]``, for a
+    model that declares the ``components`` view."""
     model = loaded.model
-    if not isinstance(model, GaussianMixture):
+    if "components" not in model.views:
         raise UnsupportedOperation(
-            f"model {loaded.name!r} is a {model.kind}; components exist for GMMs only",
-            field="name", rule="kind",
+            f"model {loaded.name!r} is a {model.kind}; components exist for models with the "
+            f"'components' view (mixtures) only", field="name", rule="views",
         )
-    k, d = model.n_components, model.dim
+    mixture = model.mixture_components(covariances=False)
+    k, d = mixture.means.shape[0], model.dim
     body: dict[str, Any] = {
-        "model": loaded.name, "version": loaded.version, "covariance_type": model.covariance_type,
-        "n_components": k, "data_shape": list(model.data.shape),
-        "weights": _numpy(model.weights.double()), "means": _numpy(model.means.double()),
+        "model": loaded.name, "version": loaded.version,
+        "covariance_type": mixture.covariance_type, "n_components": k,
+        "data_shape": list(model.data.shape),
+        "weights": _numpy(mixture.weights.double()), "means": _numpy(mixture.means.double()),
     }
     if include_covariances:
         if k * d * d > MAX_COVARIANCE_VALUES:
@@ -78,14 +80,8 @@ def components(loaded: LoadedModel, include_covariances: bool = True) -> dict[st
                 f"the covariances have {k * d * d} values, over {MAX_COVARIANCE_VALUES}; ask "
                 "with include_covariances=false", field="include_covariances", rule="size",
             )
-        with torch.no_grad():
-            sigma = model.covariances()
-            full = {
-                "full": lambda: sigma,
-                "tied": lambda: sigma.expand(k, d, d),
-                "diag": lambda: torch.diag_embed(sigma),
-                "spherical": lambda: sigma.view(k, 1, 1) * torch.eye(d, dtype=sigma.dtype),
-            }[model.covariance_type]()
+        full = model.mixture_components(covariances=True).covariances
+        assert full is not None  # asked for
         body["covariances"] = _numpy(full.double())
     return body
 
@@ -130,8 +126,8 @@ def density_bounds(
 
 
 def passes(loaded: LoadedModel, importance_samples: int) -> int:
-    """Passes through the model per row: k for a VAE's bound, 1 for a GMM's exact density."""
-    return 1 if loaded.model.kind == "gmm" else importance_samples
+    """Passes through the model per row: k for a bound, 1 for an exact density."""
+    return loaded.model.likelihood_passes(importance_samples)
 
 
 def density_grid(
@@ -166,7 +162,7 @@ def density_grid(
 
 
 def _estimator(loaded: LoadedModel, importance_samples: int) -> str:
-    return "exact" if loaded.model.kind == "gmm" else f"IWAE bound, k={importance_samples}"
+    return loaded.model.likelihood_estimator(importance_samples, abbreviated=True)
 
 
 @dataclass(frozen=True)
@@ -280,8 +276,9 @@ def _histogram(values: NDArray[np.float64]) -> dict[str, Any]:
 def _latent_view(
     loaded: LoadedModel, held_out: _Reference, classifier_dir: Path | None = None
 ) -> dict[str, Any] | None:
-    """VAE: a PCA of the posterior means (identity when the latent space is 2-D)."""
-    if "encode" not in loaded.model.capabilities or loaded.model.kind != "vae":
+    """A PCA of the posterior means (identity when the latent space is 2-D), for a model that
+    declares the ``latent`` view."""
+    if "latent" not in loaded.model.views:
         return None
     rows = held_out.rows
     labels, classes = held_out.labels, held_out.classes
@@ -294,7 +291,7 @@ def _latent_view(
         except (OSError, RuntimeError, ValueError):  # no classifier here: no colours
             labels = None
     with torch.inference_mode():
-        means = _numpy(loaded.model.encode(torch.from_numpy(rows))["mean"]).astype(np.float64)
+        means = _numpy(loaded.model.latent_means(torch.from_numpy(rows))).astype(np.float64)
     latent_dim = means.shape[1]
     center = means.mean(axis=0)
     if latent_dim <= 2:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, NamedTuple
 
 import torch
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,23 +21,49 @@ from safetensors.torch import load_file, save_file
 from torch import Tensor, nn
 
 __all__ = [
+    "CAPABILITY_METHODS",
     "CONFIG_FILE",
     "OPERATIONS",
     "WEIGHTS_FILE",
     "DataSpec",
     "GenerativeModel",
     "InvalidModelInput",
+    "MixtureComponents",
+    "NoiseGroups",
     "ProgressCallback",
     "TrainingCancelled",
+    "VIEW_METHODS",
     "bits_per_dim",
 ]
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
 OPERATIONS: tuple[str, ...] = ("sample", "encode", "reconstruct", "log_likelihood", "interpolate")
+"""The five operations: every model's default ``capabilities``."""
+
+CAPABILITY_METHODS: Mapping[str, str] = {
+    "sample": "sample_from_noise",
+    "encode": "encode",
+    "reconstruct": "reconstruct",
+    "log_likelihood": "log_likelihood",
+    "interpolate": "interpolate",
+    "classify": "classify",
+}
+"""Every operation a model may declare in ``capabilities``, with the method that serves it (a
+model that declares an operation must override that method: checked when its class is made)."""
 
 ProgressCallback = Callable[[Mapping[str, Any]], None]
 """Called after every epoch or EM iteration with its metrics; raising stops training."""
+
+NoiseGroups = Sequence[tuple[int, "torch.Generator | None"]]
+"""Per-request generators for one batched pass: ``(rows, generator)`` per request, in row order.
+Each request's rows draw their randomness from its own generator, so a seeded request gets the
+answer it would get alone (dynamic batching)."""
+
+VIEW_METHODS: Mapping[str, str] = {"components": "mixture_components", "latent": "latent_means"}
+"""The page's views a model may declare in ``views`` beyond the operations, with the method that
+serves each: ``components`` (a mixture's weights, means and covariances) and ``latent`` (a 2-D
+map of the posterior means)."""
 
 
 class TrainingCancelled(Exception):
@@ -46,6 +72,15 @@ class TrainingCancelled(Exception):
 
 class InvalidModelInput(ValueError):
     """An input that the model's maths cannot take (wrong width, non-finite values)."""
+
+
+class MixtureComponents(NamedTuple):
+    """A mixture's parameters, for the page's ``components`` view."""
+
+    covariance_type: str
+    weights: Tensor  # [K]
+    means: Tensor  # [K, D]
+    covariances: Tensor | None  # [K, D, D], expanded from any covariance type; None if not asked
 
 
 class DataSpec(BaseModel):
@@ -82,14 +117,42 @@ def bits_per_dim(log_likelihood: Tensor, dim: int) -> Tensor:
 class GenerativeModel(nn.Module, ABC):
     """A density model that can sample, encode, reconstruct, score and interpolate.
 
-    Subclasses set ``kind`` and ``Hyperparameters`` and keep every learned tensor as a parameter
-    or buffer, so ``state_dict`` is the whole model and safetensors can hold it.
+    This class is the whole contract between a model and the service: the service calls only
+    what is declared here, and learns what a model can do from its declarations, never by
+    probing it (``hasattr``, signatures) or branching on its ``kind``.
+
+    Declarations (class attributes):
+
+    - ``kind``, ``kind_title``: the name in ``config.json`` and a human one for the page.
+    - ``Hyperparameters``: the pydantic model of its configuration.
+    - ``capabilities``: the operations it serves (names from :data:`OPERATIONS`, plus
+      ``classify`` for a conditional model).
+    - ``interpolation_methods``: the ``method`` values :meth:`interpolate` takes.
+    - ``exact_likelihood``: :meth:`log_likelihood` is exact (True) or an importance-weighted
+      bound that costs ``importance_samples`` passes per row (False).
+    - ``conditional``: whether ``labels`` (class indices into ``data.classes``) are accepted.
+    - ``views``: the page views it supports beyond the operations (:data:`VIEWS`).
+
+    and per instance :attr:`priors` (what ``prior`` :meth:`sample_noise` takes: a VAE has a
+    latent mixture only when one was fitted).
+
+    Subclasses keep every learned tensor as a parameter or buffer, so ``state_dict`` is the
+    whole model and safetensors can hold it.
     """
 
     kind: ClassVar[str]
+    kind_title: ClassVar[str]
     Hyperparameters: ClassVar[type[BaseModel]]
     capabilities: ClassVar[frozenset[str]] = frozenset(OPERATIONS)
     interpolation_methods: ClassVar[frozenset[str]] = frozenset({"linear"})
+    exact_likelihood: ClassVar[bool] = False
+    conditional: ClassVar[bool] = False
+    views: ClassVar[frozenset[str]] = frozenset()  # names from VIEW_METHODS
+
+    hparams: BaseModel  # a ``Hyperparameters`` value
+    data: DataSpec
+    metrics: dict[str, Any]  # what training measured, saved in config.json
+    training_info: dict[str, Any]
 
     def __init__(self, hparams: BaseModel, data: DataSpec) -> None:
         super().__init__()
@@ -98,36 +161,140 @@ class GenerativeModel(nn.Module, ABC):
         self.metrics: dict[str, Any] = {}
         self.training_info: dict[str, Any] = {}
 
-    # -- the five operations -------------------------------------------------------------------
+    @property
+    def priors(self) -> list[str]:
+        """The ``prior`` values :meth:`sample_noise` takes; ``"normal"`` always."""
+        return ["normal"]
+
+    # -- sampling: per-request noise, then one batched transform -------------------------------
     @abstractmethod
+    def sample_noise(
+        self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0,
+        prior: str = "normal", labels: Tensor | None = None,
+    ) -> dict[str, Tensor]:
+        """The randomness of :meth:`sample` for ``n`` rows, drawn with ``generator``.
+
+        Rows are independent, so several requests' noise can be concatenated (``torch.cat`` per
+        key) and turned into samples by one :meth:`sample_from_noise` call.
+        """
+
+    @abstractmethod
+    def sample_from_noise(self, noise: Mapping[str, Tensor]) -> Tensor:
+        """:meth:`sample_noise`'s draws (possibly several requests' concatenated) -> ``[n, D]``."""
+
+    @torch.no_grad()
     def sample(
-        self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0
+        self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0,
+        prior: str = "normal", labels: Tensor | None = None,
     ) -> Tensor:
         """Draw ``n`` examples: returns ``[n, D]``."""
+        return self.sample_from_noise(self.sample_noise(
+            n, generator=generator, temperature=temperature, prior=prior, labels=labels
+        ))
 
-    @abstractmethod
+    # -- the other operations: a model overrides those it declares in ``capabilities`` ----------
     def encode(self, x: Tensor) -> dict[str, Tensor]:
         """Map ``x: [B, D]`` to the model's latent description, one row per example."""
+        raise self._undeclared("encode")
 
-    @abstractmethod
     def reconstruct(self, x: Tensor) -> Tensor:
         """``x: [B, D]`` -> the model's best reconstruction ``[B, D]``."""
+        raise self._undeclared("reconstruct")
 
-    @abstractmethod
     def log_likelihood(
         self,
         x: Tensor,
         *,
         importance_samples: int = 1,
         generator: torch.Generator | None = None,
+        groups: NoiseGroups | None = None,
+        labels: Tensor | None = None,
     ) -> dict[str, Tensor]:
-        """Per-example log p(x) in nats under key ``log_likelihood`` (``[B]``), plus extras."""
+        """Per-example log p(x) in nats under key ``log_likelihood`` (``[B]``), plus extras.
 
-    @abstractmethod
+        ``groups`` (:data:`NoiseGroups`) splits the rows into requests that draw with their own
+        generators, replacing ``generator``; an exact likelihood draws nothing and ignores both.
+        With ``labels`` (``[B]`` int64) a conditional model gives log p(x | y).
+        """
+        raise self._undeclared("log_likelihood")
+
     def interpolate(
-        self, a: Tensor, b: Tensor, steps: int, method: Literal["linear", "slerp"] = "linear"
+        self, a: Tensor, b: Tensor, steps: int, method: str = "linear", *,
+        labels: Tensor | None = None,
     ) -> dict[str, Tensor]:
-        """Path from ``a: [D]`` to ``b: [D]`` in ``steps`` points: key ``path``, ``[steps, D]``."""
+        """Path from ``a: [D]`` to ``b: [D]`` in ``steps`` points: key ``path``, ``[steps, D]``.
+
+        ``labels``: ``[2]`` (start and end class) for a conditional model.
+        """
+        raise self._undeclared("interpolate")
+
+    def classify(
+        self, x: Tensor, *, importance_samples: int = 1, generator: torch.Generator | None = None,
+        groups: NoiseGroups | None = None,
+    ) -> dict[str, Tensor]:
+        """p(y | x) for a conditional model that declares ``classify`` in its capabilities:
+        ``log_likelihood_per_class [B, C]``, ``log_prior [C]``, ``probabilities [B, C]``,
+        ``predicted [B]``."""
+        raise self._undeclared("classify")
+
+    # -- the page's views (declared in ``views``) ----------------------------------------------
+    def mixture_components(self, *, covariances: bool = True) -> MixtureComponents:
+        """The ``components`` view: the mixture's weights, means and (if asked) covariances."""
+        raise self._undeclared("components")
+
+    def latent_means(self, x: Tensor) -> Tensor:
+        """The ``latent`` view: ``x: [B, D]`` -> posterior means ``[B, L]``."""
+        raise self._undeclared("latent")
+
+    def _undeclared(self, ability: str) -> NotImplementedError:
+        """What an undeclared ability raises: the service refuses it before asking (a 400)."""
+        return NotImplementedError(f"a {self.kind} model does not declare {ability!r}")
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A declared operation or view must have its method: checked once, when the class is
+        made, so the service can trust the declarations instead of probing."""
+        super().__init_subclass__(**kwargs)
+        for declared, methods in ((cls.capabilities, CAPABILITY_METHODS),
+                                  (cls.views, VIEW_METHODS)):
+            for ability in declared:
+                if ability not in methods:
+                    raise TypeError(
+                        f"{cls.__name__} declares {ability!r}, which is none of {sorted(methods)}"
+                    )
+                name = methods[ability]
+                default = getattr(GenerativeModel, name)
+                abstract = getattr(default, "__isabstractmethod__", False)  # ABC checks those
+                if getattr(cls, name) is default and not abstract:
+                    raise TypeError(f"{cls.__name__} declares {ability!r} but has no {name}()")
+
+    # -- what the likelihood costs and says ----------------------------------------------------
+    def likelihood_passes(self, importance_samples: int) -> int:
+        """Passes through the model per row of :meth:`log_likelihood`: 1 when exact, else k."""
+        return 1 if self.exact_likelihood else importance_samples
+
+    def likelihood_estimator(self, importance_samples: int, *, abbreviated: bool = False) -> str:
+        """How :meth:`log_likelihood` estimates log p(x), as answers report it."""
+        if self.exact_likelihood:
+            return "exact"
+        bound = "IWAE bound" if abbreviated else "importance-weighted bound"
+        return f"{bound}, k={importance_samples}"
+
+    # -- labels --------------------------------------------------------------------------------
+    def check_labels(self, labels: Tensor | None, rows: int) -> Tensor | None:
+        """Validate ``labels``: None, or (conditional models) ``rows`` int64 class indices into
+        ``data.classes``, moved to the model's device."""
+        if labels is None:
+            return None
+        if not self.conditional:
+            raise InvalidModelInput(f"a {self.kind} model is not conditional: labels must be None")
+        classes = len(self.data.classes or ())
+        if labels.dtype != torch.int64 or tuple(labels.shape) != (rows,):
+            raise InvalidModelInput(
+                f"labels must be int64 of shape [{rows}], got {labels.dtype} {list(labels.shape)}"
+            )
+        if rows and (int(labels.min()) < 0 or int(labels.max()) >= classes):
+            raise InvalidModelInput(f"labels must be class indices in [0, {classes})")
+        return labels.to(self.device)
 
     # -- shape and device helpers --------------------------------------------------------------
     @property
@@ -194,7 +361,7 @@ class GenerativeModel(nn.Module, ABC):
         """Build an untrained model of the right shapes from a saved config."""
         hparams = cls.Hyperparameters.model_validate(config["hyperparameters"])
         data = DataSpec.model_validate(config["data"])
-        model = cls(hparams, data)  # type: ignore[call-arg]
+        model = cls(hparams, data)
         model.metrics = dict(config.get("metrics", {}))
         model.training_info = dict(config.get("training", {}))
         return model

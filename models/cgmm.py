@@ -16,15 +16,22 @@ the class" is the only reading in which ``k`` means the same thing row to row).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, Literal
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor, nn
 
-from models.base import DataSpec, GenerativeModel, InvalidModelInput, ProgressCallback
-from models.cvae import check_labels
-from models.gmm import GaussianMixture, GMMHyperparameters
+from models.base import (
+    OPERATIONS,
+    DataSpec,
+    GenerativeModel,
+    InvalidModelInput,
+    MixtureComponents,
+    NoiseGroups,
+    ProgressCallback,
+)
+from models.gmm import GaussianMixture, GMMHyperparameters, _full_covariances
 
 __all__ = ["ClassConditionalGMM"]
 
@@ -33,7 +40,11 @@ class ClassConditionalGMM(GenerativeModel):
     """``C = len(data.classes)`` mixtures of ``n_components`` each, and the class prior."""
 
     kind = "cgmm"
+    kind_title = "Class-conditional Gaussian mixture"
     conditional: ClassVar[bool] = True
+    capabilities = frozenset({*OPERATIONS, "classify"})
+    exact_likelihood = True
+    views = frozenset({"components"})
     Hyperparameters = GMMHyperparameters
     interpolation_methods = frozenset({"linear"})
 
@@ -70,7 +81,7 @@ class ClassConditionalGMM(GenerativeModel):
         """EM for each class's mixture on its rows of ``x: [N, D]``; ``p(y)`` from the counts
         (add-one smoothed). ``progress`` events carry the ``label`` being fitted."""
         x = self.check_input(x)
-        labels = check_labels(labels, x.shape[0], self.n_classes, x.device)
+        labels = self._required(labels, x.shape[0])
         counts = torch.bincount(labels, minlength=self.n_classes)
         small = [(self._name(c), int(n)) for c, n in enumerate(counts)
                  if int(n) < self.hparams.n_components]
@@ -109,10 +120,25 @@ class ClassConditionalGMM(GenerativeModel):
             [self._mixture(c)._log_likelihood(x.double()) for c in range(self.n_classes)], -1
         )
 
-    def _labels(self, labels: Tensor | None, rows: int) -> Tensor | None:
-        if labels is None:
-            return None
-        return check_labels(labels, rows, self.n_classes, self.device)
+    def _required(self, labels: Tensor, rows: int) -> Tensor:
+        checked = self.check_labels(labels, rows)
+        assert checked is not None
+        return checked
+
+    @torch.no_grad()
+    def mixture_components(self, *, covariances: bool = True) -> MixtureComponents:
+        """Every class's components as one mixture: weights ``p(y) w_yk`` ``[C K]``, means
+        ``[C K, D]`` and, if asked, covariances ``[C K, D, D]`` (classes in order)."""
+        k, d = self.hparams.n_components, self.dim
+        mixtures = [self._mixture(c) for c in range(self.n_classes)]
+        weights = torch.cat([m.weights * p for m, p in
+                             zip(mixtures, self.class_log_prior.exp(), strict=True)])
+        full = None
+        if covariances:
+            full = torch.cat([_full_covariances(m.covariances(), self.hparams.covariance_type, k, d)
+                              for m in mixtures])
+        return MixtureComponents(self.hparams.covariance_type, weights,
+                                 torch.cat([m.means for m in mixtures]), full)
 
     @torch.no_grad()
     def classify(
@@ -121,7 +147,7 @@ class ClassConditionalGMM(GenerativeModel):
         *,
         importance_samples: int = 1,
         generator: torch.Generator | None = None,
-        groups: Sequence[tuple[int, torch.Generator | None]] | None = None,
+        groups: NoiseGroups | None = None,
     ) -> dict[str, Tensor]:
         """``p(y | x)`` by Bayes' rule from the exact ``log p(x | y)`` (nothing is drawn)."""
         per_class = self._per_class(self.check_input(x))
@@ -140,13 +166,13 @@ class ClassConditionalGMM(GenerativeModel):
         *,
         importance_samples: int = 1,
         generator: torch.Generator | None = None,
-        groups: Sequence[tuple[int, torch.Generator | None]] | None = None,
+        groups: NoiseGroups | None = None,
         labels: Tensor | None = None,
     ) -> dict[str, Tensor]:
         """Exact ``log p(x | y)`` (``labels`` given) or ``log p(x)``, ``[B]``."""
         x = self.check_input(x)
         per_class = self._per_class(x)
-        given = self._labels(labels, x.shape[0])
+        given = self.check_labels(labels, x.shape[0])
         if given is not None:
             return {"log_likelihood": per_class.gather(1, given[:, None])[:, 0].float()}
         return {"log_likelihood": (per_class + self.class_log_prior).logsumexp(-1).float()}
@@ -159,11 +185,11 @@ class ClassConditionalGMM(GenerativeModel):
         and their arg max ``component [B]``."""
         x = self.check_input(x)
         joint = self._per_class(x) + self.class_log_prior
-        given = self._labels(labels, x.shape[0])
+        given = self.check_labels(labels, x.shape[0])
         chosen = joint.argmax(-1) if given is None else given
         resp = torch.zeros(x.shape[0], self.hparams.n_components, dtype=torch.float64,
                            device=x.device)
-        for c in chosen.unique().tolist():
+        for c in _present(chosen):
             rows = chosen == c
             mixture = self._mixture(c)
             resp[rows] = mixture._responsibilities(mixture._component_log_prob(x[rows].double()))
@@ -190,33 +216,27 @@ class ClassConditionalGMM(GenerativeModel):
         return out.float()
 
     @torch.no_grad()
-    def sample(
-        self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0,
-        labels: Tensor | None = None,
-    ) -> Tensor:
-        """``n`` draws of class ``labels[i]`` (or ``y ~ p(y)``): ``[n, D]``."""
-        return self.sample_from_noise(
-            self.sample_noise(n, generator=generator, temperature=temperature, labels=labels)
-        )
-
-    @torch.no_grad()
     def sample_noise(
         self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0,
-        labels: Tensor | None = None,
+        prior: str = "normal", labels: Tensor | None = None,
     ) -> dict[str, Tensor]:
         """``{"labels": [n], "component": [n], "eps": [n, D]}``: ``y ~ p(y)`` unless given, then
         ``k ~ w_y`` for each class in turn, then ``eps ~ N(0, T^2 I)``. Rows are independent, so
         several requests' noise can be concatenated (dynamic batching)."""
         if n < 0 or not (math.isfinite(temperature) and temperature >= 0):
             raise InvalidModelInput(f"need n >= 0 and temperature >= 0; got {n}, {temperature}")
+        if prior != "normal":
+            raise InvalidModelInput(
+                f"a class-conditional GMM has one prior, 'normal'; got {prior!r}"
+            )
         device = self.device
         if labels is None:
             labels = torch.zeros(0, dtype=torch.int64) if n == 0 else torch.multinomial(
                 self.class_log_prior.exp(), n, replacement=True, generator=generator
             )
-        labels = check_labels(labels, n, self.n_classes, device)
+        labels = self._required(labels, n)
         components = torch.zeros(n, dtype=torch.int64, device=device)
-        for c in labels.unique().tolist():
+        for c in _present(labels):
             rows = labels == c
             components[rows] = torch.multinomial(
                 self._mixture(c).weights, int(rows.sum()), replacement=True, generator=generator
@@ -227,10 +247,9 @@ class ClassConditionalGMM(GenerativeModel):
     @torch.no_grad()
     def sample_from_noise(self, noise: Mapping[str, Tensor]) -> Tensor:
         """Each class's mixture turns its rows' draws into samples: ``[n, D]`` float32."""
-        labels = check_labels(noise["labels"], noise["eps"].shape[0], self.n_classes,
-                              self.device)
+        labels = self._required(noise["labels"], noise["eps"].shape[0])
         out = torch.zeros(labels.shape[0], self.dim)
-        for c in labels.unique().tolist():
+        for c in _present(labels):
             rows = labels == c
             out[rows.cpu()] = self._mixture(c).sample_from_noise(
                 {"component": noise["component"][rows], "eps": noise["eps"][rows]}
@@ -239,8 +258,8 @@ class ClassConditionalGMM(GenerativeModel):
 
     @torch.no_grad()
     def interpolate(
-        self, a: Tensor, b: Tensor, steps: int, method: Literal["linear", "slerp"] = "linear",
-        *, labels: Tensor | None = None,
+        self, a: Tensor, b: Tensor, steps: int, method: str = "linear", *,
+        labels: Tensor | None = None,
     ) -> dict[str, Tensor]:
         """A straight line in data space, scored on the way: ``path [steps, D]``, exact
         ``log_likelihood`` log p(x) ``[steps]`` and ``class_probabilities`` ``[steps, C]``.
@@ -263,7 +282,7 @@ class ClassConditionalGMM(GenerativeModel):
                 f"got {list(a.shape)} and {list(b.shape)}"
             )
         ends = self.check_input(torch.stack([a, b])).double()
-        given = self._labels(labels, 2)
+        given = self.check_labels(labels, 2)
         if given is not None:
             ends = torch.stack([ends[0], self._transport(ends[0], int(given[0]), int(given[1]))])
         t = torch.linspace(0.0, 1.0, steps, dtype=ends.dtype, device=ends.device).unsqueeze(-1)
@@ -293,6 +312,10 @@ class ClassConditionalGMM(GenerativeModel):
         u_a = u_out if kind == "tied" else u_out[k_out]
         u_b = u_in if kind == "tied" else u_in[k_in]
         eps = offset @ u_a  # Sigma^-1 = U U^T: eps = U^T offset, unit covariance
-        return in_mixture.means[k_in] + torch.linalg.solve_triangular(
-            u_b.T, eps[:, None], upper=False
-        )[:, 0]
+        moved: Tensor = torch.linalg.solve_triangular(u_b.T, eps[:, None], upper=False)
+        return in_mixture.means[k_in] + moved[:, 0]
+
+
+def _present(labels: Tensor) -> list[int]:
+    """The classes among ``labels``, in order."""
+    return [int(c) for c in torch.nonzero(torch.bincount(labels)).reshape(-1)]

@@ -20,17 +20,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 import torch
 import torch.nn.functional as F
 from pydantic import model_validator
 from torch import Tensor
 
-from models.base import DataSpec, InvalidModelInput
-from models.vae import VAE, NoiseGroups, VAEHyperparameters, _slerp
+from models.base import OPERATIONS, DataSpec, InvalidModelInput, NoiseGroups
+from models.vae import VAE, VAEHyperparameters, _slerp
 
-__all__ = ["CVAE", "CVAEHyperparameters", "check_labels"]
+__all__ = ["CVAE", "CVAEHyperparameters"]
 
 
 class CVAEHyperparameters(VAEHyperparameters):
@@ -44,26 +44,13 @@ class CVAEHyperparameters(VAEHyperparameters):
         return self
 
 
-def check_labels(labels: Tensor, rows: int, n_classes: int, device: torch.device) -> Tensor:
-    """``labels`` as an int64 ``[rows]`` tensor of indices below ``n_classes``, or raise
-    :class:`InvalidModelInput` saying which rule it breaks."""
-    labels = torch.as_tensor(labels)
-    if labels.dtype.is_floating_point or labels.dtype.is_complex or labels.dtype == torch.bool:
-        raise InvalidModelInput(f"labels must be integer class indices, got {labels.dtype}")
-    if labels.shape != (rows,):
-        raise InvalidModelInput(f"labels has shape {list(labels.shape)}; expected [{rows}]")
-    if rows and (int(labels.min()) < 0 or int(labels.max()) >= n_classes):
-        raise InvalidModelInput(
-            f"labels must be class indices 0 to {n_classes - 1}; got {labels.tolist()[:10]}"
-        )
-    return labels.to(device, torch.int64)
-
-
 class CVAE(VAE):
     """A VAE whose encoder and decoder both see the class ``y``; ``C = len(data.classes)``."""
 
     kind = "cvae"
+    kind_title = "Conditional variational auto-encoder"
     conditional: ClassVar[bool] = True
+    capabilities = frozenset({*OPERATIONS, "classify"})
     Hyperparameters = CVAEHyperparameters
 
     hparams: CVAEHyperparameters
@@ -99,9 +86,15 @@ class CVAE(VAE):
         prior = (counts + 1.0) / (counts.sum() + self.n_classes)
         self.class_log_prior.copy_(prior.log().to(self.class_log_prior))
 
+    def required_labels(self, labels: Tensor, rows: int) -> Tensor:
+        """:meth:`check_labels` for labels that must be given."""
+        checked = self.check_labels(labels, rows)
+        assert checked is not None
+        return checked
+
     def one_hot(self, labels: Tensor, rows: int) -> Tensor:
         """Checked labels ``[rows]`` -> the networks' one-hot condition ``[rows, C]``."""
-        labels = check_labels(labels, rows, self.n_classes, self.device)
+        labels = self.required_labels(labels, rows)
         return F.one_hot(labels, self.n_classes).to(self.parameter_dtype)
 
     def fit_latent_prior(self, x: Tensor, spec: object = None) -> dict[str, float]:
@@ -168,35 +161,27 @@ class CVAE(VAE):
     def _labels_or_inferred(self, x: Tensor, labels: Tensor | None) -> Tensor:
         if labels is None:
             return self.infer_labels(x)
-        return check_labels(labels, x.shape[0], self.n_classes, self.device)
+        return self.required_labels(labels, x.shape[0])
 
     # -- the operations ------------------------------------------------------------------------
     def sample_noise(
         self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0,
-        prior: Literal["normal", "gmm"] = "normal", labels: Tensor | None = None,
+        prior: str = "normal", labels: Tensor | None = None,
     ) -> dict[str, Tensor]:
         """``{"z": [n, L], "labels": [n]}``: ``z ~ N(0, T^2 I)`` first, then, when ``labels`` is
         None, ``y ~ p(y)``. A seed gives the same ``z`` whatever the labels, so the same seed
         with another class draws the same style of another class."""
-        z = super().sample_noise(n, generator=generator, temperature=temperature, prior=prior)["z"]
+        z = super().sample_noise(n, generator=generator, temperature=temperature,
+                                 prior=prior)["z"]
         if labels is None:
             labels = torch.multinomial(
                 self.class_log_prior.double().exp(), n, replacement=True, generator=generator
             ) if n else torch.zeros(0, dtype=torch.int64)
-        return {"z": z, "labels": check_labels(labels, n, self.n_classes, self.device)}
-
-    @torch.no_grad()
-    def sample(
-        self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0,
-        prior: Literal["normal", "gmm"] = "normal", labels: Tensor | None = None,
-    ) -> Tensor:
-        """``n`` draws of ``E[x | z, y]``, of class ``labels[i]`` (or ``y ~ p(y)``): ``[n, D]``."""
-        return self.sample_from_noise(self.sample_noise(
-            n, generator=generator, temperature=temperature, prior=prior, labels=labels
-        ))
+        return {"z": z, "labels": self.required_labels(labels, n)}
 
     @torch.no_grad()
     def sample_from_noise(self, noise: Mapping[str, Tensor]) -> Tensor:
+        """``E[x | z, y]`` in the value range for :meth:`sample_noise`'s draws: ``[n, D]``."""
         z = noise["z"]
         if z.ndim != 2 or z.shape[1] != self.latent_dim or not torch.isfinite(z).all():
             raise InvalidModelInput(f"expected finite latents [n, {self.latent_dim}]")
@@ -253,8 +238,8 @@ class CVAE(VAE):
 
     @torch.no_grad()
     def interpolate(
-        self, a: Tensor, b: Tensor, steps: int, method: Literal["linear", "slerp"] = "linear",
-        *, labels: Tensor | None = None,
+        self, a: Tensor, b: Tensor, steps: int, method: str = "linear", *,
+        labels: Tensor | None = None,
     ) -> dict[str, Tensor]:
         """Decode a path from ``(z_a, y_a)`` to ``(z_b, y_b)``; the one-hot label moves
         linearly with ``z`` (soft labels between the ends).

@@ -77,7 +77,7 @@ def full_gaussian_log_likelihood(train: Tensor, test: Tensor, *, reg_covar: floa
     covariance = centred.T @ centred / train.shape[0]
     covariance = covariance + reg_covar * torch.eye(d, dtype=covariance.dtype)
     cholesky = torch.linalg.cholesky(covariance)
-    solved = torch.linalg.solve_triangular(cholesky, (test - mean).T, upper=False)  # [D, M]
+    solved: Tensor = torch.linalg.solve_triangular(cholesky, (test - mean).T, upper=False)  # [D, M]
     log_det = 2.0 * torch.log(torch.diagonal(cholesky)).sum()
     return -0.5 * (solved.square().sum(0) + log_det + d * _LOG_2PI)
 

@@ -23,14 +23,21 @@ parameters and scoring stay float64.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from typing import Literal, NamedTuple
 
 import torch
 from pydantic import BaseModel, ConfigDict, Field
 from torch import Tensor
 
-from models.base import DataSpec, GenerativeModel, InvalidModelInput, ProgressCallback
+from models.base import (
+    DataSpec,
+    GenerativeModel,
+    InvalidModelInput,
+    MixtureComponents,
+    NoiseGroups,
+    ProgressCallback,
+)
 
 __all__ = ["CovarianceType", "GMMHyperparameters", "GaussianMixture"]
 
@@ -231,7 +238,8 @@ def _precisions_cholesky_from_covariances(
         if bool((info != 0).any()):
             raise InvalidModelInput(_ILL_DEFINED.format(reg=reg_covar))
         eye = torch.eye(chol.shape[-1], dtype=chol.dtype, device=chol.device).expand_as(chol)
-        return torch.linalg.solve_triangular(chol, eye, upper=False).mT
+        inverse: Tensor = torch.linalg.solve_triangular(chol, eye, upper=False)
+        return inverse.mT
     if bool((covariances <= 0).any()):
         raise InvalidModelInput(_ILL_DEFINED.format(reg=reg_covar))
     return covariances.rsqrt()
@@ -247,7 +255,8 @@ def _precisions_cholesky_from_precisions(precisions: Tensor, covariance_type: st
         chol, info = torch.linalg.cholesky_ex(flipped)
         if bool((info != 0).any()):
             raise InvalidModelInput("init_precisions must be symmetric positive definite")
-        return chol.flip(-2, -1)
+        flipped_back: Tensor = chol.flip(-2, -1)
+        return flipped_back
     if bool((precisions <= 0).any()):
         raise InvalidModelInput("init_precisions must be positive")
     return precisions.sqrt()
@@ -260,7 +269,7 @@ def _covariances_from_precisions_cholesky(
     if covariance_type in ("full", "tied"):
         u = precisions_cholesky
         eye = torch.eye(u.shape[-1], dtype=u.dtype, device=u.device).expand_as(u)
-        v = torch.linalg.solve_triangular(u, eye, upper=True)
+        v: Tensor = torch.linalg.solve_triangular(u, eye, upper=True)
         return v.mT @ v
     return precisions_cholesky.square().reciprocal()
 
@@ -376,8 +385,11 @@ class GaussianMixture(GenerativeModel):
     """A K-component Gaussian mixture over flat ``[B, D]`` rows, fitted by EM."""
 
     kind = "gmm"
+    kind_title = "Gaussian mixture"
     Hyperparameters = GMMHyperparameters
     interpolation_methods = frozenset({"linear"})
+    exact_likelihood = True
+    views = frozenset({"components"})
 
     hparams: GMMHyperparameters
     weights: Tensor
@@ -412,6 +424,16 @@ class GaussianMixture(GenerativeModel):
         """Sigma in sklearn's layout: full ``[K, D, D]``, tied ``[D, D]``, diag ``[K, D]``,
         spherical ``[K]`` (buffer dtype)."""
         return _covariances_from_precisions_cholesky(self.precisions_cholesky, self.covariance_type)
+
+    @torch.no_grad()
+    def mixture_components(self, *, covariances: bool = True) -> MixtureComponents:
+        """The page's components view: weights ``[K]``, means ``[K, D]`` and, if asked, the
+        covariances expanded to ``[K, D, D]`` whatever the covariance type."""
+        full = None
+        if covariances:
+            k, d = self.n_components, self.dim
+            full = _full_covariances(self.covariances(), self.covariance_type, k, d)
+        return MixtureComponents(self.covariance_type, self.weights, self.means, full)
 
     @torch.no_grad()
     def set_parameters(self, *, weights: Tensor, means: Tensor, covariances: Tensor) -> None:
@@ -603,10 +625,12 @@ class GaussianMixture(GenerativeModel):
         *,
         importance_samples: int = 1,
         generator: torch.Generator | None = None,
-        groups: Sequence[tuple[int, torch.Generator | None]] | None = None,
+        groups: NoiseGroups | None = None,
+        labels: Tensor | None = None,
     ) -> dict[str, Tensor]:
         """Exact log p(x) in nats, ``[B]``; ``importance_samples`` has nothing to estimate here,
         and nothing is drawn (``generator`` and per-request ``groups`` are accepted, unused)."""
+        self.check_labels(labels, len(x))
         return {"log_likelihood": self._log_likelihood(self.check_input(x)).float()}
 
     @torch.no_grad()
@@ -673,29 +697,23 @@ class GaussianMixture(GenerativeModel):
         return torch.where(mask, x.to(result.device).float(), result.float())
 
     @torch.no_grad()
-    def sample(
-        self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0
-    ) -> Tensor:
-        """k ~ Categorical(w), x = mu_k + temperature * A_k eps, A_k A_k^T = Sigma_k: ``[n, D]``.
-
-        A_k = U_k^-T comes from a triangular solve; image models clamp to their value range.
-        """
-        return self.sample_from_noise(
-            self.sample_noise(n, generator=generator, temperature=temperature)
-        )
-
-    @torch.no_grad()
     def sample_noise(
-        self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0
+        self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0,
+        prior: str = "normal", labels: Tensor | None = None,
     ) -> dict[str, Tensor]:
         """The randomness of :meth:`sample`: ``{"component": [n], "eps": [n, D]}``, with
-        ``k ~ Categorical(w)`` and ``eps ~ N(0, T^2 I)``.
+        ``k ~ Categorical(w)`` and ``eps ~ N(0, T^2 I)``; :meth:`sample` then gives
+        x = mu_k + temperature * A_k eps, A_k A_k^T = Sigma_k: ``[n, D]`` (A_k = U_k^-T from a
+        triangular solve; image models clamp to their value range).
 
         Rows are independent, so several requests' noise can be concatenated and turned into
         samples by one :meth:`sample_from_noise` call (dynamic batching).
         """
         if n < 0 or temperature < 0:
             raise InvalidModelInput(f"need n >= 0 and temperature >= 0; got {n}, {temperature}")
+        if prior != "normal":
+            raise InvalidModelInput(f"a GMM has one prior, 'normal'; got {prior!r}")
+        self.check_labels(labels, n)
         d, dtype, device = self.dim, self.means.dtype, self.device
         if n == 0:
             return {
@@ -732,13 +750,15 @@ class GaussianMixture(GenerativeModel):
 
     @torch.no_grad()
     def interpolate(
-        self, a: Tensor, b: Tensor, steps: int, method: Literal["linear", "slerp"] = "linear"
+        self, a: Tensor, b: Tensor, steps: int, method: str = "linear", *,
+        labels: Tensor | None = None,
     ) -> dict[str, Tensor]:
         """Straight line from ``a: [D]`` to ``b: [D]`` in data space, ``steps`` points.
 
         Returns ``path [steps, D]`` with its ``log_likelihood [steps]`` and
         ``responsibilities [steps, K]``; the endpoints are exactly ``a`` and ``b``.
         """
+        self.check_labels(labels, 2)
         if method not in self.interpolation_methods:
             raise InvalidModelInput(
                 f"a GMM interpolates in data space only: method {method!r} is not supported; "

@@ -79,7 +79,7 @@ class ConvEncoder(nn.Module):
         maps = self.convs(x.reshape(math.prod(lead), *self.image)).flatten(1)
         if extra is not None:
             maps = torch.cat([maps, extra.reshape(maps.shape[0], -1).to(maps.dtype)], -1)
-        features = self.trunk(maps)
+        features: Tensor = self.trunk(maps)
         return features.reshape(*lead, features.shape[-1])
 
 
@@ -120,5 +120,5 @@ class ConvDecoder(nn.Module):
     def forward(self, z: Tensor) -> Tensor:
         lead = z.shape[:-1]
         maps = self.trunk(z.reshape(math.prod(lead), z.shape[-1])).unflatten(1, self.maps)
-        images = self.convs(maps).flatten(1)
+        images: Tensor = self.convs(maps).flatten(1)
         return images.reshape(*lead, images.shape[-1])

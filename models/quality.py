@@ -44,7 +44,8 @@ class DigitClassifier(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """``x: [B, 784]`` in [0, 1] -> class logits ``[B, 10]``."""
-        return self.head(self.features(x))
+        logits: Tensor = self.head(self.features(x))
+        return logits
 
     @torch.no_grad()
     def embed(self, x: Tensor, batch_size: int = 2048) -> tuple[Tensor, Tensor]:
@@ -72,7 +73,7 @@ class DigitClassifier(nn.Module):
                 batch = order[start : start + 128]
                 loss = nn.functional.cross_entropy(self(images[batch]), labels[batch])
                 optimiser.zero_grad(set_to_none=True)
-                loss.backward()
+                torch.autograd.backward(loss)
                 optimiser.step()
         self.eval()
         return {"epochs": epochs, "elapsed_s": time.perf_counter() - started}

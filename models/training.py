@@ -627,7 +627,7 @@ def train_vae(
             kl_weight = hparams.beta * (min(1.0, step / kl_warmup) if kl_warmup else 1.0)
             loss = _loss(model, batch, options, generator, kl_weight, **conditioned)
             optimiser.zero_grad(set_to_none=True)
-            loss.backward()
+            torch.autograd.backward(loss)
             optimiser.step()
             total += loss.detach() * len(batch)
         train_loss = float(total) / len(train)

@@ -19,7 +19,7 @@ float32.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 import torch
@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from pydantic import BaseModel, ConfigDict, Field
 from torch import Tensor, nn
 
-from models.base import DataSpec, GenerativeModel, InvalidModelInput
+from models.base import DataSpec, GenerativeModel, InvalidModelInput, NoiseGroups
 from models.gmm import GaussianMixture, GMMHyperparameters
 from models.networks import ConvDecoder, ConvEncoder, image_shape, mlp
 
@@ -50,11 +50,6 @@ MAX_CONV_LAYERS = 6
 """Network bounds: a 784-4096-4096-...-784 MLP at the limits has about 120 M parameters (0.5 GB
 of float32, 2 GB with Adam's moments and gradients); the job check also caps the total."""
 
-NoiseGroups = Sequence[tuple[int, "torch.Generator | None"]]
-"""Consecutive row groups of a batch, ``(rows, generator)``, each drawing its own noise.
-
-Dynamic batching puts several requests into one batch; giving each request's rows its own
-generator keeps every request's draws, and so its answer, what it would be alone."""
 
 
 class VAEHyperparameters(BaseModel):
@@ -139,8 +134,10 @@ class VAE(GenerativeModel):
     """VAE with ``D = data.dim`` observed and ``L = latent_dim`` latent dimensions."""
 
     kind = "vae"
+    kind_title = "Variational auto-encoder"
     Hyperparameters = VAEHyperparameters
     interpolation_methods = frozenset({"linear", "slerp"})
+    views = frozenset({"latent"})
 
     hparams: VAEHyperparameters
 
@@ -249,8 +246,9 @@ class VAE(GenerativeModel):
         """
         if condition is not None:
             condition = condition.to(z.dtype).expand(*z.shape[:-1], condition.shape[-1])
-            return self.decoder(torch.cat([z, condition], -1)).to(z.dtype)
-        return self.decoder(z).to(z.dtype)
+            z = torch.cat([z, condition], -1)
+        decoded: Tensor = self.decoder(z)
+        return decoded.to(z.dtype)
 
     def decoder_mean(self, z: Tensor, condition: Tensor | None = None) -> Tensor:
         """``E[x | z]``: ``z: [..., L]`` -> ``[..., D]``."""
@@ -399,23 +397,13 @@ class VAE(GenerativeModel):
         return chunk, block
 
     # -- the five operations -----------------------------------------------------------------
-    @torch.no_grad()
-    def sample(
-        self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0,
-        prior: Literal["normal", "gmm"] = "normal",
-    ) -> Tensor:
-        """``z`` from the prior (``N(0, T^2 I)`` or the latent GMM), returns ``E[x | z]``
-        clamped to the value range: ``[n, D]``."""
-        return self.sample_from_noise(
-            self.sample_noise(n, generator=generator, temperature=temperature, prior=prior)
-        )
-
     def sample_noise(
         self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0,
-        prior: Literal["normal", "gmm"] = "normal",
+        prior: str = "normal", labels: Tensor | None = None,
     ) -> dict[str, Tensor]:
         """The randomness of :meth:`sample`: ``{"z": [n, L]}``, ``z ~ N(0, T^2 I)`` or, with
         ``prior="gmm"``, from the latent GMM with its covariances scaled by ``T^2``.
+        :meth:`sample` returns ``E[x | z]`` clamped to the value range: ``[n, D]``.
 
         Rows are independent of each other, so the noise of several requests can be concatenated
         and decoded in one :meth:`sample_from_noise` call (dynamic batching).
@@ -424,6 +412,9 @@ class VAE(GenerativeModel):
             raise InvalidModelInput(f"n must be >= 0, got {n}")
         if not (math.isfinite(temperature) and temperature >= 0.0):
             raise InvalidModelInput(f"temperature must be finite and >= 0, got {temperature}")
+        self.check_labels(labels, n)
+        if prior not in ("normal", "gmm"):
+            raise InvalidModelInput(f"unknown prior {prior!r}; use one of {self.priors}")
         if prior == "gmm":
             if self.latent_prior is None:
                 raise InvalidModelInput("this VAE has no latent GMM prior; use prior='normal'")
@@ -457,6 +448,11 @@ class VAE(GenerativeModel):
         return {"mean": mu.float(), "log_var": log_var.float()}
 
     @torch.no_grad()
+    def latent_means(self, x: Tensor) -> Tensor:
+        """The page's latent view: the posterior means ``[B, L]``."""
+        return self.encode(x)["mean"]
+
+    @torch.no_grad()
     def reconstruct(self, x: Tensor) -> Tensor:
         """Decoder mean at the posterior mean, clamped to the value range: ``[B, D]``."""
         mu, _ = self.encode_params(self.check_input(x))
@@ -470,11 +466,13 @@ class VAE(GenerativeModel):
         importance_samples: int = 1,
         generator: torch.Generator | None = None,
         groups: NoiseGroups | None = None,
+        labels: Tensor | None = None,
     ) -> dict[str, Tensor]:
         """IWAE_k estimate of ``log p(x)`` and the ELBO from the same samples, ``[B]`` each.
 
         ``groups``: per-request generators for a batch of several requests (:data:`NoiseGroups`).
         """
+        self.check_labels(labels, len(x))
         iwae, elbo = self.importance_weighted_bounds(
             self.check_input(x), importance_samples, generator=generator, groups=groups
         )
@@ -482,13 +480,15 @@ class VAE(GenerativeModel):
 
     @torch.no_grad()
     def interpolate(
-        self, a: Tensor, b: Tensor, steps: int, method: Literal["linear", "slerp"] = "linear"
+        self, a: Tensor, b: Tensor, steps: int, method: str = "linear", *,
+        labels: Tensor | None = None,
     ) -> dict[str, Tensor]:
         """Decode a path between the posterior means of ``a, b: [D]``.
 
         Returns ``{"path": [steps, D], "latents": [steps, L]}``; both endpoints are included, so
         ``path[0] == reconstruct(a)`` and ``path[-1] == reconstruct(b)``.
         """
+        self.check_labels(labels, 2)
         if method not in self.interpolation_methods:
             raise InvalidModelInput(
                 f"unknown interpolation method {method!r}; "

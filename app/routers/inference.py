@@ -1,27 +1,22 @@
-"""The five operations. Each route validates its schema and hands the work to the service."""
+"""The inference routes, one per entry of the operation table (``app.operations``).
+
+Each route validates its request schema and hands it, with its operation, to the service.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from app.auth import InferenceAccess
 from app.deps import ServiceDep
+from app.inference import InferenceService
+from app.operations import TABLE, Operation
 from app.routing import FastJSONRoute
-from app.schemas import (
-    EncodeRequest,
-    EncodeResponse,
-    InterpolateRequest,
-    InterpolateResponse,
-    LogLikelihoodRequest,
-    LogLikelihoodResponse,
-    ReconstructRequest,
-    ReconstructResponse,
-    SampleRequest,
-    SampleResponse,
-)
 
 router = APIRouter(
     tags=["inference"], dependencies=[InferenceAccess], route_class=FastJSONRoute
@@ -32,29 +27,25 @@ _BINARY: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post("/sample", response_model=SampleResponse, responses=_BINARY)
-async def sample(request: SampleRequest, service: ServiceDep) -> Response:
-    """Draw ``n`` samples; ``seed`` makes them reproducible."""
-    return await service.sample(request)
+def endpoint(operation: Operation[Any, Any, Any]) -> Callable[..., Awaitable[Response]]:
+    """The route function of ``operation``: its request schema and the service, nothing else
+    (the fast path, ``app.fast_path``, calls it the same way)."""
+
+    async def perform(request: BaseModel, service: InferenceService) -> Response:
+        return await service.perform(operation, request)
+
+    perform.__name__ = perform.__qualname__ = operation.name
+    perform.__doc__ = operation.description
+    # FastAPI reads the parameters' types from the annotations: the operation's own schema
+    perform.__annotations__ = {
+        "request": operation.request, "service": ServiceDep, "return": Response,
+    }
+    return perform
 
 
-@router.post("/encode", response_model=EncodeResponse)
-async def encode(request: EncodeRequest, service: ServiceDep) -> Response:
-    """VAE: the posterior q(z|x). GMM: the responsibilities p(k|x)."""
-    return await service.encode(request)
-
-
-@router.post("/reconstruct", response_model=ReconstructResponse, responses=_BINARY)
-async def reconstruct(request: ReconstructRequest, service: ServiceDep) -> Response:
-    return await service.reconstruct(request)
-
-
-@router.post("/log-likelihood", response_model=LogLikelihoodResponse)
-async def log_likelihood(request: LogLikelihoodRequest, service: ServiceDep) -> Response:
-    """log p(x): exact for a GMM, the importance-weighted bound with k samples for a VAE."""
-    return await service.log_likelihood(request)
-
-
-@router.post("/interpolate", response_model=InterpolateResponse, responses=_BINARY)
-async def interpolate(request: InterpolateRequest, service: ServiceDep) -> Response:
-    return await service.interpolate(request)
+for _operation in TABLE:
+    router.add_api_route(
+        _operation.path, endpoint(_operation), methods=["POST"], name=_operation.name,
+        response_model=_operation.response, summary=_operation.summary,
+        responses=_BINARY if _operation.binary else None,
+    )

@@ -39,6 +39,7 @@ def _summary(loaded: LoadedModel, registry: ModelRegistry) -> dict[str, object]:
     return {
         "name": loaded.name,
         "kind": model.kind,
+        "kind_title": model.kind_title,
         "version": loaded.version,
         "versions": registry.versions(loaded.name),
         "aliases": aliases,
@@ -59,7 +60,8 @@ def _summary(loaded: LoadedModel, registry: ModelRegistry) -> dict[str, object]:
         "value_range": model.data.value_range,
         "capabilities": sorted(model.capabilities),
         "interpolation_methods": sorted(model.interpolation_methods),
-        "priors": getattr(model, "priors", ["normal"]),
+        "priors": model.priors,
+        "views": sorted(model.views),
         "formats": supported_formats(model),
         "dataset": model.data.dataset,
         "metrics": model.metrics,

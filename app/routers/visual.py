@@ -12,9 +12,10 @@ from starlette.responses import Response
 
 from app import visuals
 from app.auth import InferenceAccess
+from app.dataset_store import DatasetStore
 from app.deps import RegistryDep, ServiceDep, SettingsDep
 from app.errors import InvalidInput
-from app.inference import JSONBytesResponse
+from app.inference import JSONBytesResponse, require_capability
 from models.datasets import load_dataset
 from models.names import Name
 
@@ -89,6 +90,7 @@ async def get_density(
     Admitted and timed like inference (``app.admission``): 429 when the server is busy."""
     bounds = visuals.density_bounds(x_min, x_max, y_min, y_max)
     loaded = await registry.resolve(name, version)
+    require_capability(loaded, "log_likelihood", field="name")
     visuals.require_2d(loaded)  # a 400 for an image model, whether or not the server is busy
     k = min(importance_samples, settings.max_importance_samples)
     rows = resolution * resolution + (visuals.BOUNDS_SAMPLES if bounds is None else 0)
@@ -118,6 +120,7 @@ async def get_reference(
             "cached", field="importance_samples", rule="allowed_values",
         )
     loaded = await registry.resolve(name, version)
+    require_capability(loaded, "log_likelihood", field="name")
     cache = _cache(request)
     key = cache.key(loaded, importance_samples)
     load = _loader(request)
@@ -136,10 +139,10 @@ async def get_reference(
 
 def _loader(request: Request) -> visuals.DatasetLoader:
     """Uploaded data sets through the app's dataset store when it has one; else built-ins."""
-    store = getattr(request.app.state, "datasets", None)
-    if store is None or not hasattr(store, "load"):
+    store: DatasetStore | None = getattr(request.app.state, "datasets", None)
+    if store is None:  # jobs and datasets are unavailable (app.jobs.runtime)
         return load_dataset
-    return lambda name: store.load(name)[0]  # type: ignore[no-any-return]
+    return lambda name: store.load(name)[0]
 
 
 def _cache(request: Request) -> visuals.ReferenceCache:

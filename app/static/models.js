@@ -207,7 +207,7 @@ function renderInfo(model) {
   const list = document.createElement("dl");
   const split = model.config?.data?.split || {};
   const rows = [
-    ["Kind", model.kind === "vae" ? "Variational auto-encoder (vae)" : "Gaussian mixture (gmm)"],
+    ["Kind", `${model.kind_title} (${model.kind})`],
     ["Data shape", describeShape(model.data_shape)],
     ["Value range", model.value_range ? `[${model.value_range.join(", ")}]` : "unbounded"],
     ["Training data", model.dataset || "not recorded"],

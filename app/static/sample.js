@@ -85,7 +85,7 @@ async function loadDensity(model) {
   const version = `version=${model.version}`;
   const [density, components] = await Promise.all([
     api(`${path}/density?${version}&resolution=96`),
-    model.kind === "gmm" ? api(`${path}/components?${version}`) : Promise.resolve(null),
+    model.views.includes("components") ? api(`${path}/components?${version}`) : Promise.resolve(null),
   ]);
   if (state.model !== model) return;
   layers.map = heatmap(canvas, density);

@@ -1279,6 +1279,11 @@ export interface components {
              */
             kind: "vae" | "gmm";
             /**
+             * Kind Title
+             * @description What the kind is, in words: 'Gaussian mixture'.
+             */
+            kind_title: string;
+            /**
              * Version
              * @description The version described: stable unless another was asked.
              */
@@ -1314,6 +1319,11 @@ export interface components {
             interpolation_methods: string[];
             /** Priors */
             priors: string[];
+            /**
+             * Views
+             * @description The page's views beyond the operations: 'components' (GET /models/{name}/components), 'latent' (the latent map in /models/{name}/reference).
+             */
+            views: string[];
             /** Formats */
             formats: string[];
             /** Dataset */
@@ -1344,6 +1354,11 @@ export interface components {
              */
             kind: "vae" | "gmm";
             /**
+             * Kind Title
+             * @description What the kind is, in words: 'Gaussian mixture'.
+             */
+            kind_title: string;
+            /**
              * Version
              * @description The version described: stable unless another was asked.
              */
@@ -1379,6 +1394,11 @@ export interface components {
             interpolation_methods: string[];
             /** Priors */
             priors: string[];
+            /**
+             * Views
+             * @description The page's views beyond the operations: 'components' (GET /models/{name}/components), 'latent' (the latent map in /models/{name}/reference).
+             */
+            views: string[];
             /** Formats */
             formats: string[];
             /** Dataset */

@@ -1282,6 +1282,11 @@ export interface components {
              */
             kind: "vae" | "gmm";
             /**
+             * Kind Title
+             * @description What the kind is, in words: 'Gaussian mixture'.
+             */
+            kind_title: string;
+            /**
              * Version
              * @description The version described: stable unless another was asked.
              */
@@ -1317,6 +1322,11 @@ export interface components {
             interpolation_methods: string[];
             /** Priors */
             priors: string[];
+            /**
+             * Views
+             * @description The page's views beyond the operations: 'components' (GET /models/{name}/components), 'latent' (the latent map in /models/{name}/reference).
+             */
+            views: string[];
             /** Formats */
             formats: string[];
             /** Dataset */
@@ -1347,6 +1357,11 @@ export interface components {
              */
             kind: "vae" | "gmm";
             /**
+             * Kind Title
+             * @description What the kind is, in words: 'Gaussian mixture'.
+             */
+            kind_title: string;
+            /**
              * Version
              * @description The version described: stable unless another was asked.
              */
@@ -1382,6 +1397,11 @@ export interface components {
             interpolation_methods: string[];
             /** Priors */
             priors: string[];
+            /**
+             * Views
+             * @description The page's views beyond the operations: 'components' (GET /models/{name}/components), 'latent' (the latent map in /models/{name}/reference).
+             */
+            views: string[];
             /** Formats */
             formats: string[];
             /** Dataset */

@@ -1,0 +1,301 @@
+"""The inference operations, each declared once: the table everything else is derived from.
+
+An :class:`Operation` says, for one route, everything that differs between operations:
+
+- ``name`` (the capability a model declares, ``models.OPERATIONS``), ``path``, ``summary`` and
+  ``description`` (OpenAPI), ``request`` and ``response`` schemas, ``binary`` (whether it may
+  answer with a ``.npy`` or PNG body);
+- ``limits``: the settings' limits on the request, checked before the model is resolved;
+- ``check``: refusals that depend on the model's declarations (a prior, a method);
+- ``size``: the request's examples (what a batch counts) and ``cost``: its admission cost in
+  rows x passes; ``seeded``: whether it draws with a per-request generator;
+- ``shared``: the batch key (requests share a batch only when it is equal, e.g. k);
+- ``prepare``: input decoding (on the event loop, once admitted); ``run``: the batched run
+  (``app.batching``); ``answer``: the response.
+
+``app.inference.InferenceService.perform`` runs the shared steps around them; the routes
+(``app.routers.inference``), the fast path, the access log's model sniffing and the metrics'
+route labels come from :data:`TABLE`. Adding an operation is one entry here.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import numpy as np
+import torch
+from numpy.typing import NDArray
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from app import batching, codecs
+from app.batching import InterpolateWork, LogLikelihoodWork, SampleWork
+from app.config import Settings
+from app.errors import LimitExceeded, UnsupportedOperation
+from app.inference import Call, JSONBytesResponse
+from app.schemas import (
+    EncodeRequest,
+    EncodeResponse,
+    InputsRequest,
+    InterpolateRequest,
+    InterpolateResponse,
+    LogLikelihoodRequest,
+    LogLikelihoodResponse,
+    ReconstructRequest,
+    ReconstructResponse,
+    SampleRequest,
+    SampleResponse,
+)
+from models import DataSpec, GenerativeModel
+from models.datasets import discrete_bits_per_dim
+
+__all__ = ["BY_PATH", "TABLE", "Operation", "paths"]
+
+RequestT = TypeVar("RequestT", bound=BaseModel)
+WorkT = TypeVar("WorkT")
+ResultT = TypeVar("ResultT")
+InputsT = TypeVar("InputsT", bound=InputsRequest)
+
+
+def _no_limits(request: Any, settings: Settings) -> None:
+    """An operation whose only limits are its schema's."""
+
+
+def _no_check(call: Call[Any]) -> None:
+    """An operation every model that declares it can take with any valid request."""
+
+
+def _not_shared(request: Any) -> Hashable:
+    return None
+
+
+def _rows_cost(call: Call[Any], size: int) -> int:
+    return size
+
+
+@dataclass(frozen=True, eq=False)
+class Operation(Generic[RequestT, WorkT, ResultT]):
+    """One inference operation; see the module docstring for what each field is for."""
+
+    name: str
+    path: str
+    request: type[RequestT]
+    response: type[BaseModel]
+    run: Callable[[GenerativeModel, list[WorkT]], list[ResultT]]
+    prepare: Callable[[Call[RequestT]], WorkT]
+    answer: Callable[[Call[RequestT], ResultT], Response]
+    size: Callable[[Call[RequestT]], int]
+    description: str | None = None
+    summary: str | None = None
+    binary: bool = False
+    seeded: bool = False
+    limits: Callable[[RequestT, Settings], None] = _no_limits
+    check: Callable[[Call[RequestT]], None] = _no_check
+    shared: Callable[[RequestT], Hashable] = _not_shared
+    cost: Callable[[Call[RequestT], int], int] = _rows_cost
+
+
+# -- answer encoding shared by the operations -------------------------------------------------
+def _header(call: Call[Any]) -> dict[str, Any]:
+    return {"model": call.loaded.name, "version": call.loaded.version}
+
+
+def _npy_response(rows: NDArray[Any], data: DataSpec) -> Response:
+    return Response(
+        codecs.npy_bytes(rows.reshape(-1, *data.shape)), media_type="application/x-npy"
+    )
+
+
+def _arrays_or_images(rows: NDArray[Any], data: DataSpec, fmt: str, key: str) -> dict[str, Any]:
+    if fmt == "png":
+        return {"images": [codecs.array_to_png(row, data) for row in rows]}
+    if fmt == "base64":
+        raw = np.ascontiguousarray(rows, dtype="<f4").tobytes()
+        return {key: base64.b64encode(raw).decode("ascii"), "dtype": "float32"}
+    if fmt == "uint8":
+        raw = codecs.to_uint8(rows, data).tobytes()
+        return {key: base64.b64encode(raw).decode("ascii"), "dtype": "uint8"}
+    return {key: rows.reshape(len(rows), *data.shape)}
+
+
+def _inputs(call: Call[InputsT]) -> torch.Tensor:
+    return call.service.inputs(call.request, call.loaded)
+
+
+def _input_rows(call: Call[InputsT]) -> int:
+    return call.service.rows(call.request)
+
+
+# -- sample -----------------------------------------------------------------------------------
+def _sample_limits(request: SampleRequest, settings: Settings) -> None:
+    _check_limit(request.n, settings.max_samples, "n", "max_samples")
+
+
+def _sample_check(call: Call[SampleRequest]) -> None:
+    priors = call.model.priors
+    if call.request.prior not in priors:
+        raise UnsupportedOperation(
+            f"prior {call.request.prior!r} is not available for model {call.loaded.name!r}; "
+            f"use one of {priors}", field="prior", rule="priors",
+        )
+
+
+def _sample_work(call: Call[SampleRequest]) -> SampleWork:
+    assert call.generator is not None
+    request = call.request
+    return SampleWork(request.n, call.generator, request.temperature, request.prior)
+
+
+def _sample_answer(call: Call[SampleRequest], samples: NDArray[Any]) -> Response:
+    request, data = call.request, call.data
+    if request.format == "npy":
+        return _npy_response(samples, data)
+    if request.format == "grid":
+        return Response(codecs.grid_png(samples, data, scale=request.scale), media_type="image/png")
+    return JSONBytesResponse({
+        **_header(call), "seed": call.seed, "shape": [request.n, *data.shape],
+        **_arrays_or_images(samples, data, request.format, "samples"),
+    })
+
+
+# -- encode, reconstruct ------------------------------------------------------------------------
+def _encode_answer(call: Call[EncodeRequest], encoding: dict[str, Any]) -> Response:
+    return JSONBytesResponse({**_header(call), "encoding": encoding})
+
+
+def _reconstruct_answer(call: Call[ReconstructRequest], rows: NDArray[Any]) -> Response:
+    data = call.data
+    if call.request.format == "npy":
+        return _npy_response(rows, data)
+    return JSONBytesResponse({
+        **_header(call), "shape": [len(rows), *data.shape],
+        **_arrays_or_images(rows, data, call.request.format, "reconstructions"),
+    })
+
+
+# -- log-likelihood -----------------------------------------------------------------------------
+def _log_likelihood_limits(request: LogLikelihoodRequest, settings: Settings) -> None:
+    _check_limit(request.importance_samples, settings.max_importance_samples,
+                 "importance_samples", "max_importance_samples")
+
+
+def _log_likelihood_work(call: Call[LogLikelihoodRequest]) -> LogLikelihoodWork:
+    assert call.generator is not None
+    return LogLikelihoodWork(_inputs(call), call.generator, call.request.importance_samples)
+
+
+def _log_likelihood_cost(call: Call[LogLikelihoodRequest], size: int) -> int:
+    return size * call.model.likelihood_passes(call.request.importance_samples)
+
+
+def _log_likelihood_answer(
+    call: Call[LogLikelihoodRequest], scores: dict[str, NDArray[Any]]
+) -> Response:
+    data = call.data
+    log_px = scores["log_likelihood"].astype(np.float64)
+    levels = data.preprocessing.get("levels")
+    k = call.request.importance_samples
+    return JSONBytesResponse({
+        **_header(call),
+        "log_likelihood": log_px,
+        "bits_per_dim": discrete_bits_per_dim(log_px, data.dim, levels),  # type: ignore[arg-type]
+        "elbo": scores.get("elbo"),
+        "mean_log_likelihood": float(log_px.mean()),
+        "estimator": call.model.likelihood_estimator(k),
+    })
+
+
+# -- interpolate --------------------------------------------------------------------------------
+def _interpolate_limits(request: InterpolateRequest, settings: Settings) -> None:
+    _check_limit(request.steps, settings.max_interpolation_steps, "steps",
+                 "max_interpolation_steps")
+
+
+def _interpolate_check(call: Call[InterpolateRequest]) -> None:
+    methods = call.model.interpolation_methods
+    if call.request.method not in methods:
+        raise UnsupportedOperation(
+            f"method {call.request.method!r} is not available for a {call.model.kind}; use one "
+            f"of {sorted(methods)}", field="method", rule="interpolation_methods",
+        )
+
+
+def _interpolate_size(call: Call[InterpolateRequest]) -> int:
+    call.service.rows(call.request)  # the max_batch_size check, before admission
+    return call.request.steps
+
+
+def _interpolate_work(call: Call[InterpolateRequest]) -> InterpolateWork:
+    x = _inputs(call)
+    return InterpolateWork(x[0], x[1], call.request.steps, call.request.method)
+
+
+def _interpolate_answer(call: Call[InterpolateRequest], result: dict[str, Any]) -> Response:
+    request, data = call.request, call.data
+    path = result.pop("path")
+    if request.format == "npy":
+        return _npy_response(path, data)
+    return JSONBytesResponse({
+        **_header(call),
+        "t": np.linspace(0.0, 1.0, request.steps),
+        "shape": [request.steps, *data.shape],
+        **_arrays_or_images(path, data, request.format, "path"),
+        "details": result,
+    })
+
+
+def _check_limit(value: int, limit: int, field: str, setting: str) -> None:
+    if value > limit:
+        raise LimitExceeded(
+            f"{field} = {value} is above the limit {limit} (GENSERVE_{setting.upper()})",
+            field=field, rule=setting,
+        )
+
+
+TABLE: tuple[Operation[Any, Any, Any], ...] = (
+    Operation(
+        name="sample", path="/sample", request=SampleRequest, response=SampleResponse,
+        description="Draw ``n`` samples; ``seed`` makes them reproducible.",
+        binary=True, seeded=True, limits=_sample_limits, check=_sample_check,
+        size=lambda call: call.request.n, prepare=_sample_work, run=batching.sample_batch,
+        answer=_sample_answer,
+    ),
+    Operation(
+        name="encode", path="/encode", request=EncodeRequest, response=EncodeResponse,
+        description="VAE: the posterior q(z|x). GMM: the responsibilities p(k|x).",
+        size=_input_rows, prepare=_inputs, run=batching.encode_batch, answer=_encode_answer,
+    ),
+    Operation(
+        name="reconstruct", path="/reconstruct", request=ReconstructRequest,
+        response=ReconstructResponse, binary=True, size=_input_rows, prepare=_inputs,
+        run=batching.reconstruct_batch, answer=_reconstruct_answer,
+    ),
+    Operation(
+        name="log_likelihood", path="/log-likelihood", request=LogLikelihoodRequest,
+        response=LogLikelihoodResponse,
+        description="log p(x): exact for a GMM, the importance-weighted bound with k samples "
+        "for a VAE.",
+        seeded=True, limits=_log_likelihood_limits, size=_input_rows,
+        shared=lambda request: request.importance_samples, cost=_log_likelihood_cost,
+        prepare=_log_likelihood_work, run=batching.log_likelihood_batch,
+        answer=_log_likelihood_answer,
+    ),
+    Operation(
+        name="interpolate", path="/interpolate", request=InterpolateRequest,
+        response=InterpolateResponse, binary=True, limits=_interpolate_limits,
+        check=_interpolate_check, size=_interpolate_size,
+        cost=lambda call, size: size + 2, prepare=_interpolate_work,
+        run=batching.interpolate_batch, answer=_interpolate_answer,
+    ),
+)
+"""Every inference operation, in the order the API documents them."""
+
+BY_PATH: dict[str, Operation[Any, Any, Any]] = {operation.path: operation for operation in TABLE}
+
+
+def paths() -> frozenset[str]:
+    """The inference routes' paths."""
+    return frozenset(BY_PATH)
