@@ -349,7 +349,8 @@ TABLE: tuple[Operation[Any, Any, Any], ...] = (
         description="log p(x): exact for a GMM, the importance-weighted bound with k samples "
         "for a VAE.",
         seeded=True, limits=_log_likelihood_limits, size=_input_rows,
-        shared=lambda request: (request.importance_samples, request.labels is not None),
+        shared=lambda request: request.importance_samples if request.labels is None
+        else (request.importance_samples, "labels"),  # log p(x | y) and log p(x): apart
         cost=_log_likelihood_cost,
         prepare=_log_likelihood_work, run=batching.log_likelihood_batch,
         answer=_log_likelihood_answer, check=_log_likelihood_check,

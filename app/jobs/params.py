@@ -230,6 +230,19 @@ def check_fit(
             f"with test_fraction={test_fraction}",
             field="params.test_fraction", rule="training_rows",
         )
+    if params.kind in ("cvae", "cgmm") and not dataset.classes:
+        raise InvalidInput(
+            f"a {params.kind} is trained on labels; dataset {dataset.name!r} has none: upload "
+            "one with labels (y in an .npz, an IDX labels file, a CSV label column, a zip's "
+            "class folders)", field="dataset", rule="labelled",
+        )
+    options = params.options
+    if params.kind == "cvae" and isinstance(options, VAETrainingOptions) \
+            and options.latent_prior_components:
+        raise InvalidInput(
+            "a cvae has no latent GMM prior: leave latent_prior_components out",
+            field="params.latent_prior_components", rule="unconditional_only",
+        )
     if isinstance(params.hyperparameters, GMMHyperparameters):
         k = params.hyperparameters.n_components
         if k > n_train:

@@ -52,6 +52,11 @@ JOB_EXAMPLES: list[dict[str, Any]] = [
     {"kind": "vae", "name": "my-digits-vae", "dataset": "digits",
      "params": {"latent_dim": 4, "hidden_sizes": [64], "epochs": 5,
                 "eval_importance_samples": 50}},
+    {"kind": "cvae", "name": "my-digits-cvae", "dataset": "digits",
+     "params": {"latent_dim": 4, "hidden_sizes": [64], "epochs": 5,
+                "eval_importance_samples": 20}},
+    {"kind": "cgmm", "name": "my-digits-cgmm", "dataset": "digits",
+     "params": {"n_components": 2, "max_iter": 50}},
 ]
 """Shown in the OpenAPI schema and offered by /docs; tests/app/test_api_docs.py submits each."""
 
@@ -63,7 +68,9 @@ class JobRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    kind: Literal["vae", "gmm"] = Field(description="Which model to train.")
+    kind: Literal["vae", "gmm", "cvae", "cgmm"] = Field(
+        description="Which model to train: cvae and cgmm (conditional) need a labelled dataset."
+    )
     name: Name = Field(description="Model name; the job publishes its next version.")
     dataset: Name = Field(description="A built-in dataset or an uploaded one.")
     params: dict[str, Any] = Field(
