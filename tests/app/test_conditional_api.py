@@ -224,3 +224,21 @@ def test_classify_on_an_unconditional_model_is_refused(client: TestClient) -> No
     response = client.post("/classify", json={"model": "tiny-gmm", "inputs": POINTS[:1]})
     assert response.status_code == 400
     assert response.json()["error"]["rule"] == "capabilities"
+
+
+def test_the_python_client_passes_labels_and_classifies(client: TestClient) -> None:
+    from genserve_client import Client
+
+    gs = Client()
+    gs._http = client  # the app in-process: TestClient is an httpx.Client
+    info = gs.model("tiny-cgmm")
+    assert info.conditional and info.classes == CLASSES
+    owls = gs.sample(3, model="tiny-cgmm", seed=2, labels="owl").samples
+    assert gs.classify(owls, model="tiny-cgmm").predicted == ["owl"] * 3
+    result = gs.classify(POINTS, model="tiny-cgmm")
+    np.testing.assert_allclose(result.probabilities.sum(1), 1.0, rtol=1e-6)
+    given = gs.log_likelihood(POINTS[:2], model="tiny-cgmm", labels=["cat", 1]).log_likelihood
+    np.testing.assert_allclose(given, [result.log_likelihood_per_class[0, 0],
+                                       result.log_likelihood_per_class[1, 1]], rtol=1e-5)
+    path = gs.interpolate(ROWS[0], None, model="tiny-cvae", steps=3, labels=["cat", "dog"])
+    assert path.path.shape == (3, 4, 4)
