@@ -154,7 +154,7 @@ def _train(args: argparse.Namespace) -> int:
         raise SystemExit(f"--name {args.name!r}: {NAME_RULE}")
     if args.out and not is_valid_name(Path(args.out).name):
         raise SystemExit(f"--out {args.out!r}: its last part is the model's name: {NAME_RULE}")
-    from models.cvae import CVAE
+    from models import CVAE, VAE
     from models.training import train_cgmm, train_gmm, train_vae
 
     job_params = _job_params(args)
@@ -168,8 +168,12 @@ def _train(args: argparse.Namespace) -> int:
         raise SystemExit(f"genserve train: {problems}") from None
     dataset = load_dataset(args.dataset)
     progress = None if args.quiet else _progress_printer(args.kind)
-    if args.kind == "vae":
+    if args.kind in ("vae", "cvae"):
         warm_start = _load_vae(args.init_from, "--init-from") if args.init_from else None
+        if warm_start is not None and warm_start.kind != args.kind:
+            raise SystemExit(
+                f"--init-from {args.init_from}: a {warm_start.kind}, not a {args.kind}"
+            )
         hparams: Any = (
             warm_start.hparams.model_copy(update={"latent_prior": None})
             if warm_start is not None else params.hyperparameters
@@ -178,13 +182,7 @@ def _train(args: argparse.Namespace) -> int:
             dataset, hparams, params.options,  # type: ignore[arg-type]
             progress=progress,
             checkpoint_dir=Path(args.checkpoint_dir) if args.checkpoint_dir else None,
-            warm_start=warm_start,
-        )
-    elif args.kind == "cvae":
-        model = train_vae(
-            dataset, params.hyperparameters, params.options,  # type: ignore[arg-type]
-            progress=progress, model_class=CVAE,
-            checkpoint_dir=Path(args.checkpoint_dir) if args.checkpoint_dir else None,
+            warm_start=warm_start, model_class=CVAE if args.kind == "cvae" else VAE,
         )
     else:
         model = (train_cgmm if args.kind == "cgmm" else train_gmm)(
