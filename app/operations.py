@@ -218,7 +218,10 @@ def _log_likelihood_work(call: Call[LogLikelihoodRequest]) -> LogLikelihoodWork:
 
 
 def _log_likelihood_cost(call: Call[LogLikelihoodRequest], size: int) -> int:
-    return size * call.model.likelihood_passes(call.request.importance_samples)
+    passes = call.model.likelihood_passes(call.request.importance_samples)
+    if call.request.labels is not None:  # log p(x | y): one class's share of log p(x)'s passes
+        passes = max(1, passes // max(1, len(call.data.classes or ())))
+    return size * passes
 
 
 def _log_likelihood_answer(
@@ -230,8 +233,8 @@ def _log_likelihood_answer(
     k = call.request.importance_samples
     estimator = call.model.likelihood_estimator(k)
     if call.model.conditional:
-        estimator += (", of log p(x | y)" if call.request.labels is not None
-                      else ", of log p(x) = logsumexp_y [log p(x | y) + log p(y)]")
+        estimator += ("; log p(x | y) of the labels given" if call.request.labels is not None
+                      else "; log p(x) = logsumexp_y [log p(x | y) + log p(y)]")
     return JSONBytesResponse({
         **_header(call),
         "log_likelihood": log_px,
@@ -254,8 +257,8 @@ def _classify_work(call: Call[ClassifyRequest]) -> ClassifyWork:
 
 
 def _classify_cost(call: Call[ClassifyRequest], size: int) -> int:
-    classes = len(call.data.classes or ())
-    return size * classes * call.model.likelihood_passes(call.request.importance_samples)
+    """What log p(x) costs: every class's log p(x | y)."""
+    return size * call.model.likelihood_passes(call.request.importance_samples)
 
 
 def _by_class(rows: NDArray[Any], classes: list[str]) -> list[dict[str, float]]:

@@ -76,6 +76,16 @@ class CVAE(VAE):
     def priors(self) -> list[str]:
         return ["normal"]
 
+    def likelihood_passes(self, importance_samples: int) -> int:
+        """log p(x) sums over the classes: ``k`` passes for each (``k`` with labels)."""
+        return importance_samples * self.n_classes
+
+    def likelihood_estimator(self, importance_samples: int, *, abbreviated: bool = False) -> str:
+        """The bound's, ``k`` samples for each class's log p(x | y)."""
+        return super().likelihood_estimator(importance_samples, abbreviated=abbreviated) + (
+            " per class"
+        )
+
     @torch.no_grad()
     def set_class_prior(self, counts: Tensor) -> None:
         """``p(y)`` from the training split's class counts ``[C]`` (add-one smoothed, so a class
