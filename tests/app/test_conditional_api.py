@@ -242,3 +242,12 @@ def test_the_python_client_passes_labels_and_classifies(client: TestClient) -> N
                                        result.log_likelihood_per_class[1, 1]], rtol=1e-5)
     path = gs.interpolate(ROWS[0], None, model="tiny-cvae", steps=3, labels=["cat", "dog"])
     assert path.path.shape == (3, 4, 4)
+
+
+def test_a_cvae_reference_scores_a_class_share_of_the_rows(client: TestClient) -> None:
+    from app import visuals
+
+    answer = client.get("/models/tiny-cvae/reference", params={"importance_samples": 100})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["n"] == visuals.MAX_REFERENCE_ROWS // len(CLASSES)
+    assert "per class" in answer.json()["estimator"]
