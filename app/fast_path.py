@@ -66,7 +66,6 @@ class InferenceFastPath:
             if isinstance(route, APIRoute) and "POST" in (route.methods or ())
         }
         self.routes = {op.path: _Route(op, posts[op.path], access) for op in operations}
-        self._with_handlers: ASGIApp | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         route = self.routes.get(scope["path"]) if scope["type"] == "http" else None
@@ -85,24 +84,27 @@ class InferenceFastPath:
             await self.app(scope, _replay(body, receive), send)
             return
         scope["route"] = route.route  # the metrics' and access log's route template
-        scope["genserve.fast_path"] = (route, request)
-        await self._handled(app)(scope, receive, send)
-
-    def _handled(self, app: FastAPI) -> ASGIApp:
-        """:meth:`_serve` inside Starlette's ``ExceptionMiddleware`` with the app's handlers, as
-        FastAPI builds it (the catch-all ``Exception`` handler excepted: that one belongs to
-        the server-error middleware, and here to ``app.observability``)."""
-        if self._with_handlers is None:
-            handlers = {key: handler for key, handler in app.exception_handlers.items()
-                        if key not in (500, Exception)}
-            self._with_handlers = ExceptionMiddleware(self._serve, handlers=handlers)
-        return self._with_handlers
-
-    @staticmethod
-    async def _serve(scope: Scope, receive: Receive, send: Send) -> None:
-        route, request = scope.pop("genserve.fast_path")
-        response = await route.endpoint(request, service_of(scope["app"].state))
+        try:
+            response = await route.endpoint(request, service_of(app.state))
+        except Exception as exc:
+            await _answer_error(app, exc, scope, receive, send)
+            return
         await response(scope, receive, send)
+
+
+async def _answer_error(
+    app: FastAPI, exc: Exception, scope: Scope, receive: Receive, send: Send
+) -> None:
+    """``exc`` answered by the app's exception handlers, applied by Starlette's own
+    ``ExceptionMiddleware`` as FastAPI builds it (the catch-all ``Exception`` handler excepted:
+    that one belongs to the server-error middleware, here ``app.observability``'s)."""
+
+    async def raising(scope: Scope, receive: Receive, send: Send) -> None:
+        raise exc
+
+    handlers = {key: handler for key, handler in app.exception_handlers.items()
+                if key not in (500, Exception)}
+    await ExceptionMiddleware(raising, handlers=handlers)(scope, receive, send)
 
 
 def _is_json(scope: Scope) -> bool:

@@ -63,8 +63,8 @@ def components(loaded: LoadedModel, include_covariances: bool = True) -> dict[st
     model = loaded.model
     if "components" not in model.views:
         raise UnsupportedOperation(
-            f"model {loaded.name!r} is a {model.kind}; components exist for models with the "
-            f"'components' view (mixtures) only", field="name", rule="views",
+            f"model {loaded.name!r} is a {model.kind}; components exist for GMMs only",
+            field="name", rule="kind",  # the rule clients know: the kind declares no such view
         )
     mixture = model.mixture_components(covariances=False)
     k, d = mixture.means.shape[0], model.dim

@@ -679,8 +679,10 @@ def train_vae(
         "test_log_likelihood_stderr": float(iwae.std() / math.sqrt(len(iwae))),
         "test_elbo": float(scores["elbo"].mean()),
         "importance_samples": k,
-        "estimator": f"IWAE bound, k={k} (Burda et al. 2015)" + (
-            "" if test_labels is None else ", of log p(x | y) with the test labels"
+        "estimator": (
+            f"{model.likelihood_estimator(k, abbreviated=True)} (Burda et al. 2015)"
+            if test_labels is None
+            else f"IWAE bound, k={k} (Burda et al. 2015), of log p(x | y) with the test labels"
         ),
         **diagnostics,
     }

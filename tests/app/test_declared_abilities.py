@@ -3,54 +3,21 @@ fewer abilities than the VAE and GMM gets clear 4xx refusals for the rest, never
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import torch
 from fastapi.testclient import TestClient
-from pydantic import BaseModel
-from torch import Tensor
 
 import models
 from app.config import Settings
 from app.main import create_app
-from models import DataSpec, GenerativeModel
+from models import DataSpec
 from models.storage import publish_model
+from tests.app.toy_model import Toy, ToyHyperparameters
 
 POINT = [[0.5, -0.5]]
-
-
-class ToyHyperparameters(BaseModel):
-    scale: float = 1.0
-
-
-class Toy(GenerativeModel):
-    """Samples N(centre, scale^2 I) and declares nothing else: no encode, no likelihood, no
-    interpolation, no views, no prior but the normal one."""
-
-    kind = "toy"
-    kind_title = "Toy"
-    Hyperparameters = ToyHyperparameters
-    capabilities = frozenset({"sample"})
-    interpolation_methods = frozenset()
-    centre: Tensor
-
-    def __init__(self, hparams: ToyHyperparameters, data: DataSpec) -> None:
-        super().__init__(hparams, data)
-        self.scale = hparams.scale
-        self.register_buffer("centre", torch.ones(data.dim))
-
-    def sample_noise(
-        self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0,
-        prior: str = "normal", labels: Tensor | None = None,
-    ) -> dict[str, Tensor]:
-        self.check_labels(labels, n)
-        return {"eps": temperature * torch.randn(n, self.dim, generator=generator)}
-
-    def sample_from_noise(self, noise: Mapping[str, Tensor]) -> Tensor:
-        return self.centre + self.scale * noise["eps"]
 
 
 @pytest.fixture
@@ -101,7 +68,7 @@ def test_an_undeclared_prior_is_refused_naming_the_priors(toy_client: TestClient
 
 @pytest.mark.parametrize(
     ("view", "rule"),
-    [("components", "views"), ("density", "capabilities"),
+    [("components", "kind"), ("density", "capabilities"),
      ("reference?importance_samples=100", "capabilities")],
 )
 def test_an_undeclared_page_view_is_refused(

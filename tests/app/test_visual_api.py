@@ -32,7 +32,7 @@ def test_components_are_the_mixtures_parameters(client: TestClient) -> None:
 def test_components_of_a_vae_are_refused_naming_the_rule(client: TestClient) -> None:
     response = client.get("/models/tiny-vae/components")
     assert response.status_code == 400
-    assert response.json()["error"]["rule"] == "views"
+    assert response.json()["error"]["rule"] == "kind"
 
 
 def test_density_grid_is_the_models_log_density(client: TestClient) -> None:
