@@ -230,7 +230,7 @@ def test_the_python_client_passes_labels_and_classifies(client: TestClient) -> N
     from genserve_client import Client
 
     gs = Client()
-    gs._http = client  # the app in-process: TestClient is an httpx.Client
+    gs._http = client  # type: ignore[assignment]  # the app in-process: an httpx.Client
     info = gs.model("tiny-cgmm")
     assert info.conditional and info.classes == CLASSES
     owls = gs.sample(3, model="tiny-cgmm", seed=2, labels="owl").samples
