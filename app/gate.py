@@ -113,7 +113,7 @@ def evaluate_gate(
     failures: list[str] = []
     notes: list[str] = []
 
-    if candidate.get("kind") == "vae":
+    if candidate.get("kind") in ("vae", "cvae"):
         active = metrics.get("active_units")
         if isinstance(active, bool) or not isinstance(active, int):
             failures.append("cannot check for posterior collapse: metrics.active_units is missing")

@@ -337,12 +337,15 @@ def train_cgmm(
     test_ll = model.log_likelihood(test)["log_likelihood"]
     given = model.log_likelihood(test, labels=test_labels)["log_likelihood"]
     predicted = model.classify(test)["predicted"]
+    baseline = full_gaussian_log_likelihood(train, test.double(), reg_covar=hparams.reg_covar)
     model.metrics = {
         **_held_out_metrics(float(test_ll.mean()), dataset),
         "test_log_likelihood_stderr": float(test_ll.std() / math.sqrt(len(test_ll))),
         "test_log_likelihood_given_label": float(given.mean()),
         "test_accuracy": float((predicted == test_labels).double().mean()),
         "train_log_likelihood": float(summary["log_likelihood"]),
+        "baseline_test_log_likelihood": float(baseline.mean()),
+        "baseline": "one full-covariance Gaussian (maximum likelihood, + reg_covar I)",
         "estimator": "exact log p(x) = logsumexp_y [log p(x | y) + log p(y)]",
         "converged": bool(summary["converged"]),
         "n_iter": int(summary["n_iter"]),

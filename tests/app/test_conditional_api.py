@@ -20,6 +20,7 @@ from models import CVAE, ClassConditionalGMM, CVAEHyperparameters, DataSpec, GMM
 from models.storage import publish_model
 
 CLASSES = ["cat", "dog", "owl"]
+API_KEY = "conditional-test-key"
 ROWS = np.random.default_rng(0).random((6, 16)).round(4).tolist()
 POINTS = [[0.1, 0.2], [5.5, 0.3], [0.4, 6.2], [3.0, 3.0], [-1.0, 0.5], [6.5, -0.5]]
 
@@ -57,7 +58,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory, weights_dir: Path) -> Set
         weights_dir=root, data_dir=tmp_path_factory.mktemp("data"), device="cpu",
         default_model="tiny-cvae", max_samples=64, max_batch_size=32,
         max_interpolation_steps=16, max_importance_samples=500, max_image_pixels=4096,
-        embedded_worker=False,
+        embedded_worker=False, api_key=API_KEY,
     )
 
 
@@ -251,3 +252,16 @@ def test_a_cvae_reference_scores_a_class_share_of_the_rows(client: TestClient) -
     assert answer.status_code == 200, answer.text
     assert answer.json()["n"] == visuals.MAX_REFERENCE_ROWS // len(CLASSES)
     assert "per class" in answer.json()["estimator"]
+
+
+@pytest.mark.parametrize("kind", ["cvae", "cgmm"])
+def test_a_conditional_job_needs_a_labelled_dataset(client: TestClient, kind: str) -> None:
+    auth = {"Authorization": f"Bearer {API_KEY}"}
+    refused = client.post("/jobs", headers=auth, json={
+        "kind": kind, "name": f"my-{kind}", "dataset": "pinwheel"})
+    assert refused.status_code == 422, refused.text
+    assert (refused.json()["error"]["field"], refused.json()["error"]["rule"]) == (
+        "dataset", "labelled")
+    queued = client.post("/jobs", headers=auth, json={
+        "kind": kind, "name": f"my-{kind}", "dataset": "digits"})
+    assert queued.status_code == 202, queued.text

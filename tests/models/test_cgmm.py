@@ -179,5 +179,6 @@ def test_trained_on_digits_it_classifies_held_out_digits() -> None:
     model = train_cgmm(load_dataset("digits"), GMMHyperparameters(n_components=2, n_init=1))
     assert model.data.classes == [str(d) for d in range(10)]
     assert model.metrics["test_accuracy"] > 0.9
+    assert model.metrics["test_log_likelihood"] > model.metrics["baseline_test_log_likelihood"]
     assert model.metrics["test_log_likelihood"] >= model.metrics[
         "test_log_likelihood_given_label"] - math.log(10)
