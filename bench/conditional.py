@@ -195,10 +195,13 @@ def evaluate(model: GenerativeModel, rows: DatasetSplit, args: argparse.Namespac
 
 
 def write_card(folder: Path, result: dict[str, Any]) -> None:
+    """The figures into the card's metrics (the confusion matrix stays in the results file)."""
     config = json.loads((folder / CONFIG_FILE).read_text())
-    config["metrics"]["conditional"] = {
-        key: value for key, value in result.items() if key not in ("kind", "classify_s")
-    }
+    card = {key: value for key, value in result.items()
+            if key not in ("kind", "classify_s", "model", "dataset")}
+    card["class_fidelity"] = {key: value for key, value in result["class_fidelity"].items()
+                              if key != "confusion"}
+    config["metrics"]["conditional"] = card
     (folder / CONFIG_FILE).write_text(json.dumps(config, indent=2, allow_nan=False) + "\n")
 
 
@@ -223,10 +226,10 @@ def main() -> None:
     for name, folder in folders.items():
         model = load_model(folder)
         results[name] = evaluate(model, held_out(model, args.mnist), args)
-        results[name]["model"] = str(folder.relative_to(REPO_ROOT) if folder.is_absolute()
-                                     and folder.is_relative_to(REPO_ROOT) else folder)
         if args.write_cards:
             write_card(folder, results[name])
+        results[name]["model"] = str(folder.relative_to(REPO_ROOT) if folder.is_absolute()
+                                     and folder.is_relative_to(REPO_ROOT) else folder)
         print(f"{name}: done", flush=True)
 
     rows = [[
