@@ -54,11 +54,13 @@ __all__ = [
     "BatchRecord",
     "Batcher",
     "FixedWait",
+    "ClassifyWork",
     "InterpolateWork",
     "Lanes",
     "LogLikelihoodWork",
     "SampleWork",
     "WaitPolicy",
+    "classify_batch",
     "encode_batch",
     "interpolate_batch",
     "log_likelihood_batch",
@@ -591,9 +593,17 @@ class SampleWork(NamedTuple):
     generator: torch.Generator
     temperature: float
     prior: str = "normal"  # one of the model's declared ``priors``
+    labels: torch.Tensor | None = None  # [n] int64 class indices (conditional models)
 
 
 class LogLikelihoodWork(NamedTuple):
+    x: torch.Tensor  # [B, D]
+    generator: torch.Generator
+    importance_samples: int  # the same for every request of a batch (it is part of the key)
+    labels: torch.Tensor | None = None  # [B]; given for all of a batch or none (the key says)
+
+
+class ClassifyWork(NamedTuple):
     x: torch.Tensor  # [B, D]
     generator: torch.Generator
     importance_samples: int  # the same for every request of a batch (it is part of the key)
@@ -604,6 +614,7 @@ class InterpolateWork(NamedTuple):
     b: torch.Tensor  # [D]
     steps: int
     method: str  # one of the model's declared ``interpolation_methods``
+    labels: torch.Tensor | None = None  # [2]: the classes of the two ends (conditional models)
 
 
 def _numpy(tensor: torch.Tensor) -> NDArray[Any]:
@@ -623,7 +634,8 @@ def _split_dict(values: Mapping[str, torch.Tensor], sizes: Sequence[int]) -> lis
 def sample_batch(model: GenerativeModel, works: list[SampleWork]) -> list[NDArray[Any]]:
     """Each request draws its own noise with its own generator; one transform for all."""
     noises = [
-        model.sample_noise(w.n, generator=w.generator, temperature=w.temperature, prior=w.prior)
+        model.sample_noise(w.n, generator=w.generator, temperature=w.temperature, prior=w.prior,
+                           labels=w.labels)
         for w in works
     ]
     joined = {key: torch.cat([noise[key] for noise in noises]) for key in noises[0]}
@@ -642,15 +654,30 @@ def log_likelihood_batch(
     model: GenerativeModel, works: list[LogLikelihoodWork]
 ) -> list[dict[str, Any]]:
     """One pass over every request's rows; each request's rows draw from its generator."""
+    given = [w.labels for w in works if w.labels is not None]
     scores = model.log_likelihood(
         torch.cat([w.x for w in works]),
         importance_samples=works[0].importance_samples,
         groups=[(len(w.x), w.generator) for w in works],
+        labels=torch.cat(given) if given else None,
     )
     return _split_dict(scores, [len(w.x) for w in works])
 
 
+def classify_batch(model: GenerativeModel, works: list[ClassifyWork]) -> list[dict[str, Any]]:
+    """p(y | x) for every request's rows in one pass, each drawing from its own generator; the
+    class prior (one ``[C]`` row for all) goes to every request."""
+    result = model.classify(
+        torch.cat([w.x for w in works]),
+        importance_samples=works[0].importance_samples,
+        groups=[(len(w.x), w.generator) for w in works],
+    )
+    log_prior = _numpy(result.pop("log_prior"))
+    return [{**part, "log_prior": log_prior}
+            for part in _split_dict(result, [len(w.x) for w in works])]
+
+
 def interpolate_batch(model: GenerativeModel, works: list[InterpolateWork]) -> list[dict[str, Any]]:
     """Not coalesced (each path is its own small problem); run in turn on the worker."""
-    paths = [model.interpolate(w.a, w.b, w.steps, w.method) for w in works]
+    paths = [model.interpolate(w.a, w.b, w.steps, w.method, labels=w.labels) for w in works]
     return [{key: _numpy(value) for key, value in path.items()} for path in paths]

@@ -32,11 +32,13 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from app import batching, codecs
-from app.batching import InterpolateWork, LogLikelihoodWork, SampleWork
+from app.batching import ClassifyWork, InterpolateWork, LogLikelihoodWork, SampleWork
 from app.config import Settings
-from app.errors import LimitExceeded, UnsupportedOperation
+from app.errors import InvalidInput, LimitExceeded, UnsupportedOperation
 from app.inference import Call, JSONBytesResponse
 from app.schemas import (
+    ClassifyRequest,
+    ClassifyResponse,
     EncodeRequest,
     EncodeResponse,
     InputsRequest,
@@ -129,6 +131,13 @@ def _input_rows(call: Call[InputsT]) -> int:
     return call.service.rows(call.request)
 
 
+def _labels(call: Call[Any], rows: int) -> torch.Tensor | None:
+    """The request's ``labels`` as ``[rows]`` class indices (None when not given); a 422 naming
+    ``labels`` for a model that is not conditional or a label outside its classes. Cheap, so
+    run twice: in ``check`` (before admission) and in ``prepare``."""
+    return call.service.labels(call.request.labels, call.loaded, rows)
+
+
 # -- sample -----------------------------------------------------------------------------------
 def _sample_limits(request: SampleRequest, settings: Settings) -> None:
     _check_limit(request.n, settings.max_samples, "n", "max_samples")
@@ -141,12 +150,27 @@ def _sample_check(call: Call[SampleRequest]) -> None:
             f"prior {call.request.prior!r} is not available for model {call.loaded.name!r}; "
             f"use one of {priors}", field="prior", rule="priors",
         )
+    _sample_labels(call)
+
+
+def _sample_labels(call: Call[SampleRequest]) -> torch.Tensor | None:
+    """One label per sample, or one for all ``n``."""
+    labels = _labels(call, len(call.request.labels or ()))
+    if labels is not None and len(labels) != call.request.n:
+        if len(labels) != 1:
+            raise InvalidInput(
+                f"labels has {len(labels)} labels for n = {call.request.n} samples; give one "
+                "per sample, or one for all", field="labels", rule="one_per_sample",
+            )
+        labels = labels.expand(call.request.n).clone()
+    return labels
 
 
 def _sample_work(call: Call[SampleRequest]) -> SampleWork:
     assert call.generator is not None
     request = call.request
-    return SampleWork(request.n, call.generator, request.temperature, request.prior)
+    return SampleWork(request.n, call.generator, request.temperature, request.prior,
+                      _sample_labels(call))
 
 
 def _sample_answer(call: Call[SampleRequest], samples: NDArray[Any]) -> Response:
@@ -182,13 +206,22 @@ def _log_likelihood_limits(request: LogLikelihoodRequest, settings: Settings) ->
                  "importance_samples", "max_importance_samples")
 
 
+def _log_likelihood_check(call: Call[LogLikelihoodRequest]) -> None:
+    _labels(call, _input_rows(call))
+
+
 def _log_likelihood_work(call: Call[LogLikelihoodRequest]) -> LogLikelihoodWork:
     assert call.generator is not None
-    return LogLikelihoodWork(_inputs(call), call.generator, call.request.importance_samples)
+    x = _inputs(call)
+    return LogLikelihoodWork(x, call.generator, call.request.importance_samples,
+                             _labels(call, len(x)))
 
 
 def _log_likelihood_cost(call: Call[LogLikelihoodRequest], size: int) -> int:
-    return size * call.model.likelihood_passes(call.request.importance_samples)
+    passes = call.model.likelihood_passes(call.request.importance_samples)
+    if call.request.labels is not None:  # log p(x | y): one class's share of log p(x)'s passes
+        passes = max(1, passes // max(1, len(call.data.classes or ())))
+    return size * passes
 
 
 def _log_likelihood_answer(
@@ -198,13 +231,51 @@ def _log_likelihood_answer(
     log_px = scores["log_likelihood"].astype(np.float64)
     levels = data.preprocessing.get("levels")
     k = call.request.importance_samples
+    estimator = call.model.likelihood_estimator(k)
+    if call.model.conditional:
+        estimator += ("; log p(x | y) of the labels given" if call.request.labels is not None
+                      else "; log p(x) = logsumexp_y [log p(x | y) + log p(y)]")
     return JSONBytesResponse({
         **_header(call),
         "log_likelihood": log_px,
         "bits_per_dim": discrete_bits_per_dim(log_px, data.dim, levels),  # type: ignore[arg-type]
         "elbo": scores.get("elbo"),
         "mean_log_likelihood": float(log_px.mean()),
-        "estimator": call.model.likelihood_estimator(k),
+        "estimator": estimator,
+    })
+
+
+# -- classify -----------------------------------------------------------------------------------
+def _classify_limits(request: ClassifyRequest, settings: Settings) -> None:
+    _check_limit(request.importance_samples, settings.max_importance_samples,
+                 "importance_samples", "max_importance_samples")
+
+
+def _classify_work(call: Call[ClassifyRequest]) -> ClassifyWork:
+    assert call.generator is not None
+    return ClassifyWork(_inputs(call), call.generator, call.request.importance_samples)
+
+
+def _classify_cost(call: Call[ClassifyRequest], size: int) -> int:
+    """What log p(x) costs: every class's log p(x | y)."""
+    return size * call.model.likelihood_passes(call.request.importance_samples)
+
+
+def _by_class(rows: NDArray[Any], classes: list[str]) -> list[dict[str, float]]:
+    return [dict(zip(classes, map(float, row), strict=True)) for row in rows]
+
+
+def _classify_answer(call: Call[ClassifyRequest], result: dict[str, NDArray[Any]]) -> Response:
+    classes = list(call.data.classes or ())
+    return JSONBytesResponse({
+        **_header(call),
+        "classes": classes,
+        "probabilities": _by_class(result["probabilities"], classes),
+        "predicted": [classes[int(i)] for i in result["predicted"]],
+        "log_likelihood_per_class": _by_class(result["log_likelihood_per_class"], classes),
+        "log_prior": dict(zip(classes, map(float, result["log_prior"]), strict=True)),
+        "estimator": "Bayes' rule over log p(x | y): "
+        + call.model.likelihood_estimator(call.request.importance_samples),
     })
 
 
@@ -221,6 +292,7 @@ def _interpolate_check(call: Call[InterpolateRequest]) -> None:
             f"method {call.request.method!r} is not available for a {call.model.kind}; use one "
             f"of {sorted(methods)}", field="method", rule="interpolation_methods",
         )
+    _labels(call, 2)
 
 
 def _interpolate_size(call: Call[InterpolateRequest]) -> int:
@@ -229,8 +301,9 @@ def _interpolate_size(call: Call[InterpolateRequest]) -> int:
 
 
 def _interpolate_work(call: Call[InterpolateRequest]) -> InterpolateWork:
-    x = _inputs(call)
-    return InterpolateWork(x[0], x[1], call.request.steps, call.request.method)
+    x = _inputs(call)  # one example (labels given: x held fixed, y moved) or two
+    return InterpolateWork(x[0], x[-1], call.request.steps, call.request.method,
+                           _labels(call, 2))
 
 
 def _interpolate_answer(call: Call[InterpolateRequest], result: dict[str, Any]) -> Response:
@@ -279,9 +352,20 @@ TABLE: tuple[Operation[Any, Any, Any], ...] = (
         description="log p(x): exact for a GMM, the importance-weighted bound with k samples "
         "for a VAE.",
         seeded=True, limits=_log_likelihood_limits, size=_input_rows,
-        shared=lambda request: request.importance_samples, cost=_log_likelihood_cost,
+        shared=lambda request: request.importance_samples if request.labels is None
+        else (request.importance_samples, "labels"),  # log p(x | y) and log p(x): apart
+        cost=_log_likelihood_cost,
         prepare=_log_likelihood_work, run=batching.log_likelihood_batch,
-        answer=_log_likelihood_answer,
+        answer=_log_likelihood_answer, check=_log_likelihood_check,
+    ),
+    Operation(
+        name="classify", path="/classify", request=ClassifyRequest, response=ClassifyResponse,
+        description="p(y | x) for every class of a conditional model, by Bayes' rule from its "
+        "class-conditional densities log p(x | y) (exact for a class-conditional GMM, "
+        "importance-weighted with k samples for a CVAE), and the predicted class.",
+        seeded=True, limits=_classify_limits, size=_input_rows,
+        shared=lambda request: request.importance_samples, cost=_classify_cost,
+        prepare=_classify_work, run=batching.classify_batch, answer=_classify_answer,
     ),
     Operation(
         name="interpolate", path="/interpolate", request=InterpolateRequest,

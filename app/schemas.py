@@ -18,6 +18,8 @@ __all__ = [
     "ERROR_RESPONSES",
     "AliasRequest",
     "AliasesResponse",
+    "ClassifyRequest",
+    "ClassifyResponse",
     "GateInfo",
     "EncodeRequest",
     "EncodeResponse",
@@ -26,6 +28,7 @@ __all__ = [
     "InputsRequest",
     "InterpolateRequest",
     "InterpolateResponse",
+    "Labels",
     "LogLikelihoodRequest",
     "LogLikelihoodResponse",
     "ModelDetail",
@@ -92,6 +95,11 @@ class _Request(BaseModel):
     )
 
 
+Labels = list[int | str]
+"""Class labels of a conditional model, each a class name or an index into the model's
+``classes`` (``GET /models/{name}``)."""
+
+
 class SampleRequest(_Request):
     n: int = Field(default=16, ge=1, description="Number of samples (limit: GENSERVE_MAX_SAMPLES).")
     seed: int | None = Field(
@@ -102,6 +110,12 @@ class SampleRequest(_Request):
         default="normal",
         description="VAE only: 'gmm' draws latents from the mixture fitted to the training set's "
         "latent means (ex-post density estimation); see the model's 'priors'.",
+    )
+    labels: Labels | None = Field(
+        default=None, min_length=1,
+        description="Conditional models only: the class of each sample, by name or index; one "
+        "per sample, or one for all n. Omitted: classes drawn from the class prior p(y).",
+        examples=[["7"]],
     )
     format: Literal["array", "png", "grid", "npy", "base64", "uint8"] = Field(
         default="array",
@@ -160,6 +174,11 @@ class LogLikelihoodRequest(InputsRequest):
         description="k for the VAE's importance-weighted bound (ignored by exact GMM densities).",
     )
     seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
+    labels: Labels | None = Field(
+        default=None, min_length=1,
+        description="Conditional models only: one class per example (name or index) for "
+        "log p(x | y); omitted, log p(x) = logsumexp_y [log p(x | y) + log p(y)].",
+    )
 
     model_config = ConfigDict(
         extra="forbid",
@@ -169,16 +188,39 @@ class LogLikelihoodRequest(InputsRequest):
     )
 
 
+class ClassifyRequest(InputsRequest):
+    importance_samples: int = Field(
+        default=100, ge=1,
+        description="k for each class's importance-weighted log p(x | y) (a CVAE; exact "
+        "densities ignore it). Costs k passes per example and class.",
+    )
+    seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"model": "digits-cgmm", "inputs": [_DIGIT_ROW]}]},
+    )
+
+
 class InterpolateRequest(InputsRequest):
     steps: int = Field(default=8, ge=2, description="Points on the path, both ends included.")
     method: Literal["linear", "slerp"] = "linear"
     format: ArrayFormat = "array"
+    labels: Labels | None = Field(
+        default=None, min_length=2, max_length=2,
+        description="Conditional models only: [from, to], the classes of the path's two ends "
+        "(name or index). With one example, x is held fixed while y moves from one to the other "
+        "(the same style, another class).",
+    )
 
     @model_validator(mode="after")
     def _two_examples(self) -> InterpolateRequest:
         given = self.inputs if self.inputs is not None else self.images
+        if given is not None and len(given) == 1 and self.labels is not None:
+            return self  # x held fixed, y moved
         if given is not None and len(given) != 2:
-            raise ValueError("interpolation takes exactly two examples, the path's two ends")
+            raise ValueError("interpolation takes exactly two examples, the path's two ends "
+                             "(or one, with labels [from, to])")
         return self
 
     model_config = ConfigDict(
@@ -264,6 +306,19 @@ class LogLikelihoodResponse(_Response):
     estimator: str
 
 
+class ClassifyResponse(_Response):
+    classes: list[str] = Field(description="The model's classes, in index order.")
+    probabilities: list[dict[str, float]] = Field(
+        description="p(y | x) per example, by class name (each sums to 1; Bayes' rule)."
+    )
+    predicted: list[str] = Field(description="The most probable class of each example.")
+    log_likelihood_per_class: list[dict[str, float]] = Field(
+        description="log p(x | y) per example and class, nats."
+    )
+    log_prior: dict[str, float] = Field(description="log p(y): the training split's shares.")
+    estimator: str
+
+
 class InterpolateResponse(_Response):
     t: list[float]
     shape: list[int]
@@ -321,6 +376,14 @@ class ModelSummary(BaseModel):
     capabilities: list[str]
     interpolation_methods: list[str]
     priors: list[str]
+    conditional: bool = Field(
+        default=False, description="Takes 'labels' (/sample, /log-likelihood, /interpolate) and "
+        "answers /classify."
+    )
+    classes: list[str] | None = Field(
+        default=None, description="Class names of the training data, in index order (labels "
+        "are these names or their indices); null for unlabelled data."
+    )
     views: list[str] = Field(
         description="The page's views beyond the operations: 'components' (GET "
         "/models/{name}/components), 'latent' (the latent map in /models/{name}/reference)."

@@ -130,6 +130,14 @@ def passes(loaded: LoadedModel, importance_samples: int) -> int:
     return loaded.model.likelihood_passes(importance_samples)
 
 
+def reference_rows(loaded: LoadedModel, importance_samples: int) -> int:
+    """Held-out rows the reference scores: ``MAX_REFERENCE_ROWS``, divided by the passes each
+    importance sample costs (a conditional VAE's log p(x) sums over its C classes: C passes per
+    sample), so its reference costs what a VAE's does."""
+    per_sample = max(1, passes(loaded, importance_samples) // importance_samples)
+    return max(1, MAX_REFERENCE_ROWS // per_sample)
+
+
 def density_grid(
     loaded: LoadedModel, resolution: int, importance_samples: int,
     bounds: tuple[float, float, float, float] | None,
@@ -318,10 +326,11 @@ def reference(
     """The held-out log-likelihood distribution and the latent view, computed once;
     ``classifier_dir``: the MNIST classifier that labels digits when the data set has none."""
     held_out = _held_out(loaded, load)
+    scored = held_out.rows[: reference_rows(loaded, importance_samples)]
     generator = torch.Generator(device=loaded.model.device).manual_seed(0)
     with torch.inference_mode():
         log_px = loaded.model.log_likelihood(
-            torch.from_numpy(held_out.rows), importance_samples=importance_samples,
+            torch.from_numpy(scored), importance_samples=importance_samples,
             generator=generator,
         )["log_likelihood"]
     values = _numpy(log_px).astype(np.float64)

@@ -11,10 +11,19 @@
 
 from genserve_client._client import Client
 from genserve_client._errors import APIError, GenserveError, JobFailed
-from genserve_client._types import Interpolation, Job, JobEvent, LogLikelihood, ModelInfo, Samples
+from genserve_client._types import (
+    Classification,
+    Interpolation,
+    Job,
+    JobEvent,
+    LogLikelihood,
+    ModelInfo,
+    Samples,
+)
 
 __all__ = [
     "APIError",
+    "Classification",
     "Client",
     "GenserveError",
     "Interpolation",

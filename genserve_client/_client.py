@@ -18,6 +18,7 @@ from PIL import Image
 from genserve_client._errors import APIError, JobFailed
 from genserve_client._types import (
     FINISHED_STATUSES,
+    Classification,
     Interpolation,
     Job,
     JobEvent,
@@ -26,10 +27,13 @@ from genserve_client._types import (
     Samples,
 )
 
-__all__ = ["Client", "Inputs", "ProgressCallback"]
+__all__ = ["Client", "Inputs", "Labels", "ProgressCallback"]
 
 Inputs = ArrayLike | Image.Image | Sequence[Image.Image]
 """A batch ``[B, ...]`` as an array (one example may be given alone as ``[D]``), or PIL images."""
+
+Labels = int | str | Sequence[int | str]
+"""A conditional model's classes, by name or index: one, or one per example."""
 
 ProgressCallback = Callable[[Job], None]
 """Called with the job's state (``progress``, ``metrics`` so far) after each update."""
@@ -109,10 +113,12 @@ class Client:
     # -- the five operations -------------------------------------------------------------------
     def sample(
         self, n: int = 16, *, model: str | None = None, version: int | str | None = None,
-        seed: int | None = None, temperature: float = 1.0,
+        seed: int | None = None, temperature: float = 1.0, labels: Labels | None = None,
     ) -> Samples:
-        """``n`` samples as float32 ``[n, *data_shape]``; the same ``seed``, the same samples."""
-        body = {**self._which(model, version), "n": n, "seed": seed, "temperature": temperature}
+        """``n`` samples as float32 ``[n, *data_shape]``; the same ``seed``, the same samples.
+        ``labels`` (conditional models): the class of each sample, or one for all."""
+        body = {**self._which(model, version), "n": n, "seed": seed, "temperature": temperature,
+                **_labels(labels)}
         answer = self._json("POST", "/sample", json=body)
         return Samples(
             answer["model"], answer["version"], answer["seed"],
@@ -121,23 +127,23 @@ class Client:
 
     def sample_images(
         self, n: int = 16, *, model: str | None = None, version: int | str | None = None,
-        seed: int | None = None, temperature: float = 1.0,
+        seed: int | None = None, temperature: float = 1.0, labels: Labels | None = None,
     ) -> list[Image.Image]:
         """Samples of an image model as 8-bit greyscale PIL images."""
         body = {
             **self._which(model, version), "n": n, "seed": seed, "temperature": temperature,
-            "format": "png",
+            "format": "png", **_labels(labels),
         }
         return [_png_image(i) for i in self._json("POST", "/sample", json=body)["images"]]
 
     def sample_grid(
         self, n: int = 16, *, model: str | None = None, version: int | str | None = None,
-        seed: int | None = None, temperature: float = 1.0,
+        seed: int | None = None, temperature: float = 1.0, labels: Labels | None = None,
     ) -> Image.Image:
         """Samples of an image model tiled into one PIL image."""
         body = {
             **self._which(model, version), "n": n, "seed": seed, "temperature": temperature,
-            "format": "grid",
+            "format": "grid", **_labels(labels),
         }
         return Image.open(io.BytesIO(self._request("POST", "/sample", json=body).content))
 
@@ -167,12 +173,13 @@ class Client:
 
     def log_likelihood(
         self, x: Inputs, *, model: str | None = None, version: int | str | None = None,
-        importance_samples: int = 100, seed: int | None = None,
+        importance_samples: int = 100, seed: int | None = None, labels: Labels | None = None,
     ) -> LogLikelihood:
-        """log p(x) per example: exact (GMM) or the k-sample importance-weighted bound (VAE)."""
+        """log p(x) per example: exact (GMM) or the k-sample importance-weighted bound (VAE).
+        ``labels`` (conditional models, one per example): log p(x | y) instead."""
         body = {
             **self._which(model, version), **_inputs(x),
-            "importance_samples": importance_samples, "seed": seed,
+            "importance_samples": importance_samples, "seed": seed, **_labels(labels),
         }
         answer = self._json("POST", "/log-likelihood", json=body)
         elbo = answer.get("elbo")
@@ -184,21 +191,47 @@ class Client:
         )
 
     def interpolate(
-        self, a: ArrayLike | Image.Image, b: ArrayLike | Image.Image, *, steps: int = 8,
+        self, a: ArrayLike | Image.Image, b: ArrayLike | Image.Image | None, *, steps: int = 8,
         method: Literal["linear", "slerp"] = "linear", model: str | None = None,
-        version: int | str | None = None,
+        version: int | str | None = None, labels: Sequence[int | str] | None = None,
     ) -> Interpolation:
-        """The path from ``a`` to ``b`` (both ends included), ``[steps, *data_shape]``."""
-        if isinstance(a, Image.Image) and isinstance(b, Image.Image):
-            ends: dict[str, Any] = {"images": [_png_base64(a), _png_base64(b)]}
+        """The path from ``a`` to ``b`` (both ends included), ``[steps, *data_shape]``.
+        ``labels`` ``[from, to]`` (conditional models): the ends' classes; with ``b`` None, ``a``
+        is held fixed while the class moves."""
+        given = [a] if b is None else [a, b]
+        if all(isinstance(end, Image.Image) for end in given):
+            ends: dict[str, Any] = {"images": [_png_base64(end) for end in given]}  # type: ignore[arg-type]
         else:
-            ends = {"inputs": [_row(a), _row(b)]}
-        body = {**self._which(model, version), **ends, "steps": steps, "method": method}
+            ends = {"inputs": [_row(end) for end in given]}
+        body = {**self._which(model, version), **ends, "steps": steps, "method": method,
+                **_labels(labels)}
         answer = self._json("POST", "/interpolate", json=body)
         return Interpolation(
             answer["model"], answer["version"], np.asarray(answer["t"], dtype=np.float64),
             np.asarray(answer["path"], dtype=np.float32),
             {key: np.asarray(value) for key, value in answer.get("details", {}).items()},
+        )
+
+    def classify(
+        self, x: Inputs, *, model: str | None = None, version: int | str | None = None,
+        importance_samples: int = 100, seed: int | None = None,
+    ) -> Classification:
+        """p(y | x) per example by Bayes' rule (conditional models), and the predicted class."""
+        body = {
+            **self._which(model, version), **_inputs(x),
+            "importance_samples": importance_samples, "seed": seed,
+        }
+        answer = self._json("POST", "/classify", json=body)
+        classes = list(answer["classes"])
+
+        def table(rows: list[dict[str, float]]) -> NDArray[np.float64]:
+            return np.asarray([[row[c] for c in classes] for row in rows], dtype=np.float64)
+
+        return Classification(
+            answer["model"], answer["version"], classes, table(answer["probabilities"]),
+            list(answer["predicted"]), table(answer["log_likelihood_per_class"]),
+            np.asarray([answer["log_prior"][c] for c in classes], dtype=np.float64),
+            answer["estimator"],
         )
 
     # -- views the page draws ------------------------------------------------------------------
@@ -428,6 +461,15 @@ def _row(x: ArrayLike | Image.Image) -> list[Any]:
         raise TypeError("give both ends as images, or both as arrays")
     row: list[Any] = np.asarray(x, dtype=np.float64).tolist()
     return row
+
+
+def _labels(labels: Labels | None) -> dict[str, Any]:
+    """The ``labels`` field of a body: nothing when None, a list otherwise."""
+    if labels is None:
+        return {}
+    if isinstance(labels, int | str):
+        return {"labels": [labels]}
+    return {"labels": [label if isinstance(label, str) else int(label) for label in labels]}
 
 
 def _inputs(x: Inputs) -> dict[str, Any]:

@@ -13,6 +13,7 @@ FINISHED_STATUSES = frozenset({"succeeded", "failed", "cancelled"})
 a test keeps the two equal)."""
 
 __all__ = [
+    "Classification",
     "Interpolation",
     "Job",
     "JobEvent",
@@ -36,6 +37,8 @@ class ModelInfo:
     dataset: str
     metrics: dict[str, Any]
     config: dict[str, Any] | None = None
+    classes: list[str] | None = None  # a conditional model's labels, in index order
+    conditional: bool = False
 
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> ModelInfo:
@@ -47,6 +50,7 @@ class ModelInfo:
             value_range=tuple(value_range) if value_range else None,  # type: ignore[arg-type]
             capabilities=list(body.get("capabilities", [])), dataset=body.get("dataset", ""),
             metrics=dict(body.get("metrics", {})), config=body.get("config"),
+            classes=body.get("classes"), conditional=bool(body.get("conditional", False)),
         )
 
 
@@ -69,6 +73,21 @@ class LogLikelihood:
     log_likelihood: NDArray[np.float64]
     bits_per_dim: NDArray[np.float64]
     elbo: NDArray[np.float64] | None
+    estimator: str
+
+
+@dataclass(frozen=True)
+class Classification:
+    """p(y | x) of a conditional model: ``probabilities`` and ``log_likelihood_per_class``
+    ``[B, C]`` with columns in ``classes`` order, ``log_prior`` ``[C]``, ``predicted`` names."""
+
+    model: str
+    version: int
+    classes: list[str]
+    probabilities: NDArray[np.float64]
+    predicted: list[str]
+    log_likelihood_per_class: NDArray[np.float64]
+    log_prior: NDArray[np.float64]
     estimator: str
 
 

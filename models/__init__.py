@@ -18,15 +18,20 @@ from models.base import (
     TrainingCancelled,
     bits_per_dim,
 )
+from models.cgmm import ClassConditionalGMM
+from models.cvae import CVAE, CVAEHyperparameters
 from models.gmm import GaussianMixture, GMMHyperparameters
 from models.kinds import ModelKind, UnknownModelKind, get_kind
 from models.vae import VAE, VAEHyperparameters
 
 __all__ = [
     "CONFIG_FILE",
+    "CVAE",
     "OPERATIONS",
     "VAE",
     "WEIGHTS_FILE",
+    "CVAEHyperparameters",
+    "ClassConditionalGMM",
     "DataSpec",
     "GMMHyperparameters",
     "GaussianMixture",

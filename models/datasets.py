@@ -110,6 +110,9 @@ class DatasetSplit:
     record: dict[str, Any]
     dynamic_binarization: bool = False
     """When set, ``train`` holds Bernoulli probabilities to be sampled afresh every epoch."""
+    train_labels: NDArray[np.int64] | None = None
+    """Class indices of the training rows (into ``Dataset.classes``); None when unlabelled."""
+    test_labels: NDArray[np.int64] | None = None
 
 
 @dataclass(frozen=True)
@@ -183,22 +186,29 @@ class Dataset:
     def split(self, *, test_fraction: float = 0.25, seed: int = 0) -> DatasetSplit:
         """A seeded train/test split (or the published one), preprocessed, flattened to rows."""
         rng = np.random.default_rng(seed)
+        train_labels = test_labels = None
         if self.test_examples is not None:
             train = self.examples.reshape(len(self.examples), -1).astype(np.float64)
             test = self.test_examples.reshape(len(self.test_examples), -1).astype(np.float64)
             record: dict[str, Any] = {"published_test_split": True, "seed": seed}
+            if self.labels is not None and self.test_labels is not None:
+                train_labels, test_labels = self.labels, self.test_labels
         else:
             n = len(self.examples)
             order = rng.permutation(n)
             n_test = max(1, int(round(n * test_fraction)))
             rows = self.examples.reshape(n, -1).astype(np.float64)
-            train, test = rows[np.sort(order[n_test:])], rows[np.sort(order[:n_test])]
+            train_rows, test_rows = np.sort(order[n_test:]), np.sort(order[:n_test])
+            train, test = rows[train_rows], rows[test_rows]
             record = {"test_fraction": test_fraction, "seed": seed}
+            if self.labels is not None:
+                train_labels, test_labels = self.labels[train_rows], self.labels[test_rows]
         record.update(n_train=int(len(train)), n_test=int(len(test)))
         train, test = self._preprocess(train, rng), self._preprocess(test, rng, evaluation=True)
         return DatasetSplit(
             train=train.astype(np.float32), test=test.astype(np.float32), record=record,
             dynamic_binarization=self.binarization == "dynamic" and not self.dequantize_binary,
+            train_labels=train_labels, test_labels=test_labels,
         )
 
     def _preprocess(

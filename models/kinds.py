@@ -15,13 +15,16 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import torch
 from pydantic import BaseModel
 
 from models.base import GenerativeModel, ProgressCallback
 from models.datasets import Dataset
+
+if TYPE_CHECKING:
+    from models.vae import VAEHyperparameters
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -60,6 +63,8 @@ class DataFacts:
     n_train: int
     levels: int | None
     """Discrete levels (digits: 17), None for continuous data."""
+    classes: tuple[str, ...] | None = None
+    """The class names of the data's labels; None for unlabelled data."""
 
     @property
     def dim(self) -> int:
@@ -110,6 +115,9 @@ class ModelKind:
     ) = None
     """(source config's hyper-parameters, the job's given params) -> the job's
     hyper-parameters when it starts from a saved model of this kind; None: no warm start."""
+    needs_labels: bool = False
+    """Whether the kind trains on labels (a conditional model): a job on an unlabelled data set
+    is refused before it is queued."""
     checks_collapse: bool = False
     """Whether the training gate requires ``metrics.active_units >= 1`` (a latent-variable model
     with an amortised encoder, which can learn to ignore its input)."""
@@ -135,7 +143,7 @@ class ModelKind:
         return {
             "kind": self.name, "title": self.title, "description": self.description,
             "capabilities": sorted(self.model.capabilities),
-            "supports_warm_start": self.supports_warm_start,
+            "supports_warm_start": self.supports_warm_start, "needs_labels": self.needs_labels,
             "hyperparameters": self.hyperparameters.model_json_schema(),
             "options": self.options.model_json_schema(),
             "example": dict(self.example),
@@ -201,6 +209,32 @@ def _fit_vae(
     )
 
 
+def _fit_cvae(
+    dataset: Dataset, hyperparameters: Any, options: Any, *,
+    progress: ProgressCallback | None, context: FitContext,
+) -> GenerativeModel:
+    from models.cvae import CVAE
+    from models.training import train_vae
+
+    warm_start = context.warm_start
+    if warm_start is not None and not isinstance(warm_start, CVAE):
+        raise TypeError(f"a CVAE starts from a CVAE, not a {warm_start.kind}")
+    return train_vae(
+        dataset, hyperparameters, options, progress=progress, device=context.device,
+        checkpoint_dir=context.checkpoint_dir if options.checkpoint_every else None,
+        warm_start=warm_start, model_class=CVAE,
+    )
+
+
+def _fit_cgmm(
+    dataset: Dataset, hyperparameters: Any, options: Any, *,
+    progress: ProgressCallback | None, context: FitContext,
+) -> GenerativeModel:
+    from models.training import train_cgmm
+
+    return train_cgmm(dataset, hyperparameters, split=options, progress=progress)
+
+
 def _fit_gmm(
     dataset: Dataset, hyperparameters: Any, options: Any, *,
     progress: ProgressCallback | None, context: FitContext,
@@ -261,6 +295,15 @@ def _check_vae(hp: Any, options: Any, data: DataFacts) -> None:
         )
 
 
+def _check_cvae(hp: Any, options: Any, data: DataFacts) -> None:
+    if options.latent_prior_components:
+        raise ParameterRefused(
+            "a cvae has no latent GMM prior: leave latent_prior_components out",
+            field="params.latent_prior_components", rule="unconditional_only",
+        )
+    _check_vae(hp, options, data)
+
+
 def _check_gmm(hp: Any, options: Any, data: DataFacts) -> None:
     k = hp.n_components
     if k > data.n_train:
@@ -283,12 +326,27 @@ def _check_gmm(hp: Any, options: Any, data: DataFacts) -> None:
 def _vae_warm_start(source: Mapping[str, Any], given: Mapping[str, Any]) -> BaseModel:
     """The source's networks, with the given params that do not reshape them: any that would
     are refused, naming the first."""
-    from models.vae import VAEHyperparameters, network_differences
+    from models.vae import VAEHyperparameters
+
+    return _network_warm_start(VAEHyperparameters, source, given)
+
+
+def _cvae_warm_start(source: Mapping[str, Any], given: Mapping[str, Any]) -> BaseModel:
+    from models.cvae import CVAEHyperparameters
+
+    return _network_warm_start(CVAEHyperparameters, source, given)
+
+
+def _network_warm_start(
+    hyperparameter_model: type[VAEHyperparameters], source: Mapping[str, Any],
+    given: Mapping[str, Any],
+) -> BaseModel:
+    from models.vae import network_differences
 
     inherited = {**source, "latent_prior": None}
-    source_hyperparameters = VAEHyperparameters.model_validate(inherited)
-    explicit = {k: v for k, v in given.items() if k in VAEHyperparameters.model_fields}
-    hyperparameters = VAEHyperparameters.model_validate({**inherited, **explicit})
+    source_hyperparameters = hyperparameter_model.model_validate(inherited)
+    explicit = {k: v for k, v in given.items() if k in hyperparameter_model.model_fields}
+    hyperparameters = hyperparameter_model.model_validate({**inherited, **explicit})
     differing = network_differences(source_hyperparameters, hyperparameters)
     if differing:
         raise ParameterRefused(
@@ -340,5 +398,41 @@ def _gmm() -> ModelKind:
     )
 
 
+def _cvae() -> ModelKind:
+    from models.cvae import CVAE, CVAEHyperparameters
+    from models.training import VAETrainingOptions
+
+    vae = VAE_KIND
+    return ModelKind(
+        name="cvae", model=CVAE,
+        hyperparameters=CVAEHyperparameters, options=VAETrainingOptions, fit=_fit_cvae,
+        description="A conditional VAE (Sohn et al. 2015): the label goes into both networks, "
+        "the prior is N(0, I); classifies by Bayes' rule over importance-weighted log p(x | y).",
+        example={"dataset": "digits", "params": {
+            "latent_dim": 4, "hidden_sizes": [64], "epochs": 5, "eval_importance_samples": 20,
+        }},
+        check=_check_cvae, warm_start_hyperparameters=_cvae_warm_start, checks_collapse=True,
+        needs_labels=True,
+        cli_options={k: v for k, v in vae.cli_options.items() if k != "latent_prior"},
+    )
+
+
+def _cgmm() -> ModelKind:
+    from models.cgmm import ClassConditionalGMM
+    from models.gmm import GMMHyperparameters
+    from models.training import SplitOptions
+
+    return ModelKind(
+        name="cgmm", model=ClassConditionalGMM,
+        hyperparameters=GMMHyperparameters, options=SplitOptions, fit=_fit_cgmm,
+        description="One Gaussian mixture per class (n_components each), class priors from the "
+        "training counts; exact log p(x | y), log p(x) and p(y | x).",
+        example={"dataset": "digits", "params": {"n_components": 2, "max_iter": 50}},
+        check=_check_gmm, needs_labels=True, cli_options=GMM_KIND.cli_options,
+    )
+
+
 VAE_KIND = _vae()
 GMM_KIND = _gmm()
+CVAE_KIND = _cvae()
+CGMM_KIND = _cgmm()

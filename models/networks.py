@@ -51,14 +51,15 @@ def _halvings(size: int, times: int) -> list[int]:
 class ConvEncoder(nn.Module):
     """Flat images ``[..., C*H*W]`` -> features ``[..., width]``.
 
-    Stride-2 3x3 convolutions, then the MLP layers on the flattened maps. It takes flat rows with
+    Stride-2 3x3 convolutions, then the MLP layers on the flattened maps (with ``extra`` inputs
+    beside them, for a label). It takes flat rows with
     any leading dimensions, as the MLP encoder does, so no method of :class:`VAE` needs to know
     which one it has.
     """
 
     def __init__(
         self, image: tuple[int, int, int], channels: list[int], hidden: list[int],
-        activation: str,
+        activation: str, extra: int = 0,
     ) -> None:
         super().__init__()
         self.image = image
@@ -69,13 +70,16 @@ class ConvEncoder(nn.Module):
         self.convs = nn.Sequential(*layers)
         heights, widths = _halvings(image[1], len(channels)), _halvings(image[2], len(channels))
         flat = channels[-1] * heights[-1] * widths[-1]
-        self.trunk = mlp([flat, *hidden], activation, activate_last=True)
-        self.width = hidden[-1] if hidden else flat
+        self.trunk = mlp([flat + extra, *hidden], activation, activate_last=True)
+        self.width = hidden[-1] if hidden else flat + extra
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, extra: Tensor | None = None) -> Tensor:
+        """``extra: [..., E]`` (a conditional VAE's one-hot label) joins the flattened maps."""
         lead = x.shape[:-1]
-        maps = self.convs(x.reshape(math.prod(lead), *self.image))
-        features: Tensor = self.trunk(maps.flatten(1))
+        maps = self.convs(x.reshape(math.prod(lead), *self.image)).flatten(1)
+        if extra is not None:
+            maps = torch.cat([maps, extra.reshape(maps.shape[0], -1).to(maps.dtype)], -1)
+        features: Tensor = self.trunk(maps)
         return features.reshape(*lead, features.shape[-1])
 
 

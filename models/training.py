@@ -21,7 +21,9 @@ import torch
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.base import DataSpec, GenerativeModel, ProgressCallback
+from models.cgmm import ClassConditionalGMM
 from models.checkpoints import load_checkpoint, save_checkpoint
+from models.cvae import CVAE
 from models.datasets import Binarization, Dataset, DatasetSplit, discrete_bits_per_dim
 from models.diagnostics import (
     active_units,
@@ -43,6 +45,7 @@ __all__ = [
     "evaluate_vae",
     "resolve_budget",
     "fit_latent_prior",
+    "train_cgmm",
     "train_gmm",
     "train_vae",
     "vae_diagnostics",
@@ -296,6 +299,67 @@ def train_gmm(
     return model
 
 
+def train_cgmm(
+    dataset: Dataset,
+    hparams: GMMHyperparameters,
+    *,
+    split: SplitOptions | None = None,
+    progress: ProgressCallback | None = None,
+) -> ClassConditionalGMM:
+    """EM for one mixture per class on the training split; held-out exact ``log p(x)``,
+    ``log p(x | y)`` and the accuracy of ``argmax_y p(y | x)`` on the test split.
+
+    Events are the GMM's, with the ``label`` being fitted; ``progress`` counts the EM
+    iterations of every class in turn.
+    """
+    split = split or SplitOptions()
+    if split.binarize:
+        dataset = dataset.binarized(split.binarize, dequantize=True)
+    rows = dataset.split(test_fraction=split.test_fraction, seed=split.split_seed)
+    model = ClassConditionalGMM(hparams, _data_spec(dataset, rows))
+    if rows.train_labels is None or rows.test_labels is None:
+        raise ValueError(f"a cgmm trains on labelled data; data set {dataset.name!r} has none")
+    started = time.perf_counter()
+    per_class = hparams.n_init * hparams.max_iter
+    total = model.n_classes * per_class + GMM_EVALUATION_UNITS
+
+    def report(event: Mapping[str, float]) -> None:
+        done = (int(event["label"]) * per_class + int(event["restart"]) * hparams.max_iter
+                + int(event["iteration"]))
+        _notify(progress, {
+            **event, "progress": done / total, "elapsed_s": time.perf_counter() - started,
+        })
+
+    train = torch.from_numpy(rows.train).double()
+    summary = model.fit(train, torch.from_numpy(rows.train_labels), progress=report)
+    elapsed = time.perf_counter() - started
+    test, test_labels = torch.from_numpy(rows.test), torch.from_numpy(rows.test_labels)
+    test_ll = model.log_likelihood(test)["log_likelihood"]
+    given = model.log_likelihood(test, labels=test_labels)["log_likelihood"]
+    predicted = model.classify(test)["predicted"]
+    baseline = full_gaussian_log_likelihood(train, test.double(), reg_covar=hparams.reg_covar)
+    model.metrics = {
+        **_held_out_metrics(float(test_ll.mean()), dataset),
+        "test_log_likelihood_stderr": float(test_ll.std() / math.sqrt(len(test_ll))),
+        "test_log_likelihood_given_label": float(given.mean()),
+        "test_accuracy": float((predicted == test_labels).double().mean()),
+        "train_log_likelihood": float(summary["log_likelihood"]),
+        "baseline_test_log_likelihood": float(baseline.mean()),
+        "baseline": "one full-covariance Gaussian (maximum likelihood, + reg_covar I)",
+        "estimator": "exact log p(x) = logsumexp_y [log p(x | y) + log p(y)]",
+        "converged": bool(summary["converged"]),
+        "n_iter": int(summary["n_iter"]),
+    }
+    model.training_info = {
+        "algorithm": "EM, one mixture per class", "elapsed_s": round(elapsed, 3),
+        "per_class": [
+            {k: v for k, v in s.items() if k != "log_likelihood"} for s in summary["per_class"]
+        ],
+    }
+    check_finite(model)
+    return model
+
+
 def _learning_rate(options: VAETrainingOptions, step: int, total: int) -> float:
     """The rate of ``step`` (1-based) of ``total``: a linear warm-up, then constant or cosine."""
     warmup = int(options.lr_warmup_fraction * total)
@@ -310,7 +374,7 @@ def _learning_rate(options: VAETrainingOptions, step: int, total: int) -> float:
 
 def _loss(
     model: VAE, batch: torch.Tensor, options: VAETrainingOptions, generator: torch.Generator,
-    kl_weight: float,
+    kl_weight: float, condition: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """The mean loss of a batch; all noise comes from ``generator`` (checkpointed).
 
@@ -323,8 +387,10 @@ def _loss(
         batch.device.type, dtype=torch.bfloat16, enabled=options.precision == "bfloat16"
     ):
         if options.objective == "iwae":  # Burda et al. 2015, eq. 8
-            return -model.iwae_bound(batch, options.train_k, generator=generator).mean()
-        reconstruction, kl = model.elbo_parts(batch, generator=generator)
+            return -model.iwae_bound(
+                batch, options.train_k, generator=generator, condition=condition
+            ).mean()
+        reconstruction, kl = model.elbo_parts(batch, generator=generator, condition=condition)
         kl_per_dim = kl.mean(0)
         if options.free_bits:  # Kingma et al. 2016, eq. 15
             kl_per_dim = kl_per_dim.clamp(min=options.free_bits)
@@ -375,12 +441,42 @@ EVAL_BLOCK_PASSES = 32_768
 so a cancel is seen that often."""
 
 
+def _labelled(labels: torch.Tensor | None) -> dict[str, Any]:
+    """``labels=`` for a conditional model's operations; nothing for an unconditional one."""
+    return {} if labels is None else {"labels": labels}
+
+
+def _one_hot(model: VAE, labels: torch.Tensor | None) -> torch.Tensor | None:
+    """A conditional VAE's networks' condition for ``labels``; None without labels."""
+    if labels is None:
+        return None
+    return torch.nn.functional.one_hot(labels, len(model.data.classes or ())).float()
+
+
+def _split_labels(
+    model: VAE, rows: DatasetSplit, device: str | torch.device
+) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+    """Train and test labels of a conditional model (None, None for a VAE); sets its p(y)."""
+    if not isinstance(model, CVAE):
+        return None, None
+    if rows.train_labels is None or rows.test_labels is None:
+        raise ValueError(
+            f"a {model.kind} trains on labelled data; data set {model.data.dataset!r} has no "
+            "labels for its training and test rows"
+        )
+    train = torch.from_numpy(rows.train_labels).to(device)
+    counts = torch.bincount(train.cpu(), minlength=len(model.data.classes or ()))
+    model.set_class_prior(counts)
+    return train, torch.from_numpy(rows.test_labels).to(device)
+
+
 @torch.no_grad()
 def evaluate_vae(
     model: VAE, x: torch.Tensor, importance_samples: int, seed: int,
-    report: Callable[[int], None] | None = None,
+    report: Callable[[int], None] | None = None, labels: torch.Tensor | None = None,
 ) -> dict[str, torch.Tensor]:
-    """IWAE_k and ELBO per row of ``x``, computed in blocks of rows and of samples.
+    """IWAE_k and ELBO per row of ``x`` (of ``log p(x | y)`` given ``labels``), computed in
+    blocks of rows and of samples.
 
     Sample chunks are combined exactly: ``IWAE_k = logsumexp_i (IWAE_{k_i} + log k_i) - log k``
     and the ELBO is the k-weighted mean. ``report(passes)`` runs after every block (a progress
@@ -393,11 +489,14 @@ def evaluate_vae(
     iwae, elbo = [], []
     for start in range(0, len(x), rows_per_block):
         rows = x[start : start + rows_per_block]
+        given = _labelled(None if labels is None else labels[start : start + rows_per_block])
         lse = torch.full((len(rows),), -math.inf, device=x.device, dtype=torch.float64)
         total = torch.zeros(len(rows), device=x.device, dtype=torch.float64)
         for done in range(0, k, samples_per_block):
             s = min(samples_per_block, k - done)
-            scores = model.log_likelihood(rows, importance_samples=s, generator=generator)
+            scores = model.log_likelihood(
+                rows, importance_samples=s, generator=generator, **given
+            )
             lse = torch.logaddexp(lse, scores["log_likelihood"].double() + math.log(s))
             total += scores["elbo"].double() * s
             if report is not None:
@@ -410,6 +509,7 @@ def evaluate_vae(
 @torch.no_grad()
 def vae_diagnostics(
     model: VAE, train: torch.Tensor, test: torch.Tensor, *, seed: int, samples: int = 10,
+    labels: torch.Tensor | None = None,
 ) -> dict[str, Any]:
     """Active units, KL per latent dimension, the two parts of the bound and the baseline.
 
@@ -421,12 +521,14 @@ def vae_diagnostics(
     mus, kls, reconstruction = [], [], []
     for start in range(0, len(test), 1024):
         rows = model.check_input(test[start : start + 1024])
-        mu, log_var = model.encode_params(rows)
+        condition = _one_hot(model, None if labels is None else labels[start : start + 1024])
+        mu, log_var = model.encode_params(rows, condition)
         mus.append(mu)
         kls.append(0.5 * (mu.square() + torch.exp(log_var) - 1.0 - log_var))
         std = torch.exp(0.5 * log_var)
         draws = torch.randn((samples, *mu.shape), generator=generator, device=mu.device)
-        reconstruction.append(model.log_px_given_z(rows, model.decode(mu + std * draws)).mean(0))
+        decoded = model.decode(mu + std * draws, condition)
+        reconstruction.append(model.log_px_given_z(rows, decoded).mean(0))
     mu_all = torch.cat(mus).cpu()
     kl = torch.cat(kls).cpu()
     per_dim = kl.double().mean(0)
@@ -457,6 +559,7 @@ def train_vae(
     device: str | torch.device = "cpu",
     checkpoint_dir: Path | None = None,
     warm_start: VAE | None = None,
+    model_class: type[VAE] = VAE,
 ) -> VAE:
     """Adam on the negative ELBO (or IWAE bound) over shuffled in-memory mini-batches.
 
@@ -469,19 +572,22 @@ def train_vae(
     epochs and, when a checkpoint is already there, resumes from it instead of starting over.
     ``warm_start`` starts from another model's weights instead of a random initialisation (to
     train a published model further, or under another objective); the optimiser starts afresh.
+    ``model_class`` :class:`~models.cvae.CVAE` trains a conditional VAE on the data set's labels
+    (its held-out figures are then of ``log p(x | y)`` with the test labels).
     """
     options = options or VAETrainingOptions()
     torch.manual_seed(options.seed)
     if options.binarize:
         dataset = dataset.binarized(options.binarize)
     rows = dataset.split(test_fraction=options.test_fraction, seed=options.split_seed)
-    model = VAE(hparams, _data_spec(dataset, rows)).to(device)
+    model = model_class(hparams, _data_spec(dataset, rows)).to(device)
     train = torch.from_numpy(rows.train).to(device)
     test = torch.from_numpy(rows.test).to(device)
     if warm_start is not None:
         _copy_network_weights(warm_start, model)
     else:
         initialise_from_data(model, train)
+    train_labels, test_labels = _split_labels(model, rows, device)
     budget = resolve_budget(options, len(train))
     k = options.eval_importance_samples or default_eval_k(len(test))
     kl_warmup = options.kl_warmup_steps
@@ -514,11 +620,15 @@ def train_vae(
             rate = _learning_rate(options, step, budget.steps)
             for group in optimiser.param_groups:
                 group["lr"] = rate
-            batch = train.index_select(0, order[start : start + budget.batch_size])  # 4x x[i]
+            chosen = order[start : start + budget.batch_size]
+            batch = train.index_select(0, chosen)  # 4x x[i]
+            conditioned = {} if train_labels is None else {
+                "condition": _one_hot(model, train_labels.index_select(0, chosen))
+            }
             if rows.dynamic_binarization:  # a fresh Bernoulli draw of every pixel
                 batch = torch.bernoulli(batch, generator=generator)
             kl_weight = hparams.beta * (min(1.0, step / kl_warmup) if kl_warmup else 1.0)
-            loss = _loss(model, batch, options, generator, kl_weight)
+            loss = _loss(model, batch, options, generator, kl_weight, **conditioned)
             optimiser.zero_grad(set_to_none=True)
             torch.autograd.backward(loss)
             optimiser.step()
@@ -532,7 +642,8 @@ def train_vae(
         _check_parameters(model, epoch)
         model.eval()
         test_elbo = float(model.log_likelihood(
-            test, importance_samples=1, generator=torch.Generator(device).manual_seed(epoch)
+            test, importance_samples=1, generator=torch.Generator(device).manual_seed(epoch),
+            **_labelled(test_labels),
         )["elbo"].mean())
         event = {
             "epoch": epoch, "epochs": budget.epochs, "step": step, "steps": budget.steps,
@@ -563,15 +674,19 @@ def train_vae(
         })
 
     model.eval()
-    scores = evaluate_vae(model, test, k, seed=options.seed, report=report)
+    scores = evaluate_vae(model, test, k, seed=options.seed, report=report, labels=test_labels)
     iwae = scores["log_likelihood"]
-    diagnostics = vae_diagnostics(model, train, test, seed=options.seed)
+    diagnostics = vae_diagnostics(model, train, test, seed=options.seed, labels=test_labels)
     model.metrics = {
         **_held_out_metrics(float(iwae.mean()), dataset),
         "test_log_likelihood_stderr": float(iwae.std() / math.sqrt(len(iwae))),
         "test_elbo": float(scores["elbo"].mean()),
         "importance_samples": k,
-        "estimator": f"{model.likelihood_estimator(k, abbreviated=True)} (Burda et al. 2015)",
+        "estimator": (
+            f"{model.likelihood_estimator(k, abbreviated=True)} (Burda et al. 2015)"
+            if test_labels is None
+            else f"IWAE bound, k={k} (Burda et al. 2015), of log p(x | y) with the test labels"
+        ),
         **diagnostics,
     }
     model.training_info = {

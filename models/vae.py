@@ -147,28 +147,34 @@ class VAE(GenerativeModel):
         self._widest = max(self.dim, latent, *hidden)  # floats per example, widest layer
         image = image_shape(data) if hparams.architecture == "conv" else None
         channels = list(hparams.channels)
+        extra = self.condition_width(data)  # label inputs beside x and z (a conditional VAE)
         # Encoder, heads, then decoder: the order in which a seed gives the MLP its weights.
         self.encoder: nn.Module
         if image is not None:
-            encoder = ConvEncoder(image, channels, hidden, hparams.activation)
+            encoder = ConvEncoder(image, channels, hidden, hparams.activation, extra)
             self.encoder, trunk_width = encoder, encoder.width
         else:
-            self.encoder = mlp([self.dim, *hidden], hparams.activation, activate_last=True)
-            trunk_width = hidden[-1] if hidden else self.dim
+            self.encoder = mlp([self.dim + extra, *hidden], hparams.activation,
+                               activate_last=True)
+            trunk_width = hidden[-1] if hidden else self.dim + extra
         self.encoder_mean = nn.Linear(trunk_width, latent, dtype=torch.float32)
         self.encoder_log_var = nn.Linear(trunk_width, latent, dtype=torch.float32)
         self.decoder: nn.Module
         if image is not None:
-            decoder = ConvDecoder(image, channels, hidden, latent, hparams.activation)
+            decoder = ConvDecoder(image, channels, hidden, latent + extra, hparams.activation)
             self.decoder, self._widest = decoder, max(self._widest, decoder.widest)
         else:
-            self.decoder = mlp([latent, *hidden[::-1], self.dim], hparams.activation,
+            self.decoder = mlp([latent + extra, *hidden[::-1], self.dim], hparams.activation,
                                 activate_last=False)
         if hparams.likelihood == "gaussian":
             self.decoder_log_var = nn.Parameter(torch.zeros(self.dim, dtype=torch.float32))
         self.latent_prior = (
             self._latent_gmm(hparams.latent_prior) if hparams.latent_prior is not None else None
         )
+
+    def condition_width(self, data: DataSpec) -> int:
+        """Inputs the networks take beside ``x`` and ``z``: none; a CVAE's one-hot label."""
+        return 0
 
     @property
     def latent_dim(self) -> int:
@@ -206,13 +212,23 @@ class VAE(GenerativeModel):
         return summary
 
     # -- the maths ---------------------------------------------------------------------------
-    def encode_params(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        """``x: [..., D]`` -> ``(mu, log_var)`` of ``q(z | x)``, each ``[..., L]``.
+    # ``condition`` (``[B, C]``, a conditional VAE's one-hot labels, soft along an interpolation
+    # path) joins the encoder's and the decoder's inputs; None for an unconditional VAE.
+    def encode_params(
+        self, x: Tensor, condition: Tensor | None = None
+    ) -> tuple[Tensor, Tensor]:
+        """``x: [..., D]`` -> ``(mu, log_var)`` of ``q(z | x)`` (``q(z | x, y)``), each
+        ``[..., L]``.
 
         In the dtype of ``x`` even under autocast (mixed-precision training), so the
         reparameterisation, KL and likelihoods stay in full precision.
         """
-        h = self.encoder(x)
+        if condition is None:
+            h = self.encoder(x)
+        else:
+            condition = condition.to(x.dtype).expand(*x.shape[:-1], condition.shape[-1])
+            h = (self.encoder(x, condition) if isinstance(self.encoder, ConvEncoder)
+                 else self.encoder(torch.cat([x, condition], -1)))
         return self.encoder_mean(h).to(x.dtype), self.encoder_log_var(h).to(x.dtype)
 
     def reparameterize(
@@ -222,17 +238,21 @@ class VAE(GenerativeModel):
         eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
         return mu + torch.exp(0.5 * log_var) * eps
 
-    def decode(self, z: Tensor) -> Tensor:
-        """``z: [..., L]`` -> Bernoulli logits or Gaussian mean of ``p(x | z)``, ``[..., D]``.
+    def decode(self, z: Tensor, condition: Tensor | None = None) -> Tensor:
+        """``z: [..., L]`` -> Bernoulli logits or Gaussian mean of ``p(x | z)`` (``p(x | z,
+        y)``; ``condition: [B, C]`` broadcast over ``z``'s leading dimensions), ``[..., D]``.
 
         In the dtype of ``z``, as :meth:`encode_params`.
         """
+        if condition is not None:
+            condition = condition.to(z.dtype).expand(*z.shape[:-1], condition.shape[-1])
+            z = torch.cat([z, condition], -1)
         decoded: Tensor = self.decoder(z)
         return decoded.to(z.dtype)
 
-    def decoder_mean(self, z: Tensor) -> Tensor:
+    def decoder_mean(self, z: Tensor, condition: Tensor | None = None) -> Tensor:
         """``E[x | z]``: ``z: [..., L]`` -> ``[..., D]``."""
-        decoded = self.decode(z)
+        decoded = self.decode(z, condition)
         return torch.sigmoid(decoded) if self.hparams.likelihood == "bernoulli" else decoded
 
     def decoder_log_variance(self) -> Tensor:
@@ -264,39 +284,43 @@ class VAE(GenerativeModel):
         return 0.5 * (mu.square() + torch.exp(log_var) - 1.0 - log_var).sum(-1)
 
     def elbo(
-        self, x: Tensor, *, beta: float | None = None, generator: torch.Generator | None = None
+        self, x: Tensor, *, beta: float | None = None, generator: torch.Generator | None = None,
+        condition: Tensor | None = None,
     ) -> Tensor:
         """One-sample ``E_q[log p(x | z)] - beta KL(q || p(z))``: ``x: [B, D]`` -> ``[B]``.
 
         Differentiable (the training objective); ``beta`` defaults to ``hparams.beta``.
         """
         beta = self.hparams.beta if beta is None else beta
-        mu, log_var = self.encode_params(x)
+        mu, log_var = self.encode_params(x, condition)
         z = self.reparameterize(mu, log_var, generator)
-        return self.log_px_given_z(x, self.decode(z)) - beta * self.kl_to_prior(mu, log_var)
+        reconstruction = self.log_px_given_z(x, self.decode(z, condition))
+        return reconstruction - beta * self.kl_to_prior(mu, log_var)
 
     def elbo_parts(
-        self, x: Tensor, *, generator: torch.Generator | None = None
+        self, x: Tensor, *, generator: torch.Generator | None = None,
+        condition: Tensor | None = None,
     ) -> tuple[Tensor, Tensor]:
         """One-sample ``log p(x | z)`` ``[B]`` and the closed-form KL of each latent dimension
         ``[B, L]``: the ELBO is ``parts[0] - parts[1].sum(-1)``.
 
         Differentiable; training weights and floors the KL parts (KL warm-up, free bits).
         """
-        mu, log_var = self.encode_params(x)
+        mu, log_var = self.encode_params(x, condition)
         z = self.reparameterize(mu, log_var, generator)
         kl = 0.5 * (mu.square() + torch.exp(log_var) - 1.0 - log_var)
-        return self.log_px_given_z(x, self.decode(z)), kl
+        return self.log_px_given_z(x, self.decode(z, condition)), kl
 
     def iwae_bound(
-        self, x: Tensor, k: int, *, generator: torch.Generator | None = None
+        self, x: Tensor, k: int, *, generator: torch.Generator | None = None,
+        condition: Tensor | None = None,
     ) -> Tensor:
         """``log (1/k) sum_j p(x, z_j) / q(z_j | x)``, ``z_j ~ q(z | x)``: ``[B, D]`` -> ``[B]``.
 
         Burda et al. 2015, "Importance Weighted Autoencoders", eq. 8. Memory does not grow with
         ``k``; see :meth:`importance_weighted_bounds`.
         """
-        return self.importance_weighted_bounds(x, k, generator=generator)[0]
+        return self.importance_weighted_bounds(x, k, generator=generator, condition=condition)[0]
 
     def importance_weighted_bounds(
         self,
@@ -305,6 +329,7 @@ class VAE(GenerativeModel):
         *,
         generator: torch.Generator | None = None,
         groups: NoiseGroups | None = None,
+        condition: Tensor | None = None,
     ) -> tuple[Tensor, Tensor]:
         """``(IWAE_k, ELBO)`` per example ``[B]`` each, from the same ``k`` samples of ``q``.
 
@@ -325,7 +350,7 @@ class VAE(GenerativeModel):
             raise InvalidModelInput(
                 f"noise groups cover {sum(r for r, _ in groups)} rows; the batch has {x.shape[0]}"
             )
-        mu, log_var = self.encode_params(x)
+        mu, log_var = self.encode_params(x, condition)
         if x.shape[0] == 0:
             return mu.new_zeros(0), mu.new_zeros(0)
         std = torch.exp(0.5 * log_var)
@@ -337,7 +362,8 @@ class VAE(GenerativeModel):
             eps = self._standard_normal(min(chunk, k - start), groups, mu)  # [S, B, L]
             z = mu + std * eps  # reparameterisation, as in reparameterize()
             for i, rows in enumerate(blocks):
-                log_w = self._log_weights(x[rows], z[:, rows], mu[rows], log_var[rows])  # [S, b]
+                log_w = self._log_weights(x[rows], z[:, rows], mu[rows], log_var[rows],
+                                          None if condition is None else condition[rows])
                 lse[i] = torch.logaddexp(lse[i], log_w.logsumexp(0))
                 total[i] = total[i] + log_w.sum(0)
         return torch.cat(lse) - math.log(k), torch.cat(total) / k
@@ -354,9 +380,12 @@ class VAE(GenerativeModel):
                 row += rows
         return out
 
-    def _log_weights(self, x: Tensor, z: Tensor, mu: Tensor, log_var: Tensor) -> Tensor:
+    def _log_weights(
+        self, x: Tensor, z: Tensor, mu: Tensor, log_var: Tensor, condition: Tensor | None = None
+    ) -> Tensor:
         """``log p(x | z) + log p(z) - log q(z | x)``: ``z: [S, B, L]`` -> ``[S, B]``."""
-        log_px = self.log_px_given_z(x, self.decode(z))
+        decoded = self.decode(z) if condition is None else self.decode(z, condition)
+        log_px = self.log_px_given_z(x, decoded)
         return log_px + self.log_pz(z) - self.log_qz_given_x(z, mu, log_var)
 
     def _chunk_sizes(self, rows: int, k: int) -> tuple[int, int]:

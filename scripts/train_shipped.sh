@@ -10,3 +10,5 @@ $GENSERVE train gmm --dataset digits --out weights/digits-gmm --components 10 --
   --n-init 3 --max-iter 300 --param reg_covar=1e-3 --quiet
 $GENSERVE train gmm --dataset pinwheel --out weights/pinwheel-gmm --components 10 \
   --covariance full --n-init 5 --max-iter 300 --quiet
+$GENSERVE train cgmm --dataset digits --out weights/digits-cgmm --components 2 --covariance full \
+  --n-init 3 --max-iter 300 --param reg_covar=1e-3 --quiet

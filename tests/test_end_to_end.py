@@ -12,7 +12,10 @@ import pytest
 if TYPE_CHECKING:
     from conftest import LiveServer
 
-SHIPPED = ["digits-vae", "digits-gmm", "pinwheel-gmm", "mnist-vae", "mnist-gmm"]
+SHIPPED = [
+    "digits-vae", "digits-gmm", "pinwheel-gmm", "mnist-vae", "mnist-gmm", "mnist-cvae",
+    "digits-cgmm",
+]
 
 
 @pytest.fixture(scope="module")

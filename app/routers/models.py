@@ -61,6 +61,8 @@ def _summary(loaded: LoadedModel, registry: ModelRegistry) -> dict[str, object]:
         "capabilities": sorted(model.capabilities),
         "interpolation_methods": sorted(model.interpolation_methods),
         "priors": model.priors,
+        "conditional": model.conditional,
+        "classes": model.data.classes,
         "views": sorted(model.views),
         "formats": supported_formats(model),
         "dataset": model.data.dataset,

@@ -125,7 +125,7 @@ async def get_reference(
     key = cache.key(loaded, importance_samples)
     load = _loader(request)
     passes = visuals.passes(loaded, importance_samples)
-    cost = service.cost(loaded, visuals.MAX_REFERENCE_ROWS, passes)
+    cost = service.cost(loaded, visuals.reference_rows(loaded, importance_samples), passes)
 
     def compute() -> dict[str, Any]:
         return cache.put(key, visuals.reference(

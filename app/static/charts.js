@@ -176,7 +176,7 @@ export function scatter(svg, points, { labels = null, classes = null, highlight 
 }
 
 // Horizontal-free bar chart of probabilities, one bar per component.
-export function bars(svg, values, { xLabel = "component", yLabel = "p(k | x)", width = 320, height = 200 } = {}) {
+export function bars(svg, values, { xLabel = "component", yLabel = "p(k | x)", names = null, width = 320, height = 200 } = {}) {
   const box = frame(svg, width, height);
   const step = (box.right - box.left) / Math.max(1, values.length);
   const every = Math.ceil(values.length / 10);
@@ -186,7 +186,7 @@ export function bars(svg, values, { xLabel = "component", yLabel = "p(k | x)", w
   values.forEach((v, i) => {
     const h = (box.bottom - box.top) * Math.max(0, Math.min(1, v));
     const bar = el("rect", { x: box.left + i * step + 1, y: box.bottom - h, width: Math.max(1, step - 2), height: h, fill: PALETTE[i % PALETTE.length] }, svg);
-    el("title", {}, bar).textContent = `component ${i}: p = ${formatNumber(v)}`;
+    el("title", {}, bar).textContent = `${names ? `class ${names[i]}` : `component ${i}`}: p = ${formatNumber(v)}`;
   });
 }
 

@@ -160,13 +160,19 @@ async function analyse(row) {
   const model = state.model;
   const inputs = [row];
   const image = isImageModel(model);
-  const [reconstruction, encoding, scores, ref] = await Promise.all([
+  const classify = model.capabilities.includes("classify")
+    ? api("/classify", {
+      method: "POST", body: { ...modelRef(), inputs, importance_samples: IMPORTANCE_SAMPLES, seed: 0 },
+    })
+    : Promise.resolve(null);
+  const [reconstruction, encoding, scores, ref, classes] = await Promise.all([
     api("/reconstruct", { method: "POST", body: { ...modelRef(), inputs, format: image ? "png" : "array" } }),
     api("/encode", { method: "POST", body: { ...modelRef(), inputs } }),
     api("/log-likelihood", {
       method: "POST", body: { ...modelRef(), inputs, importance_samples: IMPORTANCE_SAMPLES, seed: 0 },
     }),
     reference(model),
+    classify,
   ]);
   if (state.model !== model) return;
   $("inspect-results").hidden = false;
@@ -174,6 +180,19 @@ async function analyse(row) {
   showReconstruction(reconstruction, image);
   showLatent(model, encoding, ref);
   showLogLikelihood(scores, ref);
+  showClasses(classes);
+}
+
+// A conditional model's p(y | x) for the input; hidden for other models.
+function showClasses(answer) {
+  $("classify-figure").hidden = !answer;
+  if (!answer) return;
+  const probabilities = answer.classes.map((name) => answer.probabilities[0][name]);
+  bars($("classify-chart"), probabilities, {
+    xLabel: `class (${answer.classes.join(", ")})`, yLabel: "p(y | x), probability", names: answer.classes,
+  });
+  const best = answer.predicted[0];
+  $("classify-summary").textContent = `predicted class: ${best} (p = ${formatNumber(answer.probabilities[0][best])})`;
 }
 
 function showInput(row, image) {

@@ -30,7 +30,25 @@ function requestBody() {
     temperature: fieldValue($("sample-temperature")),
   };
   if (!$("sample-prior-field").hidden) body.prior = $("sample-prior").value;
+  if (!$("sample-class-field").hidden && $("sample-class").value !== "") {
+    body.labels = [$("sample-class").value]; // one class for every sample
+  }
   return body;
+}
+
+// The class picker, for a conditional model: any class (drawn from p(y)), or one of its classes.
+function showClasses(model) {
+  const classes = model.conditional ? model.classes || [] : [];
+  $("sample-class-field").hidden = classes.length === 0;
+  const any = document.createElement("option");
+  any.value = "";
+  any.textContent = "any (drawn from p(y))";
+  $("sample-class").replaceChildren(any, ...classes.map((name) => {
+    const option = document.createElement("option");
+    option.value = name;
+    option.textContent = name;
+    return option;
+  }));
 }
 
 // The prior selector, where the model has more than one (a VAE with a latent mixture).
@@ -56,7 +74,8 @@ async function sample() {
   const ticket = ++latestRequest;
   const current = () => ticket === latestRequest && state.model === model;
   const body = requestBody();
-  const prior = body.prior ? `, ${body.prior} prior` : "";
+  const prior = (body.prior ? `, ${body.prior} prior` : "") +
+    (body.labels ? `, class ${body.labels[0]}` : "");
   if (isImageModel(model)) {
     const answer = await api("/sample", { method: "POST", body: { ...body, format: "png" } });
     if (!current()) return;
@@ -144,6 +163,7 @@ function onModel(model) {
   context.clearRect(0, 0, canvas.width, canvas.height);
   drawOverlay();
   showPriors(model);
+  showClasses(model);
   // the same first view for every model: the card fills itself, without holding the button
   // (a disabled button would swallow the Enter of a user who asks first)
   (async () => {
@@ -163,6 +183,7 @@ export function initSample() {
     busy($("sample-button"), errorElement, sample);
   });
   $("sample-prior").addEventListener("change", () => busy($("sample-button"), errorElement, sample));
+  $("sample-class").addEventListener("change", () => busy($("sample-button"), errorElement, sample));
   canvas.addEventListener("mousemove", (event) => {
     if (!layers.map) return;
     const box = canvas.getBoundingClientRect();

@@ -105,7 +105,7 @@ def test_requests_on_the_fast_path_are_counted_under_their_route(client: TestCli
     def served() -> float:
         for line in client.get("/metrics").text.splitlines():
             if line.startswith("genserve_requests_total{") and 'endpoint="/encode"' in line \
-                    and 'status="200"' in line:
+                    and 'model="tiny-vae"' in line and 'status="200"' in line:
                 return float(line.rsplit(" ", 1)[1])
         return 0.0
 

@@ -620,3 +620,26 @@ def test_the_model_card_lists_the_classes_of_labelled_training_data(ui: PageRun)
     terms = page.eval_on_selector_all("#model-info dt", "dts => dts.map(d => d.textContent)")
     assert "Classes" in terms
     assert ui.errors == []
+
+
+def test_a_conditional_model_has_a_class_picker_and_shows_class_probabilities(
+    ui: PageRun,
+) -> None:
+    page = ui.page
+    choose_model(ui, "digits-vae")
+    assert not page.is_visible("#sample-class")  # an unconditional model has no classes
+    choose_model(ui, "digits-cgmm")
+    page.wait_for_function("() => document.querySelectorAll('#sample-grid img').length > 0")
+    options = page.eval_on_selector_all("#sample-class option", "os => os.map(o => o.value)")
+    assert options == ["", *[str(d) for d in range(10)]]
+    page.select_option("#sample-class", "7")
+    page.wait_for_function(
+        "() => document.querySelector('#sample-status').textContent.includes('class 7')"
+    )
+    draw_a_seven(page)
+    page.wait_for_selector("#classify-figure:not([hidden])")
+    page.wait_for_selector("#classify-chart rect", state="attached")  # p = 0 bars are flat
+    assert page.locator("#classify-chart rect").count() >= 10
+    assert "predicted class" in page.text_content("#classify-summary")
+    ui.screenshot("classify-digits-cgmm")
+    assert ui.errors == []

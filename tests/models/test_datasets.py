@@ -165,3 +165,30 @@ def test_an_npz_with_x_and_x_test_loads_by_path_with_that_split(tmp_path: Path) 
     dataset = load_array_file(path)
     assert dataset.test_examples is not None and dataset.test_examples.shape == (3, 2)
     assert dataset.split().record["published_test_split"]
+
+
+def test_a_seeded_split_carries_each_rows_label() -> None:
+    digits = load_dataset("digits")
+    assert digits.labels is not None
+    rows = digits.split(test_fraction=0.25, seed=3)
+    order = np.random.default_rng(3).permutation(len(digits.examples))
+    n_test = int(round(len(order) * 0.25))
+    assert rows.train_labels is not None and rows.test_labels is not None
+    assert np.array_equal(rows.test_labels, digits.labels[np.sort(order[:n_test])])
+    assert np.array_equal(rows.train_labels, digits.labels[np.sort(order[n_test:])])
+    pixels = np.floor(rows.test * 17).reshape(-1, 8, 8)  # dequantised rows back to integers
+    assert np.array_equal(pixels, digits.examples[np.sort(order[:n_test])])
+
+
+def test_a_published_split_carries_its_labels(tmp_path: Path) -> None:
+    path = tmp_path / "labelled.npz"
+    images = np.arange(5 * 4, dtype=np.uint8).reshape(5, 2, 2)
+    np.savez(path, x_train=images[:3], y_train=[7, 3, 7], x_test=images[3:], y_test=[3, 3])
+    rows = load_dataset(str(path)).split()
+    assert rows.train_labels is not None and rows.test_labels is not None
+    assert rows.train_labels.tolist() == [1, 0, 1] and rows.test_labels.tolist() == [0, 0]
+
+
+def test_unlabelled_data_split_without_labels() -> None:
+    rows = load_dataset("pinwheel").split()
+    assert rows.train_labels is None and rows.test_labels is None

@@ -184,6 +184,12 @@ export class GenserveClient {
         const body = { ...options, ...(await inputsBody(x)) };
         return unwrap(this.raw.POST("/log-likelihood", { body }));
     }
+    /** p(y | x) per example by Bayes' rule, by class name, and the predicted class (conditional
+     * models: `capabilities` lists `classify`). */
+    async classify(x, options = {}) {
+        const body = { ...options, ...(await inputsBody(x)) };
+        return unwrap(this.raw.POST("/classify", { body }));
+    }
     async interpolate(a, b, options = {}) {
         const body = { ...options, ...(await endsBody(a, b)), format: options.format ?? "base64" };
         if (body.format === "npy")

@@ -10,6 +10,8 @@ export type EncodeResponse = Schemas["EncodeResponse"];
 export type LogLikelihoodRequest = Schemas["LogLikelihoodRequest"];
 export type LogLikelihoodResponse = Schemas["LogLikelihoodResponse"];
 export type InterpolateRequest = Schemas["InterpolateRequest"];
+export type ClassifyRequest = Schemas["ClassifyRequest"];
+export type ClassifyResponse = Schemas["ClassifyResponse"];
 export type ComponentsResponse = Schemas["ComponentsResponse"];
 export type DensityGridResponse = Schemas["DensityGridResponse"];
 export type ReferenceResponse = Schemas["ReferenceResponse"];
@@ -33,6 +35,7 @@ export type Which = Pick<SampleRequest, "model" | "version">;
 export type SampleOptions = Omit<SampleRequest, "format">;
 export type LogLikelihoodOptions = Omit<LogLikelihoodRequest, "inputs" | "images">;
 export type InterpolateOptions = Omit<InterpolateRequest, "inputs" | "images" | "format">;
+export type ClassifyOptions = Omit<ClassifyRequest, "inputs" | "images">;
 /**
  * Examples for `/encode`, `/reconstruct`, `/log-likelihood`: a tensor `[B, ...]`, nested
  * arrays (one row per example, flattened or in the model's data shape), or PNG images.
@@ -152,6 +155,9 @@ export declare class GenserveClient {
     reconstructImages(x: Inputs, options?: Which): Promise<Blob[]>;
     /** log p(x) per example, nats: exact (GMM) or the k-sample importance-weighted bound (VAE). */
     logLikelihood(x: Inputs, options?: LogLikelihoodOptions): Promise<LogLikelihoodResponse>;
+    /** p(y | x) per example by Bayes' rule, by class name, and the predicted class (conditional
+     * models: `capabilities` lists `classify`). */
+    classify(x: Inputs, options?: ClassifyOptions): Promise<ClassifyResponse>;
     /** The path from `a` to `b`, both ends included: `[steps, ...data_shape]`. */
     interpolate(a: Example, b: Example, options?: InterpolateOptions & {
         format?: "array" | "base64";

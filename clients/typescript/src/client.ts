@@ -25,6 +25,8 @@ export type EncodeResponse = Schemas["EncodeResponse"];
 export type LogLikelihoodRequest = Schemas["LogLikelihoodRequest"];
 export type LogLikelihoodResponse = Schemas["LogLikelihoodResponse"];
 export type InterpolateRequest = Schemas["InterpolateRequest"];
+export type ClassifyRequest = Schemas["ClassifyRequest"];
+export type ClassifyResponse = Schemas["ClassifyResponse"];
 export type ComponentsResponse = Schemas["ComponentsResponse"];
 export type DensityGridResponse = Schemas["DensityGridResponse"];
 export type ReferenceResponse = Schemas["ReferenceResponse"];
@@ -53,6 +55,7 @@ export type Which = Pick<SampleRequest, "model" | "version">;
 export type SampleOptions = Omit<SampleRequest, "format">;
 export type LogLikelihoodOptions = Omit<LogLikelihoodRequest, "inputs" | "images">;
 export type InterpolateOptions = Omit<InterpolateRequest, "inputs" | "images" | "format">;
+export type ClassifyOptions = Omit<ClassifyRequest, "inputs" | "images">;
 
 /**
  * Examples for `/encode`, `/reconstruct`, `/log-likelihood`: a tensor `[B, ...]`, nested
@@ -339,6 +342,13 @@ export class GenserveClient {
   async logLikelihood(x: Inputs, options: LogLikelihoodOptions = {}): Promise<LogLikelihoodResponse> {
     const body = { ...options, ...(await inputsBody(x)) };
     return unwrap(this.raw.POST("/log-likelihood", { body }));
+  }
+
+  /** p(y | x) per example by Bayes' rule, by class name, and the predicted class (conditional
+   * models: `capabilities` lists `classify`). */
+  async classify(x: Inputs, options: ClassifyOptions = {}): Promise<ClassifyResponse> {
+    const body = { ...options, ...(await inputsBody(x)) };
+    return unwrap(this.raw.POST("/classify", { body }));
   }
 
   /** The path from `a` to `b`, both ends included: `[steps, ...data_shape]`. */

@@ -7,6 +7,8 @@ export {
   type ComponentsResponse,
   type DatasetSummary,
   type DensityGridResponse,
+  type ClassifyOptions,
+  type ClassifyResponse,
   type DensityOptions,
   type EncodeResponse,
   type Example,

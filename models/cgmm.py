@@ -1,0 +1,321 @@
+"""Class-conditional Gaussian mixture: one :class:`~models.gmm.GaussianMixture` per class.
+
+    p(x | y) = sum_k w_yk N(x | mu_yk, Sigma_yk),   p(y) = training-split class frequencies,
+    log p(x) = logsumexp_y [log p(x | y) + log p(y)],   p(y | x) = softmax_y of the same terms.
+
+Every density is exact. Each class's mixture is fitted by the GMM's own EM on that class's rows,
+with the same hyper-parameters (``n_components`` per class). Labels are int64 class indices into
+``data.classes``, one per row.
+
+``encode`` describes ``x`` within one class: ``p(y | x)`` over the classes, and the
+responsibilities ``p(k | x, y)`` of the components of the given class, or of the most probable
+class when no label is given (the mixtures of different classes share no components, so "within
+the class" is the only reading in which ``k`` means the same thing row to row).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import torch
+from torch import Tensor, nn
+
+from models.base import (
+    OPERATIONS,
+    DataSpec,
+    GenerativeModel,
+    InvalidModelInput,
+    MixtureComponents,
+    NoiseGroups,
+    ProgressCallback,
+)
+from models.gmm import GaussianMixture, GMMHyperparameters, _full_covariances
+
+__all__ = ["ClassConditionalGMM"]
+
+
+class ClassConditionalGMM(GenerativeModel):
+    """``C = len(data.classes)`` mixtures of ``n_components`` each, and the class prior."""
+
+    kind = "cgmm"
+    kind_title = "Class-conditional Gaussian mixture"
+    conditional: ClassVar[bool] = True
+    capabilities = frozenset({*OPERATIONS, "classify"})
+    exact_likelihood = True
+    views = frozenset({"components"})
+    Hyperparameters = GMMHyperparameters
+    interpolation_methods = frozenset({"linear"})
+
+    hparams: GMMHyperparameters
+    class_log_prior: Tensor
+
+    def __init__(self, hparams: GMMHyperparameters, data: DataSpec) -> None:
+        if not data.classes:
+            raise ValueError(
+                f"a class-conditional GMM needs labelled data; data set {data.dataset!r} has no "
+                "classes"
+            )
+        super().__init__(hparams, data)
+        c = len(data.classes)
+        self.mixtures = nn.ModuleList(
+            GaussianMixture(hparams, data.model_copy(update={"classes": None})) for _ in range(c)
+        )
+        self.register_buffer("class_log_prior", torch.full((c,), -math.log(c), dtype=torch.float64))
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.mixtures)
+
+    def _mixture(self, c: int) -> GaussianMixture:
+        mixture = self.mixtures[c]
+        assert isinstance(mixture, GaussianMixture)
+        return mixture
+
+    # -- fitting -------------------------------------------------------------------------------
+    @torch.no_grad()
+    def fit(
+        self, x: Tensor, labels: Tensor, *, progress: ProgressCallback | None = None
+    ) -> dict[str, Any]:
+        """EM for each class's mixture on its rows of ``x: [N, D]``; ``p(y)`` from the counts
+        (add-one smoothed). ``progress`` events carry the ``label`` being fitted."""
+        x = self.check_input(x)
+        labels = self._required(labels, x.shape[0])
+        counts = torch.bincount(labels, minlength=self.n_classes)
+        small = [(self._name(c), int(n)) for c, n in enumerate(counts)
+                 if int(n) < self.hparams.n_components]
+        if small:
+            raise InvalidModelInput(
+                f"class {small[0][0]!r} has {small[0][1]} training rows; each class needs at "
+                f"least n_components={self.hparams.n_components}: use fewer components"
+            )
+        prior = (counts.double() + 1.0) / (counts.sum() + self.n_classes)
+        self.class_log_prior.copy_(prior.log())
+        summaries = []
+        for c in range(self.n_classes):
+            def report(event: Mapping[str, float], c: int = c) -> None:
+                if progress is not None:
+                    progress({**event, "label": c})
+
+            summaries.append(self._mixture(c).fit(x[labels == c], progress=report))
+        total = float(counts.sum())
+        return {
+            "log_likelihood": sum(s["log_likelihood"] * int(n) / total
+                                  for s, n in zip(summaries, counts, strict=True)),
+            "per_class": summaries,
+            "converged": all(s["converged"] for s in summaries),
+            "n_iter": max(s["n_iter"] for s in summaries),
+        }
+
+    def _name(self, c: int) -> str:
+        return (self.data.classes or [])[c]
+
+    # -- densities -----------------------------------------------------------------------------
+    def _per_class(self, x: Tensor) -> Tensor:
+        """Exact log p(x | y) for checked ``x: [B, D]``: ``[B, C]`` (float64)."""
+        if x.shape[0] == 0:
+            return x.new_zeros(0, self.n_classes, dtype=torch.float64)
+        return torch.stack(
+            [self._mixture(c)._log_likelihood(x.double()) for c in range(self.n_classes)], -1
+        )
+
+    def _required(self, labels: Tensor, rows: int) -> Tensor:
+        checked = self.check_labels(labels, rows)
+        assert checked is not None
+        return checked
+
+    @torch.no_grad()
+    def mixture_components(self, *, covariances: bool = True) -> MixtureComponents:
+        """Every class's components as one mixture: weights ``p(y) w_yk`` ``[C K]``, means
+        ``[C K, D]`` and, if asked, covariances ``[C K, D, D]`` (classes in order)."""
+        k, d = self.hparams.n_components, self.dim
+        mixtures = [self._mixture(c) for c in range(self.n_classes)]
+        weights = torch.cat([m.weights * p for m, p in
+                             zip(mixtures, self.class_log_prior.exp(), strict=True)])
+        full = None
+        if covariances:
+            full = torch.cat([_full_covariances(m.covariances(), self.hparams.covariance_type, k, d)
+                              for m in mixtures])
+        return MixtureComponents(self.hparams.covariance_type, weights,
+                                 torch.cat([m.means for m in mixtures]), full)
+
+    @torch.no_grad()
+    def classify(
+        self,
+        x: Tensor,
+        *,
+        importance_samples: int = 1,
+        generator: torch.Generator | None = None,
+        groups: NoiseGroups | None = None,
+    ) -> dict[str, Tensor]:
+        """``p(y | x)`` by Bayes' rule from the exact ``log p(x | y)`` (nothing is drawn)."""
+        per_class = self._per_class(self.check_input(x))
+        joint = per_class + self.class_log_prior
+        return {
+            "log_likelihood_per_class": per_class.float(),
+            "log_prior": self.class_log_prior.float(),
+            "probabilities": torch.softmax(joint, -1).float(),
+            "predicted": joint.argmax(-1),
+        }
+
+    @torch.no_grad()
+    def log_likelihood(
+        self,
+        x: Tensor,
+        *,
+        importance_samples: int = 1,
+        generator: torch.Generator | None = None,
+        groups: NoiseGroups | None = None,
+        labels: Tensor | None = None,
+    ) -> dict[str, Tensor]:
+        """Exact ``log p(x | y)`` (``labels`` given) or ``log p(x)``, ``[B]``."""
+        x = self.check_input(x)
+        per_class = self._per_class(x)
+        given = self.check_labels(labels, x.shape[0])
+        if given is not None:
+            return {"log_likelihood": per_class.gather(1, given[:, None])[:, 0].float()}
+        return {"log_likelihood": (per_class + self.class_log_prior).logsumexp(-1).float()}
+
+    # -- the other operations ------------------------------------------------------------------
+    @torch.no_grad()
+    def encode(self, x: Tensor, *, labels: Tensor | None = None) -> dict[str, Tensor]:
+        """``class_probabilities`` p(y | x) ``[B, C]``, the ``labels`` ``[B]`` (given, or the
+        most probable class), and within that class ``responsibilities`` p(k | x, y) ``[B, K]``
+        and their arg max ``component [B]``."""
+        x = self.check_input(x)
+        joint = self._per_class(x) + self.class_log_prior
+        given = self.check_labels(labels, x.shape[0])
+        chosen = joint.argmax(-1) if given is None else given
+        resp = torch.zeros(x.shape[0], self.hparams.n_components, dtype=torch.float64,
+                           device=x.device)
+        for c in _present(chosen):
+            rows = chosen == c
+            mixture = self._mixture(c)
+            resp[rows] = mixture._responsibilities(mixture._component_log_prob(x[rows].double()))
+        return {
+            "class_probabilities": torch.softmax(joint, -1).float(),
+            "labels": chosen,
+            "responsibilities": resp.float(),
+            "component": resp.argmax(-1),
+        }
+
+    @torch.no_grad()
+    def reconstruct(self, x: Tensor) -> Tensor:
+        """The posterior mean of the component means, ``sum_{y,k} p(y, k | x) mu_yk``:
+        ``[B, D]``."""
+        x = self.check_input(x).double()
+        if x.shape[0] == 0:
+            return torch.zeros(0, self.dim)
+        class_posterior = torch.softmax(self._per_class(x) + self.class_log_prior, -1)
+        out = torch.zeros_like(x)
+        for c in range(self.n_classes):
+            mixture = self._mixture(c)
+            resp = mixture._responsibilities(mixture._component_log_prob(x))
+            out += class_posterior[:, c : c + 1] * (resp @ mixture.means)
+        return out.float()
+
+    @torch.no_grad()
+    def sample_noise(
+        self, n: int, *, generator: torch.Generator | None = None, temperature: float = 1.0,
+        prior: str = "normal", labels: Tensor | None = None,
+    ) -> dict[str, Tensor]:
+        """``{"labels": [n], "component": [n], "eps": [n, D]}``: ``y ~ p(y)`` unless given, then
+        ``k ~ w_y`` for each class in turn, then ``eps ~ N(0, T^2 I)``. Rows are independent, so
+        several requests' noise can be concatenated (dynamic batching)."""
+        if n < 0 or not (math.isfinite(temperature) and temperature >= 0):
+            raise InvalidModelInput(f"need n >= 0 and temperature >= 0; got {n}, {temperature}")
+        if prior != "normal":
+            raise InvalidModelInput(
+                f"a class-conditional GMM has one prior, 'normal'; got {prior!r}"
+            )
+        device = self.device
+        if labels is None:
+            labels = torch.zeros(0, dtype=torch.int64) if n == 0 else torch.multinomial(
+                self.class_log_prior.exp(), n, replacement=True, generator=generator
+            )
+        labels = self._required(labels, n)
+        components = torch.zeros(n, dtype=torch.int64, device=device)
+        for c in _present(labels):
+            rows = labels == c
+            components[rows] = torch.multinomial(
+                self._mixture(c).weights, int(rows.sum()), replacement=True, generator=generator
+            )
+        eps = torch.randn(n, self.dim, generator=generator, dtype=torch.float64, device=device)
+        return {"labels": labels, "component": components, "eps": eps * temperature}
+
+    @torch.no_grad()
+    def sample_from_noise(self, noise: Mapping[str, Tensor]) -> Tensor:
+        """Each class's mixture turns its rows' draws into samples: ``[n, D]`` float32."""
+        labels = self._required(noise["labels"], noise["eps"].shape[0])
+        out = torch.zeros(labels.shape[0], self.dim)
+        for c in _present(labels):
+            rows = labels == c
+            out[rows.cpu()] = self._mixture(c).sample_from_noise(
+                {"component": noise["component"][rows], "eps": noise["eps"][rows]}
+            ).cpu()
+        return out.to(self.device)
+
+    @torch.no_grad()
+    def interpolate(
+        self, a: Tensor, b: Tensor, steps: int, method: str = "linear", *,
+        labels: Tensor | None = None,
+    ) -> dict[str, Tensor]:
+        """A straight line in data space, scored on the way: ``path [steps, D]``, exact
+        ``log_likelihood`` log p(x) ``[steps]`` and ``class_probabilities`` ``[steps, C]``.
+
+        ``labels [2]`` (from, to) moves the class: ``a`` keeps its whitened offset from the
+        component of class ``from`` that explains it best, and the end is the same offset from the
+        component of class ``to`` that explains ``a`` best (``x = mu + Sigma^(1/2) eps``: the
+        same ``eps``, another class). ``b`` is then not used.
+        """
+        if method not in self.interpolation_methods:
+            raise InvalidModelInput(
+                f"a class-conditional GMM interpolates in data space only: method {method!r} is "
+                f"not supported; use one of {sorted(self.interpolation_methods)}"
+            )
+        if steps < 2:
+            raise InvalidModelInput(f"steps must be at least 2 to include both ends; got {steps}")
+        if a.shape != (self.dim,) or b.shape != (self.dim,):
+            raise InvalidModelInput(
+                f"a and b must be single examples of shape [{self.dim}]; "
+                f"got {list(a.shape)} and {list(b.shape)}"
+            )
+        ends = self.check_input(torch.stack([a, b])).double()
+        given = self.check_labels(labels, 2)
+        if given is not None:
+            ends = torch.stack([ends[0], self._transport(ends[0], int(given[0]), int(given[1]))])
+        t = torch.linspace(0.0, 1.0, steps, dtype=ends.dtype, device=ends.device).unsqueeze(-1)
+        path = torch.lerp(ends[0], ends[1], t)
+        joint = self._per_class(path) + self.class_log_prior
+        return {
+            "path": self.clamp_to_range(path).float(),
+            "log_likelihood": joint.logsumexp(-1).float(),
+            "class_probabilities": torch.softmax(joint, -1).float(),
+        }
+
+    def _transport(self, x: Tensor, source: int, target: int) -> Tensor:
+        """``x`` moved from class ``source`` to ``target`` keeping its whitened offset."""
+        def best(c: int) -> int:
+            mixture = self._mixture(c)
+            log_joint = mixture.weights.log() + mixture._component_log_prob(x[None])[0]
+            return int(log_joint.argmax())
+
+        out_mixture, in_mixture = self._mixture(source), self._mixture(target)
+        k_out, k_in = best(source), best(target)
+        u_out, u_in, kind = (out_mixture.precisions_cholesky, in_mixture.precisions_cholesky,
+                             self.hparams.covariance_type)
+        offset = x - out_mixture.means[k_out]
+        if kind in ("diag", "spherical"):
+            eps = offset * u_out[k_out]
+            return in_mixture.means[k_in] + eps / u_in[k_in]
+        u_a = u_out if kind == "tied" else u_out[k_out]
+        u_b = u_in if kind == "tied" else u_in[k_in]
+        eps = offset @ u_a  # Sigma^-1 = U U^T: eps = U^T offset, unit covariance
+        moved: Tensor = torch.linalg.solve_triangular(u_b.T, eps[:, None], upper=False)
+        return in_mixture.means[k_in] + moved[:, 0]
+
+
+def _present(labels: Tensor) -> list[int]:
+    """The classes among ``labels``, in order."""
+    return [int(c) for c in torch.nonzero(torch.bincount(labels)).reshape(-1)]
