@@ -177,6 +177,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/classify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Classify
+         * @description p(y | x) for every class of a conditional model, by Bayes' rule from its class-conditional densities log p(x | y) (exact for a class-conditional GMM, importance-weighted with k samples for a CVAE), and the predicted class.
+         */
+        post: operations["classify_classify_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/interpolate": {
         parameters: {
             query?: never;
@@ -467,6 +487,452 @@ export interface components {
              * @description CSV only: the column holding integer class labels, by header name or 0-based index; by default a header cell named label or y
              */
             label_column?: string | null;
+        };
+        /** CGMMJobRequest */
+        CGMMJobRequest: {
+            /**
+             * @description Which model to train. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            kind: "cgmm";
+            /**
+             * Name
+             * @description Model name; the job publishes its next version.
+             */
+            name: string;
+            /**
+             * Dataset
+             * @description A built-in dataset or an uploaded one.
+             */
+            dataset: string;
+            /** @description The CGMM's hyper-parameters and training options; omitted ones take their defaults. */
+            params?: components["schemas"]["CGMMParams"];
+            /**
+             * Promote
+             * @description Whether the new version becomes 'stable' (what requests without a version get): auto when it passes the training gate (not collapsed, beats the baseline, not worse than the stable version); always skips the gate; never keeps it unpromoted. Either way the version is stored and answers when named.
+             * @default auto
+             * @enum {string}
+             */
+            promote?: "auto" | "always" | "never";
+            /** @description Kinds that support a warm start (the VAE; GET /kinds): start from this model's weights (and architecture) instead of a random initialisation, e.g. to train a served model further or under the IWAE bound. */
+            init_from?: components["schemas"]["WarmStart"] | null;
+        };
+        /**
+         * CGMMParams
+         * @description Parameters of a cgmm job: GMMHyperparameters and SplitOptions, side by side. Every one is optional.
+         */
+        CGMMParams: {
+            /**
+             * N Components
+             * @description Number of mixture components K (at most 2000).
+             * @default 10
+             */
+            n_components?: number;
+            /**
+             * Covariance Type
+             * @default full
+             * @enum {string}
+             */
+            covariance_type?: "full" | "diag" | "spherical" | "tied";
+            /**
+             * Reg Covar
+             * @description Added to covariance diagonals: keeps components from collapsing onto a few points and regularises D x D covariances fitted on few rows.
+             * @default 0.001
+             */
+            reg_covar?: number;
+            /**
+             * Tol
+             * @description Stop when |delta mean log p(x)| < tol.
+             * @default 0.001
+             */
+            tol?: number;
+            /**
+             * Max Iter
+             * @description EM iterations per restart (at most 10,000).
+             * @default 100
+             */
+            max_iter?: number;
+            /**
+             * N Init
+             * @description Restarts; the best lower bound is kept (at most 20).
+             * @default 3
+             */
+            n_init?: number;
+            /**
+             * Seed
+             * @description Seeds the k-means++ initialisation.
+             * @default 0
+             */
+            seed?: number;
+            /**
+             * Chunk Size
+             * @description Rows per chunk in E and M steps.
+             * @default 2048
+             */
+            chunk_size?: number;
+            /**
+             * Dtype
+             * @description Arithmetic of EM's E-step and the statistics' matrix products: float32 is about 2x faster on a CPU (more on a GPU) and its held-out log-likelihood matches float64's to 1e-5 (bench/gmm_fit.py); the sums over chunks, the M-step and the fitted parameters stay float64 either way. float64 reproduces scikit-learn to 1e-10.
+             * @default float32
+             * @enum {string}
+             */
+            dtype?: "float64" | "float32";
+            /**
+             * Test Fraction
+             * @default 0.25
+             */
+            test_fraction?: number;
+            /**
+             * Split Seed
+             * @default 0
+             */
+            split_seed?: number;
+            /**
+             * Binarize
+             * @description Binarise discrete images: dynamic, static or threshold.
+             */
+            binarize?: ("dynamic" | "static" | "threshold") | null;
+        };
+        /** CVAEJobRequest */
+        CVAEJobRequest: {
+            /**
+             * @description Which model to train. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            kind: "cvae";
+            /**
+             * Name
+             * @description Model name; the job publishes its next version.
+             */
+            name: string;
+            /**
+             * Dataset
+             * @description A built-in dataset or an uploaded one.
+             */
+            dataset: string;
+            /** @description The CVAE's hyper-parameters and training options; omitted ones take their defaults. */
+            params?: components["schemas"]["CVAEParams"];
+            /**
+             * Promote
+             * @description Whether the new version becomes 'stable' (what requests without a version get): auto when it passes the training gate (not collapsed, beats the baseline, not worse than the stable version); always skips the gate; never keeps it unpromoted. Either way the version is stored and answers when named.
+             * @default auto
+             * @enum {string}
+             */
+            promote?: "auto" | "always" | "never";
+            /** @description Kinds that support a warm start (the VAE; GET /kinds): start from this model's weights (and architecture) instead of a random initialisation, e.g. to train a served model further or under the IWAE bound. */
+            init_from?: components["schemas"]["WarmStart"] | null;
+        };
+        /**
+         * CVAEParams
+         * @description Parameters of a cvae job: CVAEHyperparameters and VAETrainingOptions, side by side. Every one is optional.
+         */
+        CVAEParams: {
+            /**
+             * Latent Dim
+             * @description Dimension L of the latent z (at most 512). Units the data do not need stay inactive (see the active_units metric), so a generous L costs little.
+             * @default 16
+             */
+            latent_dim?: number;
+            /**
+             * Hidden Sizes
+             * @description Encoder hidden widths (the decoder mirrors them); [] = linear maps. At most 8 layers of at most 4096 units.
+             */
+            hidden_sizes?: number[];
+            /**
+             * Architecture
+             * @description 'conv': stride-2 convolutions before the hidden layers (images only).
+             * @default mlp
+             * @enum {string}
+             */
+            architecture?: "mlp" | "conv";
+            /**
+             * Channels
+             * @description Conv only: channels of each stride-2 3x3 convolution (each halves H, W). At most 6 convolutions of at most 512 channels.
+             */
+            channels?: number[];
+            /**
+             * Likelihood
+             * @default gaussian
+             * @enum {string}
+             */
+            likelihood?: "bernoulli" | "gaussian";
+            /**
+             * Beta
+             * @description Weight of the KL term in the ELBO (finite; 1 is the true bound, larger values push towards an unused latent space).
+             * @default 1
+             */
+            beta?: number;
+            /**
+             * Activation
+             * @default relu
+             * @enum {string}
+             */
+            activation?: "relu" | "tanh" | "elu";
+            /**
+             * Min Log Var
+             * @description Floor of the Gaussian decoder's learned log-variance (-20 to 5). Lower floors let always-black pixels of 8-bit images be modelled more tightly, but a rare non-zero value then costs thousands of nats: -14 collapsed an MNIST upload to 2 active units where -9 and -11 gave 16.
+             * @default -9
+             */
+            min_log_var?: number;
+            /**
+             * Iw Chunk Size
+             * @description Importance samples evaluated together in one chunk (at most 4096; the chunk is cut further to keep about 2^19 floats per block).
+             * @default 256
+             */
+            iw_chunk_size?: number;
+            /** @description A GMM fitted to the training set's latent means, if any. */
+            latent_prior?: components["schemas"]["LatentPriorSpec"] | null;
+            /**
+             * Test Fraction
+             * @default 0.25
+             */
+            test_fraction?: number;
+            /**
+             * Split Seed
+             * @default 0
+             */
+            split_seed?: number;
+            /**
+             * Binarize
+             * @description Binarise discrete images: dynamic, static or threshold.
+             */
+            binarize?: ("dynamic" | "static" | "threshold") | null;
+            /**
+             * Epochs
+             * @description Passes over the training split (at most 10000). Leave out (with steps) for the default budget; give one of epochs and steps, not both.
+             */
+            epochs?: number | null;
+            /**
+             * Steps
+             * @description Optimisation steps (at most 200,000), rounded up to whole epochs. Default: 20 epochs' worth, at least 3,000 and at most 12,000 (digits: 3,003; MNIST: 7,000-9,400).
+             */
+            steps?: number | null;
+            /**
+             * Batch Size
+             * @description Examples per step (at most 4096; default 128, or the training split if smaller).
+             */
+            batch_size?: number | null;
+            /**
+             * Learning Rate
+             * @default 0.001
+             */
+            learning_rate?: number;
+            /**
+             * Lr Schedule
+             * @description After the warm-up (lr_warmup_fraction), cosine: anneal to min_learning_rate by the last step; constant: keep learning_rate.
+             * @default cosine
+             * @enum {string}
+             */
+            lr_schedule?: "constant" | "cosine";
+            /**
+             * Min Learning Rate
+             * @default 0.00001
+             */
+            min_learning_rate?: number;
+            /**
+             * Lr Warmup Fraction
+             * @description Share of the steps over which the learning rate rises linearly to learning_rate (Adam's first steps are large; 0 disables).
+             * @default 0.02
+             */
+            lr_warmup_fraction?: number;
+            /**
+             * Kl Warmup Steps
+             * @description KL warm-up (deterministic annealing, Sonderby et al. 2016): the KL weight rises linearly from 0 to beta over these steps. Default: the first third of the budget (digits: 1,001 steps; 0 disables). It keeps the encoder from switching its units off before the decoder can use them (posterior collapse): raise it when the active_units metric is low. ELBO objective only.
+             */
+            kl_warmup_steps?: number | null;
+            /**
+             * Free Bits
+             * @description Free bits (Kingma et al. 2016, 'Improved Variational Inference with Inverse Autoregressive Flow', eq. 15), nats per latent dimension: a dimension's batch-mean KL below this costs nothing, so the encoder has no reason to switch it off. Use 0.1-0.5 when units collapse; 0 is the true ELBO. ELBO objective only.
+             * @default 0
+             */
+            free_bits?: number;
+            /**
+             * Objective
+             * @description iwae: the importance-weighted bound with train_k samples.
+             * @default elbo
+             * @enum {string}
+             */
+            objective?: "elbo" | "iwae";
+            /**
+             * Train K
+             * @description Importance samples per example for the iwae objective (at most 1,000: memory grows with batch_size x train_k).
+             * @default 1
+             */
+            train_k?: number;
+            /**
+             * Precision
+             * @description bfloat16: the networks' matrix products in bfloat16 (autocast), the likelihoods, KL and weights in float32. About 1.4x the samples per second where the hardware has bfloat16 units (AVX512-BF16 or AMX CPUs, Ampere+ GPUs), slower elsewhere.
+             * @default float32
+             * @enum {string}
+             */
+            precision?: "float32" | "bfloat16";
+            /**
+             * Seed
+             * @default 0
+             */
+            seed?: number;
+            /**
+             * Eval Importance Samples
+             * @description k of the held-out IWAE bound (at most 100,000); the evaluation runs in blocks that report progress and see a cancel. Default: 1,000, or fewer (not under 100) so that n_test x k stays under 2,000,000 (MNIST's 10,000 test images: k = 200).
+             */
+            eval_importance_samples?: number | null;
+            /**
+             * Checkpoint Every
+             * @description Epochs between checkpoints.
+             * @default 0
+             */
+            checkpoint_every?: number;
+            /**
+             * Latent Prior Components
+             * @description Fit a GMM with this many components (at most 100) to the latent means after training (0: none); /sample then takes prior='gmm'.
+             * @default 0
+             */
+            latent_prior_components?: number;
+        };
+        /**
+         * ClassifyRequest
+         * @example {
+         *       "inputs": [
+         *         [
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0
+         *         ]
+         *       ],
+         *       "model": "digits-cgmm"
+         *     }
+         */
+        ClassifyRequest: {
+            /**
+             * Model
+             * @description Model name; omitted, the default model.
+             * @example digits-vae
+             */
+            model?: string | null;
+            /**
+             * Version
+             * @description A version number or an alias ('stable', or one set with PUT /models/{name}/aliases/{alias}); omitted, the stable version.
+             */
+            version?: number | string | null;
+            /**
+             * Inputs
+             * @description Examples as nested arrays in the model's value range, one per row, flattened or in the model's data shape.
+             */
+            inputs?: unknown[] | null;
+            /**
+             * Images
+             * @description Examples as base64 PNG (image models; resized to fit).
+             */
+            images?: string[] | null;
+            /**
+             * Importance Samples
+             * @description k for each class's importance-weighted log p(x | y) (a CVAE; exact densities ignore it). Costs k passes per example and class.
+             * @default 100
+             */
+            importance_samples?: number;
+            /** Seed */
+            seed?: number | null;
+        };
+        /** ClassifyResponse */
+        ClassifyResponse: {
+            /** Model */
+            model: string;
+            /** Version */
+            version: number;
+            /**
+             * Classes
+             * @description The model's classes, in index order.
+             */
+            classes: string[];
+            /**
+             * Probabilities
+             * @description p(y | x) per example, by class name (each sums to 1; Bayes' rule).
+             */
+            probabilities: {
+                [key: string]: number;
+            }[];
+            /**
+             * Predicted
+             * @description The most probable class of each example.
+             */
+            predicted: string[];
+            /**
+             * Log Likelihood Per Class
+             * @description log p(x | y) per example and class, nats.
+             */
+            log_likelihood_per_class: {
+                [key: string]: number;
+            }[];
+            /**
+             * Log Prior
+             * @description log p(y): the training split's shares.
+             */
+            log_prior: {
+                [key: string]: number;
+            };
+            /** Estimator */
+            estimator: string;
         };
         /** ComponentsResponse */
         ComponentsResponse: {
@@ -997,6 +1463,11 @@ export interface components {
              * @enum {string}
              */
             format?: "array" | "png" | "npy" | "base64" | "uint8";
+            /**
+             * Labels
+             * @description Conditional models only: [from, to], the classes of the path's two ends (name or index). With one example, x is held fixed while y moves from one to the other (the same style, another class).
+             */
+            labels?: (number | string)[] | null;
         };
         /** InterpolateResponse */
         InterpolateResponse: {
@@ -1100,6 +1571,28 @@ export interface components {
         /**
          * @description A training job: its params are the kind's (one schema per kind).
          * @example {
+         *       "dataset": "digits",
+         *       "kind": "cgmm",
+         *       "name": "my-digits-cgmm",
+         *       "params": {
+         *         "max_iter": 50,
+         *         "n_components": 2
+         *       }
+         *     }
+         * @example {
+         *       "dataset": "digits",
+         *       "kind": "cvae",
+         *       "name": "my-digits-cvae",
+         *       "params": {
+         *         "epochs": 5,
+         *         "eval_importance_samples": 20,
+         *         "hidden_sizes": [
+         *           64
+         *         ],
+         *         "latent_dim": 4
+         *       }
+         *     }
+         * @example {
          *       "dataset": "pinwheel",
          *       "kind": "gmm",
          *       "name": "my-pinwheel-gmm",
@@ -1130,7 +1623,7 @@ export interface components {
          *       }
          *     }
          */
-        JobRequest: components["schemas"]["GMMJobRequest"] | components["schemas"]["VAEJobRequest"] | components["schemas"]["PPCAJobRequest"];
+        JobRequest: components["schemas"]["CGMMJobRequest"] | components["schemas"]["CVAEJobRequest"] | components["schemas"]["GMMJobRequest"] | components["schemas"]["VAEJobRequest"] | components["schemas"]["PPCAJobRequest"];
         /** JobResult */
         JobResult: {
             /** Model */
@@ -1319,6 +1812,11 @@ export interface components {
             importance_samples?: number;
             /** Seed */
             seed?: number | null;
+            /**
+             * Labels
+             * @description Conditional models only: one class per example (name or index) for log p(x | y); omitted, log p(x) = logsumexp_y [log p(x | y) + log p(y)].
+             */
+            labels?: (number | string)[] | null;
         };
         /** LogLikelihoodResponse */
         LogLikelihoodResponse: {
@@ -1397,6 +1895,17 @@ export interface components {
             /** Priors */
             priors: string[];
             /**
+             * Conditional
+             * @description Takes 'labels' (/sample, /log-likelihood, /interpolate) and answers /classify.
+             * @default false
+             */
+            conditional?: boolean;
+            /**
+             * Classes
+             * @description Class names of the training data, in index order (labels are these names or their indices); null for unlabelled data.
+             */
+            classes?: string[] | null;
+            /**
              * Views
              * @description The page's views beyond the operations: 'components' (GET /models/{name}/components), 'latent' (the latent map in /models/{name}/reference).
              */
@@ -1471,6 +1980,17 @@ export interface components {
             interpolation_methods: string[];
             /** Priors */
             priors: string[];
+            /**
+             * Conditional
+             * @description Takes 'labels' (/sample, /log-likelihood, /interpolate) and answers /classify.
+             * @default false
+             */
+            conditional?: boolean;
+            /**
+             * Classes
+             * @description Class names of the training data, in index order (labels are these names or their indices); null for unlabelled data.
+             */
+            classes?: string[] | null;
             /**
              * Views
              * @description The page's views beyond the operations: 'components' (GET /models/{name}/components), 'latent' (the latent map in /models/{name}/reference).
@@ -1756,6 +2276,14 @@ export interface components {
              * @enum {string}
              */
             prior?: "normal" | "gmm";
+            /**
+             * Labels
+             * @description Conditional models only: the class of each sample, by name or index; one per sample, or one for all n. Omitted: classes drawn from the class prior p(y).
+             * @example [
+             *       "7"
+             *     ]
+             */
+            labels?: (number | string)[] | null;
             /**
              * Format
              * @description array: nested lists; png: one base64 PNG per sample; grid: one PNG image; npy: a float32 .npy body; base64: float32 little-endian bytes, base64 in 'samples'; uint8: image models' value range as 0-255 bytes, base64 in 'samples'.
@@ -3074,6 +3602,120 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LogLikelihoodResponse"];
+                };
+            };
+            /** @description Unsupported operation or format for this model */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unknown model, version or resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request's work passed GENSERVE_REQUEST_TIMEOUT_S */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state: a name taken by other data, a job's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input: the error names the field and the rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many jobs queued or running */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Job store, queue or data folder unavailable (read-only, say) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The data folder is full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    classify_classify_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClassifyRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassifyResponse"];
                 };
             };
             /** @description Unsupported operation or format for this model */
