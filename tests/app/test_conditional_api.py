@@ -56,7 +56,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory, weights_dir: Path) -> Set
         (root / name).symlink_to(weights_dir / name)
     return Settings(
         weights_dir=root, data_dir=tmp_path_factory.mktemp("data"), device="cpu",
-        default_model="tiny-cvae", max_samples=64, max_batch_size=32,
+        default_model="tiny-cvae", max_samples=64, max_request_examples=32,
         max_interpolation_steps=16, max_importance_samples=500, max_image_pixels=4096,
         embedded_worker=False, api_key=API_KEY,
     )
