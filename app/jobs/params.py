@@ -20,7 +20,11 @@ from app.model_store import ModelStore
 from models import CONFIG_FILE
 from models.kinds import DataFacts, ParameterRefused, get_kind
 
-__all__ = ["TrainingParams", "check_fit", "resolve_warm_start", "validate_params"]
+__all__ = ["MIN_TEST_ROWS", "TrainingParams", "check_fit", "resolve_warm_start",
+           "validate_params"]
+
+MIN_TEST_ROWS = 2
+"""Held-out rows a job needs, whatever its kind: its metrics' standard error divides by n - 1."""
 
 
 @dataclass(frozen=True)
@@ -63,12 +67,19 @@ def validate_params(kind: str, params: Mapping[str, Any]) -> TrainingParams:
             ))
         except ValidationError as exc:
             errors.extend(
-                {"loc": ("body", "params", *e["loc"]), "type": e["type"], "msg": e["msg"]}
+                {"loc": ("body", "params", *e["loc"], *_named(e)), "type": e["type"],
+                 "msg": e["msg"]}
                 for e in exc.errors(include_url=False)
             )
     if errors:
         raise RequestValidationError(errors)
     return TrainingParams(kind, parts[0], parts[1])
+
+
+def _named(error: Mapping[str, Any]) -> tuple[str, ...]:
+    """The field a model validator names in its error's ctx (its own location is empty)."""
+    field = (error.get("ctx") or {}).get("field")
+    return (field,) if isinstance(field, str) and not error["loc"] else ()
 
 
 def _existing_model(
@@ -153,6 +164,14 @@ def check_fit(
             f"dataset {dataset.name!r} has {dataset.n} examples: too few for a training split "
             f"with test_fraction={test_fraction}",
             field="params.test_fraction", rule="training_rows",
+        )
+    if dataset.n_test is None and n_test < MIN_TEST_ROWS:
+        raise InvalidInput(
+            f"params.test_fraction={test_fraction} holds out {n_test} of the {dataset.n} "
+            f"examples of dataset {dataset.name!r}; the held-out metrics and their standard "
+            f"error need at least {MIN_TEST_ROWS}: use test_fraction >= "
+            f"{MIN_TEST_ROWS / dataset.n:.2g}",
+            field="params.test_fraction", rule="test_rows",
         )
     if getattr(params.options, "binarize", None) and dataset.levels is None:
         raise InvalidInput(

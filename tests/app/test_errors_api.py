@@ -40,8 +40,14 @@ def assert_error(response, status: int, field: str | None, rule: str) -> None:  
         ("/encode", {"inputs": [ROW] * 33}, 422, "inputs", "max_request_examples"),
         ("/encode", {"images": ["%%%"]}, 422, "images[0]", "base64"),
         ("/encode", {"images": [base64.b64encode(b"hello").decode()]}, 422, "images[0]", "png"),
-        ("/encode", {}, 422, "body", "value_error"),
-        ("/encode", {"inputs": [ROW], "images": []}, 422, "body", "value_error"),
+        ("/encode", {}, 422, "inputs", "one_of_inputs_images"),
+        ("/encode", {"inputs": [ROW], "images": []}, 422, "images", "one_of_inputs_images"),
+        ("/interpolate", {}, 422, "inputs", "one_of_inputs_images"),
+        ("/interpolate", {"inputs": [ROW, ROW], "images": ["aGVsbG8="] * 2}, 422, "images",
+         "one_of_inputs_images"),
+        ("/interpolate", {"inputs": [ROW]}, 422, "inputs", "two_rows"),
+        ("/interpolate", {"inputs": [ROW] * 3}, 422, "inputs", "two_rows"),
+        ("/interpolate", {"images": ["aGVsbG8="]}, 422, "images", "two_rows"),
         ("/sample", {"n": 2, "colour": "red"}, 422, "colour", "extra_forbidden"),
         ("/sample", {"model": "tiny-gmm", "format": "png"}, 400, "format", "supported_formats"),
         ("/sample", {"model": "tiny-vae", "prior": "gmm"}, 400, "prior", "priors"),
@@ -67,6 +73,21 @@ def test_interpolation_needs_exactly_two_examples(client: TestClient) -> None:
     response = client.post("/interpolate", json={"inputs": [ROW, ROW, ROW]})
     assert response.status_code == 422
     assert "exactly two" in response.json()["error"]["message"]
+
+
+def test_a_long_value_is_echoed_clipped_in_the_error(client: TestClient) -> None:
+    kind = "k" * 200_000
+    response = client.post("/jobs", headers={"X-API-Key": "test-key"},
+                           json={"kind": kind, "name": "x", "dataset": "pinwheel"})
+    assert_error(response, 422, "kind", "installed_kind")
+    assert len(response.content) < 5_000
+    assert "k" * 100 + "… (200,000 characters)" in response.json()["error"]["message"]
+
+
+def test_a_long_job_id_in_the_url_is_echoed_clipped(client: TestClient) -> None:
+    response = client.get("/jobs/" + "a" * 20_000, headers={"X-API-Key": "test-key"})
+    assert_error(response, 404, "id", "exists")
+    assert len(response.content) < 1_000
 
 
 def test_body_over_the_limit_gets_413(client: TestClient) -> None:
