@@ -19,11 +19,11 @@ from typing import Any
 
 import orjson
 from fastapi.routing import APIRoute
-
-from app.errors import clip
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+
+from app.errors import clip
 
 __all__ = ["MAX_DEPTH", "DuplicateKey", "FastJSONRequest", "FastJSONRoute", "loads_body"]
 
