@@ -189,7 +189,8 @@ def _train(args: argparse.Namespace) -> int:
                          "--server (train remotely)")
     from fastapi.exceptions import RequestValidationError
 
-    from app.jobs.params import validate_params
+    from app.errors import InvalidInput
+    from app.jobs.params import training_rows, validate_params
     from models.datasets import load_dataset
     from models.names import NAME_RULE, is_valid_name
     from models.storage import publish_model
@@ -218,6 +219,14 @@ def _train(args: argparse.Namespace) -> int:
     except UnknownDataset as exc:  # a usage error: one line and argparse's exit code
         print(f"genserve train: --dataset: {exc}", file=sys.stderr)
         return 2
+    try:  # the job's rule (app.jobs.params.check_fit)
+        n_train = training_rows(
+            dataset.name, len(dataset.examples),
+            float(getattr(params.options, "test_fraction", 0.25)),
+            published_test=dataset.test_examples is not None,
+        )
+    except InvalidInput as exc:
+        raise SystemExit(f"genserve train: {exc.message}") from None
     progress = None if args.quiet else _progress_printer()
     hyperparameters: Any = params.hyperparameters
     warm_start = None
@@ -234,9 +243,7 @@ def _train(args: argparse.Namespace) -> int:
     if kind.check is not None:
         from models.kinds import DataFacts
 
-        n = len(dataset.examples)  # the job's arithmetic (app.jobs.params.check_fit)
-        n_test = max(1, int(round(n * float(getattr(params.options, "test_fraction", 0.25)))))
-        facts = DataFacts(name=dataset.name, shape=tuple(dataset.shape), n_train=n - n_test,
+        facts = DataFacts(name=dataset.name, shape=tuple(dataset.shape), n_train=n_train,
                           levels=dataset.levels)
         try:
             kind.check(hyperparameters, params.options, facts)

@@ -90,3 +90,10 @@ def test_not_promoted_says_when_the_model_has_no_stable_version(
     _report("m", 1, {}, False, {"reasons": ["worse than the baseline"]}, stable=None)
     said = capsys.readouterr().err
     assert "m has no stable version" in said and "keep the stable" not in said
+
+
+def test_a_test_split_too_small_to_score_is_refused_before_training(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match=r"test_fraction=0.0001 holds out 1 .* at least 2"):
+        main(["train", "ppca", "--dataset", "digits", "--test-fraction", "0.0001",
+              "--out", str(tmp_path / "m")])
+    assert not (tmp_path / "m").exists()
