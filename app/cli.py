@@ -420,7 +420,7 @@ def _add_kind_parameters(train: argparse.ArgumentParser, installed: Mapping[str,
 
 def _say_which_kinds(train: argparse.ArgumentParser, installed: Mapping[str, Any]) -> None:
     """An option only some kinds take says which, in its help: ``--seed`` (gmm, vae), and
-    ``--components`` (gmm, ppca) though it is listed under GMM."""
+    ``--components`` (gmm and any plugin kind that takes it) though it is listed under GMM."""
     takers: dict[str, list[str]] = {}
     for kind in installed.values():
         for option in _kind_options(kind):

@@ -58,7 +58,7 @@ def loads_body(body: bytes) -> Any:
     return value
 
 
-def _refuse_duplicate_keys(body: bytes | str, value: Any) -> None:
+def _refuse_duplicate_keys(body: bytes, value: Any) -> None:
     """Raise :class:`DuplicateKey` if an object in ``body`` repeats a key.
 
     Cheap for the usual body: every key is followed by a colon, so when the objects parsed hold
@@ -67,7 +67,7 @@ def _refuse_duplicate_keys(body: bytes | str, value: Any) -> None:
     an inference body are never walked. Only a body with colons inside its strings (or a
     repeat) is parsed again, keeping every key, to find out.
     """
-    colons = body.count(b":" if isinstance(body, bytes) else ":")
+    colons = body.count(b":")
     if colons == 0 or _holds_keys(value, colons):
         return
 
@@ -79,9 +79,8 @@ def _refuse_duplicate_keys(body: bytes | str, value: Any) -> None:
             seen[key] = item
         return seen
 
-    text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
     try:
-        json.loads(text, object_pairs_hook=unique)
+        json.loads(body.decode("utf-8", errors="replace"), object_pairs_hook=unique)
     except RecursionError:  # deeper than this parser goes (orjson took it): left unchecked
         return
 

@@ -64,7 +64,7 @@ def test_help_says_which_kinds_take_an_option_only_some_have(
 ) -> None:
     text = train_help(capsys)
     assert "--seed SEED [gmm, vae]" in text
-    assert "[gmm, ppca]" in text.split("--components COMPONENTS", 1)[1].split("--", 1)[0]
+    assert "--components COMPONENTS [gmm, ppca]" in text
 
 
 def test_a_plugin_kinds_group_names_its_options_listed_elsewhere(

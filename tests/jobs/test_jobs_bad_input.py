@@ -72,6 +72,19 @@ def test_bad_job_requests_are_refused(
     assert client.get("/jobs", headers=AUTH).json()["jobs"] == before  # nothing recorded
 
 
+def test_a_long_value_is_echoed_clipped_in_the_error(client: TestClient) -> None:
+    response = client.post("/jobs", headers=AUTH, json=job(kind="k" * 150_000))
+    error = assert_error(response, 422, "kind", "installed_kind")
+    assert len(response.content) < 5_000
+    assert "k" * 100 + "… (150,000 characters)" in error["message"]
+
+
+def test_a_long_job_id_in_the_url_is_echoed_clipped(client: TestClient) -> None:
+    response = client.get("/jobs/" + "a" * 20_000, headers=AUTH)
+    error = assert_error(response, 404, "id", "exists")
+    assert len(response.content) < 1_000 and "… (20,000 characters)" in error["message"]
+
+
 def warm(source: dict[str, Any], kind: str = "vae", dataset: str = "digits", **params: Any
          ) -> dict[str, Any]:
     return {**job(kind, dataset=dataset, **params), "init_from": source}
