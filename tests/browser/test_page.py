@@ -219,7 +219,7 @@ def unpromoted_ppca(server: LiveServer) -> str:
     """A PPCA model (no latent map among its views) whose only version was never promoted, so
     it has no stable alias. Trained before the test's page loads, so the page lists it."""
     name = "held-ppca"
-    headers = {"X-API-Key": API_KEY}
+    headers = {"Authorization": f"Bearer {API_KEY}"}
     queued = httpx.post(f"{server.url}/jobs", headers=headers, json={
         "kind": "ppca", "name": name, "dataset": "digits", "params": {"n_components": 5},
         "promote": "never",
