@@ -155,20 +155,30 @@ def _train_remote(args: argparse.Namespace) -> int:
     return 0
 
 
+_UNKNOWN: Any = object()
+
+
 def _report(
     name: str, version: int, metrics: Mapping[str, Any], promoted: bool,
-    gate: Mapping[str, Any] | None, **extra: Any,
+    gate: Mapping[str, Any] | None, stable: int | None = _UNKNOWN, **extra: Any,
 ) -> None:
-    """The new version as JSON on stdout; on stderr, plainly, whether it went live."""
+    """The new version as JSON on stdout; on stderr, plainly, whether it went live.
+    ``stable``: the model's stable version now, None when it has none (unknown: not said)."""
     print(json.dumps({"model": name, "version": version, **extra, "promoted": promoted,
                       "gate": gate, "metrics": metrics}, indent=2))
     reasons = "; ".join((gate or {}).get("reasons", []))
     if promoted:
         print(f"{name} version {version} is now stable", file=sys.stderr)
+        return
+    if stable is None:
+        others = (f"{name} has no stable version, so requests without a version are refused "
+                  f"until one is named or promoted (PUT /models/{name}/aliases/stable)")
+    elif stable is _UNKNOWN:
+        others = "requests without a version keep the stable version, if the model has one"
     else:
-        print(f"NOT PROMOTED: {name} version {version} is stored and answers only when named "
-              f"(version {version}); requests without a version keep the stable one. "
-              f"Why: {reasons}", file=sys.stderr)
+        others = f"requests without a version keep the stable one (version {stable})"
+    print(f"NOT PROMOTED: {name} version {version} is stored and answers only when named "
+          f"(version {version}); {others}. Why: {reasons}", file=sys.stderr)
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -179,7 +189,8 @@ def _train(args: argparse.Namespace) -> int:
                          "--server (train remotely)")
     from fastapi.exceptions import RequestValidationError
 
-    from app.jobs.params import validate_params
+    from app.errors import InvalidInput
+    from app.jobs.params import training_rows, validate_params
     from models.datasets import load_dataset
     from models.names import NAME_RULE, is_valid_name
     from models.storage import publish_model
@@ -201,7 +212,21 @@ def _train(args: argparse.Namespace) -> int:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}"
                              for e in exc.errors())
         raise SystemExit(f"genserve train: {problems}") from None
-    dataset = load_dataset(args.dataset)
+    from models.datasets import UnknownDataset
+
+    try:
+        dataset = load_dataset(args.dataset)
+    except UnknownDataset as exc:  # a usage error: one line and argparse's exit code
+        print(f"genserve train: --dataset: {exc}", file=sys.stderr)
+        return 2
+    try:  # the job's rule (app.jobs.params.check_fit)
+        n_train = training_rows(
+            dataset.name, len(dataset.examples),
+            float(getattr(params.options, "test_fraction", 0.25)),
+            published_test=dataset.test_examples is not None,
+        )
+    except InvalidInput as exc:
+        raise SystemExit(f"genserve train: {exc.message}") from None
     progress = None if args.quiet else _progress_printer()
     hyperparameters: Any = params.hyperparameters
     warm_start = None
@@ -218,9 +243,7 @@ def _train(args: argparse.Namespace) -> int:
     if kind.check is not None:
         from models.kinds import DataFacts
 
-        n = len(dataset.examples)  # the job's arithmetic (app.jobs.params.check_fit)
-        n_test = max(1, int(round(n * float(getattr(params.options, "test_fraction", 0.25)))))
-        facts = DataFacts(name=dataset.name, shape=tuple(dataset.shape), n_train=n - n_test,
+        facts = DataFacts(name=dataset.name, shape=tuple(dataset.shape), n_train=n_train,
                           levels=dataset.levels)
         try:
             kind.check(hyperparameters, params.options, facts)
@@ -239,13 +262,14 @@ def _train(args: argparse.Namespace) -> int:
                          indent=2))
         return 0
     from app.config import Settings
-    from app.model_store import ModelStore
+    from app.model_store import ModelStore, resolve_stable
 
     settings = Settings()
     store = ModelStore(settings.weights_dir, settings.model_store_dir)
     version, verdict = store.publish(model, args.name, args.promote,
                                      settings.gate_tolerance_nats_per_dim)
     _report(args.name, version, model.metrics, verdict.promoted, verdict.api(),
+            stable=resolve_stable(store.promoted(args.name), store.aliases(args.name)),
             store=str(settings.model_store_dir))
     return 0
 
@@ -370,11 +394,15 @@ def _json_value(text: str) -> Any:
 
 def _add_kind_parameters(train: argparse.ArgumentParser, installed: Mapping[str, Any]) -> None:
     """``--<parameter>`` for every parameter of every installed kind that has no option yet,
-    so a plugin's kind is trained from the command line as genserve's own are."""
+    so a plugin's kind is trained from the command line as genserve's own are. A kind whose
+    options are listed under another heading too (``--components``) has its own group, which
+    names them."""
     taken = {action.dest for action in train._actions}
+    common = set.intersection(*(set(_kind_options(k)) for k in installed.values()))
     for kind in installed.values():
         group = None
         short = set(kind.cli_options.values())  # --components stands for n_components
+        elsewhere = sorted(set(_kind_options(kind)) & taken - common)
         for part in kind.parts:
             for name, info in part.model_fields.items():
                 if name in taken or name in _RESERVED or name in short:
@@ -384,6 +412,26 @@ def _add_kind_parameters(train: argparse.ArgumentParser, installed: Mapping[str,
                     group = train.add_argument_group(f"{kind.title} ({kind.name})")
                 group.add_argument(f"--{name.replace('_', '-')}", dest=name, default=None,
                                    help=info.description, **_option_type(info.annotation))
+        if elsewhere and kind.name not in ("vae", "gmm"):  # those two groups are written out
+            group = group or train.add_argument_group(f"{kind.title} ({kind.name})")
+            group.description = "also: " + ", ".join(
+                "--" + option.replace("_", "-") for option in elsewhere)
+
+
+def _say_which_kinds(train: argparse.ArgumentParser, installed: Mapping[str, Any]) -> None:
+    """An option only some kinds take says which, in its help: ``--seed`` (gmm, vae), and
+    ``--components`` (gmm and any plugin kind that takes it) though it is listed under GMM."""
+    takers: dict[str, list[str]] = {}
+    for kind in installed.values():
+        for option in _kind_options(kind):
+            takers.setdefault(option, []).append(kind.name)
+    general = {action.dest for group in train._action_groups
+               if group.title in ("options", "optional arguments")
+               for action in group._group_actions}
+    for action in train._actions:
+        names = takers.get(action.dest)
+        if names and len(names) < len(installed) and (action.dest in general or len(names) > 1):
+            action.help = f"{action.help or ''} [{', '.join(sorted(names))}]".lstrip()
 
 
 def _hidden_sizes(text: str) -> list[int]:
@@ -468,6 +516,7 @@ def build_parser() -> argparse.ArgumentParser:
     gmm.add_argument("--n-init", type=int)
     gmm.add_argument("--max-iter", type=int)
     _add_kind_parameters(train, installed)
+    _say_which_kinds(train, installed)
 
     serve = commands.add_parser("serve", help="start the HTTP service (uvicorn app.main:app)")
     serve.add_argument("--host", default=None,

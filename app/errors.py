@@ -29,12 +29,14 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 __all__ = [
+    "ECHO_LIMIT",
     "InvalidInput",
     "LimitExceeded",
     "RequestTimedOut",
     "ModelNotFound",
     "ServiceError",
     "UnsupportedOperation",
+    "clip",
     "exception_text",
     "install_error_handlers",
 ]
@@ -90,10 +92,33 @@ def exception_text(exc: BaseException, limit: int = 300) -> str:
     return (_OBJECT_REPR.sub("the data", str(exc)) or type(exc).__name__)[:limit]
 
 
+ECHO_LIMIT = 100
+"""Characters of a client's value that an error message repeats: enough to recognise it."""
+MESSAGE_LIMIT = 2000
+"""No message is longer, whatever it quotes: a 3 MB value never makes a 6 MB error."""
+
+
+def clip(value: object, limit: int = ECHO_LIMIT) -> str:
+    """``value`` as text for an error message: its first ``limit`` characters, then an ellipsis
+    saying how much was left out."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def _unechoed(message: str, value: object) -> str:
+    """``message`` with a long string ``value`` it quotes (as is or as its repr) clipped."""
+    if not isinstance(value, str) or len(value) <= ECHO_LIMIT:
+        return message
+    return message.replace(repr(value), repr(clip(value))).replace(value, clip(value))
+
+
 def error_body(
     error_type: str, message: str, field: str | None, rule: str | None,
     errors: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    message = clip(message, MESSAGE_LIMIT)
     entry = {"type": error_type, "message": message, "field": field, "rule": rule}
     return {"error": entry, "errors": errors if errors is not None else [entry]}
 
@@ -109,15 +134,19 @@ def _field_path(location: tuple[Any, ...] | list[Any]) -> str:
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = []
     for item in exc.errors():
-        field = _field_path(item.get("loc", ()))
-        message = f"{field}: {item.get('msg', 'invalid value')}"
+        location = tuple(item.get("loc", ()))
+        named = (item.get("ctx") or {}).get("field")  # a model validator's field, when it says
+        if isinstance(named, str) and _field_path(location) == "body":
+            location += (named,)
+        field = clip(_field_path(location))  # a key of the client's, at times
+        message = f"{field}: {_unechoed(str(item.get('msg', 'invalid value')), item.get('input'))}"
         if item.get("type") == "json_invalid":  # loc is ("body", position)
             position, reason = field.strip("[]"), (item.get("ctx") or {}).get("error", "")
             field = "body"
             message = f"body: invalid JSON at character {position}: {reason}"
         errors.append(
-            {"type": "validation_error", "message": message, "field": field,
-             "rule": item.get("type")}
+            {"type": "validation_error", "message": clip(message, MESSAGE_LIMIT),
+             "field": field, "rule": item.get("type")}
         )
     first = errors[0] if errors else {"message": "invalid request", "field": None, "rule": None}
     body = error_body(

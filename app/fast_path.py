@@ -34,7 +34,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.auth import inference_is_open
 from app.deps import service_of
 from app.operations import TABLE, Operation
-from app.routing import loads_body
+from app.routing import DuplicateKey, loads_body
 
 __all__ = ["InferenceFastPath"]
 
@@ -130,7 +130,7 @@ def _parse(body: bytes, model: type[BaseModel]) -> BaseModel | None:
     """The validated request, or None where FastAPI should answer (parsed as the routes parse)."""
     try:
         return model.model_validate(loads_body(body))
-    except (ValueError, ValidationError, RecursionError):
+    except (ValueError, ValidationError, RecursionError, DuplicateKey):
         return None
 
 

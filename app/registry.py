@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 from starlette.concurrency import run_in_threadpool
 
-from app.errors import ModelNotFound
+from app.errors import ModelNotFound, clip
 from app.gate import GateVerdict
 from app.model_store import STABLE, ModelStore, is_valid_alias, resolve_stable
 from models import CONFIG_FILE, WEIGHTS_FILE, GenerativeModel, load_model
@@ -297,7 +297,7 @@ class ModelRegistry:
         versions = self._models.get(chosen)
         if not versions:
             raise ModelNotFound(
-                f"model {chosen!r} is not loaded; available: {self.names()}",
+                f"model {clip(chosen)!r} is not loaded; available: {self.names()}",
                 field="model", rule="exists",
             )
         if number is None and version is None and or_newest:
@@ -324,10 +324,10 @@ class ModelRegistry:
             )
         if not is_valid_alias(alias):
             raise ModelNotFound(
-                f"version {alias!r} is neither a version number nor an alias name",
+                f"version {clip(alias)!r} is neither a version number nor an alias name",
                 field="version", rule="version_or_alias",
             )
         raise ModelNotFound(
-            f"model {name!r} has no alias {alias!r}; its aliases: {sorted(aliases)}",
+            f"model {name!r} has no alias {clip(alias)!r}; its aliases: {sorted(aliases)}",
             field="version", rule="alias_exists",
         )

@@ -19,42 +19,113 @@ from typing import Any
 
 import orjson
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-__all__ = ["MAX_DEPTH", "FastJSONRequest", "FastJSONRoute", "loads_body"]
+from app.errors import clip
+
+__all__ = ["MAX_DEPTH", "DuplicateKey", "FastJSONRequest", "FastJSONRoute", "loads_body"]
 
 MAX_DEPTH = 1024
 """Arrays and objects nest at most this deep: orjson's limit (no request here needs more than a
 few levels)."""
 
 
+class DuplicateKey(HTTPException):
+    """A key repeated within one JSON object. RFC 8259 leaves its meaning open and parsers
+    disagree on which copy wins, so it is refused: 422, field ``body``, rule ``duplicate_key``
+    (an HTTPException, so FastAPI's body parsing passes it on to ``app.errors``)."""
+
+    error_type = "validation_error"
+    field = "body"
+    rule = "duplicate_key"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            422, f"body: the key {clip(key)!r} appears twice in one object; send each key once"
+        )
+
+
 def loads_body(body: bytes) -> Any:
-    """orjson, then the standard library for what orjson refuses (its errors are FastAPI's)."""
+    """orjson, then the standard library for what orjson refuses (its errors are FastAPI's).
+    A key repeated within an object raises :class:`DuplicateKey`."""
     try:
-        return orjson.loads(body)
+        value = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
-        if "depth" in str(exc) or "ecursion" in str(exc):  # orjson's words for nesting
-            raise _too_deep(text, exc.pos) from None
+        value = _loads_standard(body, exc)
+    _refuse_duplicate_keys(body, value)
+    return value
 
-        def no_constant(name: str) -> Any:
+
+def _refuse_duplicate_keys(body: bytes, value: Any) -> None:
+    """Raise :class:`DuplicateKey` if an object in ``body`` repeats a key.
+
+    Cheap for the usual body: every key is followed by a colon, so when the objects parsed hold
+    as many keys as ``body`` has colons, no key was dropped as a repeat. The keys are counted
+    outermost first and the count stops once it reaches the colons, so the rows of numbers in
+    an inference body are never walked. Only a body with colons inside its strings (or a
+    repeat) is parsed again, keeping every key, to find out.
+    """
+    colons = body.count(b":")
+    if colons == 0 or _holds_keys(value, colons):
+        return
+
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for key, item in pairs:
+            if key in seen:
+                raise DuplicateKey(key)
+            seen[key] = item
+        return seen
+
+    try:
+        json.loads(body.decode("utf-8", errors="replace"), object_pairs_hook=unique)
+    except RecursionError:  # deeper than this parser goes (orjson took it): left unchecked
+        return
+
+
+def _holds_keys(value: Any, target: int) -> bool:
+    """Whether the objects in ``value`` hold at least ``target`` keys in all (breadth first)."""
+    count = 0
+    level = [value]
+    while level:
+        deeper: list[Any] = []
+        for item in level:
+            if isinstance(item, dict):
+                count += len(item)
+                deeper.extend(v for v in item.values() if isinstance(v, dict | list))
+            elif isinstance(item, list):
+                deeper.extend(v for v in item if isinstance(v, dict | list))
+        if count >= target:
+            return True
+        level = deeper
+    return False
+
+
+def _loads_standard(body: bytes, exc: orjson.JSONDecodeError) -> Any:
+    """What orjson refused, through the standard library: its value, or FastAPI's error."""
+    text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+    if "depth" in str(exc) or "ecursion" in str(exc):  # orjson's words for nesting
+        raise _too_deep(text, exc.pos) from None
+
+    def no_constant(name: str) -> Any:
+        raise json.JSONDecodeError(
+            f"{name} is not a JSON number: send finite numbers", text, max(text.find(name), 0)
+        )
+
+    def finite(literal: str) -> float:
+        value = float(literal)
+        if not math.isfinite(value):
             raise json.JSONDecodeError(
-                f"{name} is not a JSON number: send finite numbers", text, max(text.find(name), 0)
+                f"{literal} is beyond the float64 range", text, max(text.find(literal), 0)
             )
+        return value
 
-        def finite(literal: str) -> float:
-            value = float(literal)
-            if not math.isfinite(value):
-                raise json.JSONDecodeError(
-                    f"{literal} is beyond the float64 range", text, max(text.find(literal), 0)
-                )
-            return value
-
-        try:
-            return json.loads(text, parse_constant=no_constant, parse_float=finite)
-        except RecursionError:  # nested deeper than the interpreter's stack allows
-            raise _too_deep(text, 0) from None
+    try:
+        return json.loads(text, parse_constant=no_constant, parse_float=finite)
+    except RecursionError:  # nested deeper than the interpreter's stack allows
+        raise _too_deep(text, 0) from None
 
 
 def _too_deep(text: str, position: int) -> json.JSONDecodeError:

@@ -148,7 +148,11 @@ class InputsRequest(_Request):
     @model_validator(mode="after")
     def _exactly_one_source(self) -> InputsRequest:
         if (self.inputs is None) == (self.images is None):
-            raise ValueError("send exactly one of 'inputs' (arrays) or 'images' (base64 PNG)")
+            raise PydanticCustomError(  # "field": where app.errors says the error is
+                "one_of_inputs_images",
+                "send exactly one of 'inputs' (arrays) or 'images' (base64 PNG)",
+                {"field": "images" if self.images is not None else "inputs"},
+            )
         return self
 
 
@@ -215,12 +219,16 @@ class InterpolateRequest(InputsRequest):
 
     @model_validator(mode="after")
     def _two_examples(self) -> InterpolateRequest:
-        given = self.inputs if self.inputs is not None else self.images
+        field, given = ("inputs", self.inputs) if self.inputs is not None else (
+            "images", self.images)
         if given is not None and len(given) == 1 and self.labels is not None:
             return self  # x held fixed, y moved
         if given is not None and len(given) != 2:
-            raise ValueError("interpolation takes exactly two examples, the path's two ends "
-                             "(or one, with labels [from, to])")
+            raise PydanticCustomError(
+                "two_rows", "interpolation takes exactly two examples, the path's two ends "
+                "(or one, with labels [from, to]); got {count}",
+                {"field": field, "count": len(given)},
+            )
         return self
 
     model_config = ConfigDict(

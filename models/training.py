@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import torch
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from models.base import DataSpec, GenerativeModel, ProgressCallback
 from models.cgmm import ClassConditionalGMM
@@ -160,10 +161,16 @@ class VAETrainingOptions(SplitOptions):
 
     @model_validator(mode="after")
     def _one_budget(self) -> VAETrainingOptions:
+        """ctx's "field" names the parameter at fault (the model as a whole has no location)."""
         if self.epochs is not None and self.steps is not None:
-            raise ValueError("give epochs or steps, not both")
+            raise PydanticCustomError(
+                "one_budget", "give epochs or steps, not both", {"field": "steps"}
+            )
         if self.objective == "iwae" and (self.kl_warmup_steps or self.free_bits):
-            raise ValueError("kl_warmup_steps and free_bits shape the ELBO objective only")
+            raise PydanticCustomError(
+                "elbo_only", "kl_warmup_steps and free_bits shape the ELBO objective only",
+                {"field": "kl_warmup_steps" if self.kl_warmup_steps else "free_bits"},
+            )
         return self
 
 

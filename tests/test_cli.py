@@ -51,3 +51,49 @@ def test_a_plugin_kind_trains_from_the_command_line(tmp_path: Path) -> None:
                  "--out", str(tmp_path / "p")]) == 0
     model = load_model(tmp_path / "p" / "1")
     assert model.kind == "ppca" and model.hparams.n_components == 5  # type: ignore[attr-defined]
+
+
+def train_help(capsys: pytest.CaptureFixture[str]) -> str:
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    return " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+
+
+def test_help_says_which_kinds_take_an_option_only_some_have(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = train_help(capsys)
+    assert "--seed SEED [gmm, vae]" in text
+    assert "--components COMPONENTS [gmm, ppca]" in text
+
+
+def test_a_plugin_kinds_group_names_its_options_listed_elsewhere(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = train_help(capsys)
+    assert "Probabilistic PCA (ppca): also: --components" in text
+
+
+def test_an_unknown_dataset_is_one_line_and_exit_code_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["train", "ppca", "--dataset", "/etc/passwd", "--out", str(tmp_path / "m")]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("genserve train: --dataset: unknown dataset")
+
+
+def test_not_promoted_says_when_the_model_has_no_stable_version(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import _report
+
+    _report("m", 1, {}, False, {"reasons": ["worse than the baseline"]}, stable=None)
+    said = capsys.readouterr().err
+    assert "m has no stable version" in said and "keep the stable" not in said
+
+
+def test_a_test_split_too_small_to_score_is_refused_before_training(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match=r"test_fraction=0.0001 holds out 1 .* at least 2"):
+        main(["train", "ppca", "--dataset", "digits", "--test-fraction", "0.0001",
+              "--out", str(tmp_path / "m")])
+    assert not (tmp_path / "m").exists()

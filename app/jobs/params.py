@@ -20,7 +20,11 @@ from app.model_store import ModelStore
 from models import CONFIG_FILE
 from models.kinds import DataFacts, ParameterRefused, get_kind
 
-__all__ = ["TrainingParams", "check_fit", "resolve_warm_start", "validate_params"]
+__all__ = ["MIN_TEST_ROWS", "TrainingParams", "check_fit", "resolve_warm_start",
+           "training_rows", "validate_params"]
+
+MIN_TEST_ROWS = 2
+"""Held-out rows a job needs, whatever its kind: its metrics' standard error divides by n - 1."""
 
 
 @dataclass(frozen=True)
@@ -63,12 +67,19 @@ def validate_params(kind: str, params: Mapping[str, Any]) -> TrainingParams:
             ))
         except ValidationError as exc:
             errors.extend(
-                {"loc": ("body", "params", *e["loc"]), "type": e["type"], "msg": e["msg"]}
+                {"loc": ("body", "params", *e["loc"], *_named(e)), "type": e["type"],
+                 "msg": e["msg"]}
                 for e in exc.errors(include_url=False)
             )
     if errors:
         raise RequestValidationError(errors)
     return TrainingParams(kind, parts[0], parts[1])
+
+
+def _named(error: Mapping[str, Any]) -> tuple[str, ...]:
+    """The field a model validator names in its error's ctx (its own location is empty)."""
+    field = (error.get("ctx") or {}).get("field")
+    return (field,) if isinstance(field, str) and not error["loc"] else ()
 
 
 def _existing_model(
@@ -141,19 +152,35 @@ def resolve_warm_start(
     return TrainingParams(params.kind, hyperparameters, params.options), pinned
 
 
+def training_rows(name: str, n: int, test_fraction: float, *, published_test: bool) -> int:
+    """The training rows of a job's split of ``n`` examples (the arithmetic of
+    ``models.datasets.Dataset.split``), for every kind; a split that leaves too few rows on
+    either side is refused as ``params.test_fraction``. ``published_test``: the data set keeps
+    its own test split, and the held-out share applies to nothing."""
+    n_test = max(1, int(round(n * test_fraction)))
+    if n - n_test < 1:
+        raise InvalidInput(
+            f"dataset {name!r} has {n} examples: too few for a training split "
+            f"with test_fraction={test_fraction}",
+            field="params.test_fraction", rule="training_rows",
+        )
+    if not published_test and n_test < MIN_TEST_ROWS:
+        raise InvalidInput(
+            f"params.test_fraction={test_fraction} holds out {n_test} of the {n} examples of "
+            f"dataset {name!r}; the held-out metrics and their standard error need at least "
+            f"{MIN_TEST_ROWS}: use test_fraction >= {MIN_TEST_ROWS / n:.2g}",
+            field="params.test_fraction", rule="test_rows",
+        )
+    return n - n_test
+
+
 def check_fit(
     params: TrainingParams, name: str, dataset: DatasetInfo, models: ModelStore
 ) -> None:
     """Refuse a job whose data cannot train this model, before it takes a worker's time."""
     test_fraction = float(getattr(params.options, "test_fraction", 0.25))
-    n_test = max(1, int(round(dataset.n * test_fraction)))
-    n_train = dataset.n - n_test
-    if n_train < 1:
-        raise InvalidInput(
-            f"dataset {dataset.name!r} has {dataset.n} examples: too few for a training split "
-            f"with test_fraction={test_fraction}",
-            field="params.test_fraction", rule="training_rows",
-        )
+    n_train = training_rows(dataset.name, dataset.n, test_fraction,
+                            published_test=dataset.n_test is not None)
     if getattr(params.options, "binarize", None) and dataset.levels is None:
         raise InvalidInput(
             f"binarize needs discrete data (integer levels); dataset {dataset.name!r} is "

@@ -15,7 +15,7 @@ from starlette.requests import Request
 
 from app.config import Settings
 from app.dataset_store import DatasetNotFound, DatasetStore
-from app.errors import InvalidInput, ServiceError
+from app.errors import InvalidInput, ServiceError, clip
 from app.jobs import records
 from app.jobs.params import check_fit, resolve_warm_start, validate_params
 from app.jobs.queue import JobQueue
@@ -158,7 +158,7 @@ class JobService:
     def get(self, job_id: str) -> records.JobRecord:
         job = records.get_job(self.engine, job_id) if len(job_id) <= 32 else None
         if job is None:
-            raise JobNotFound(f"no job with id {job_id!r}", field="id", rule="exists")
+            raise JobNotFound(f"no job with id {clip(job_id)!r}", field="id", rule="exists")
         return job
 
     def page(

@@ -211,10 +211,21 @@ function showReconstruction(answer, image) {
     : `x̂ = (${answer.reconstructions[0].map(formatNumber).join(", ")})`;
 }
 
+// The latent panel shows a model's own code or nothing: a model without the `latent` view
+// (and no responsibilities) hides it rather than keep the last model's chart.
+function clearLatent() {
+  $("latent-chart").replaceChildren();
+  $("latent-caption").textContent = "Latent code";
+  $("latent-values").textContent = "";
+}
+
 function showLatent(model, answer, ref) {
   const encoding = answer.encoding;
   const chart = $("latent-chart");
-  if (encoding.mean && ref.latent) {
+  const latentMap = model.views.includes("latent") && encoding.mean && ref.latent;
+  clearLatent();
+  $("latent-figure").hidden = !(latentMap || encoding.responsibilities);
+  if (latentMap) {
     const mean = encoding.mean[0];
     const { center, projection, points, labels, classes, method } = ref.latent;
     const projected = projection.map((axis) => axis.reduce((s, a, i) => s + a * (mean[i] - center[i]), 0));
@@ -281,6 +292,7 @@ async function analysePoint() {
 
 function onModel(model) {
   $("inspect-results").hidden = true;
+  clearLatent();
   $("draw-panel").hidden = !isImageModel(model);
   $("point-panel").hidden = isImageModel(model);
   $("inspect-status").textContent = "";

@@ -45,11 +45,13 @@ function fillVersions(version = null) {
     .sort((a, b) => b - a);
   // The stable version (what requests without a version get) is shown first; a version the
   // gate held back says so, and is shown only when asked for.
-  const stable = summary?.aliases?.stable ?? summary?.version;
+  // Without a stable alias no version passed the gate: none is labelled stable.
+  const stable = summary?.aliases?.stable;
   const heldBack = new Set((summary?.version_info || []).filter((v) => v.promoted === false).map((v) => v.version));
   const label = (v) => (v === stable ? `${v} (stable)` : heldBack.has(v) ? `${v} (held back)` : String(v));
   versionSelect.replaceChildren(...versions.map((v) => option(v, label(v))));
-  const fallback = versions.includes(stable) ? stable : versions[0];
+  const preferred = stable ?? summary?.version;
+  const fallback = versions.includes(preferred) ? preferred : versions[0];
   versionSelect.value = String(version && versions.includes(version) ? version : fallback);
 }
 

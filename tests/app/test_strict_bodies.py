@@ -99,3 +99,30 @@ def test_json_nested_within_the_limit_reaches_validation(client: TestClient) -> 
     body = '{"model": "tiny-vae", "n": ' + "[" * 1000 + "]" * 1000 + "}"
     error = error_of(client.post("/sample", content=body, headers=JSON))
     assert error["field"] == "n" and error["rule"] != "json_invalid"
+
+
+ROW_TEXT = "[" + ", ".join(["0.5"] * 64) + "]"
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/jobs", '{"kind": "gmm", "kind": "vae", "name": "twice", "dataset": "pinwheel"}'),
+        ("/jobs", '{"kind": "gmm", "name": "twice", "dataset": "pinwheel", '
+                  '"params": {"n_components": 2, "n_components": 3}}'),
+        ("/sample", '{"n": 2, "n": 3}'),  # the fast path's route
+        ("/encode", '{"model": "tiny-vae", "inputs": [' + ROW_TEXT + '], "model": "tiny-gmm"}'),
+    ],
+)
+def test_a_key_repeated_in_an_object_is_refused(client: TestClient, path: str, body: str
+                                                ) -> None:
+    headers = {**JSON, "X-API-Key": "test-key"}
+    error = error_of(client.post(path, content=body, headers=headers))
+    assert (error["field"], error["rule"]) == ("body", "duplicate_key")
+    assert "appears twice" in error["message"]
+
+
+def test_colons_inside_strings_are_not_taken_for_repeated_keys(client: TestClient) -> None:
+    body = '{"model": "tiny-vae", "n": 2, "version": "a:b:c"}'
+    error = error_of(client.post("/sample", content=body, headers=JSON))
+    assert error["field"] == "version" and error["rule"] != "duplicate_key"

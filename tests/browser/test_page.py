@@ -214,6 +214,61 @@ def test_an_uploaded_image_is_analysed_like_a_drawing(ui: PageRun, tmp_path: Pat
     assert ui.errors == []
 
 
+@pytest.fixture(scope="module")
+def unpromoted_ppca(server: LiveServer) -> str:
+    """A PPCA model (no latent map among its views) whose only version was never promoted, so
+    it has no stable alias. Trained before the test's page loads, so the page lists it."""
+    name = "held-ppca"
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    queued = httpx.post(f"{server.url}/jobs", headers=headers, json={
+        "kind": "ppca", "name": name, "dataset": "digits", "params": {"n_components": 5},
+        "promote": "never",
+    }).json()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        job = httpx.get(f"{server.url}/jobs/{queued['id']}", headers=headers).json()
+        if job["status"] == "succeeded":
+            return name
+        assert job["status"] in ("queued", "running"), job
+        time.sleep(0.5)
+    raise AssertionError("the PPCA job did not finish in 120 s")
+
+
+@pytest.fixture
+def ui_with_ppca(browser: Browser, server: LiveServer, unpromoted_ppca: str
+                 ) -> Iterator[PageRun]:
+    yield from open_page(browser, server)
+
+
+def test_a_model_without_a_latent_view_hides_the_last_models_latent_code(
+    ui_with_ppca: PageRun, unpromoted_ppca: str
+) -> None:
+    page = ui_with_ppca.page
+    choose_model(ui_with_ppca, "digits-vae")
+    page.click("#draw-from-sample")
+    page.wait_for_selector("#latent-chart circle.highlight")
+    choose_model(ui_with_ppca, unpromoted_ppca)
+    page.click("#draw-from-sample")
+    page.wait_for_function(
+        "() => document.querySelector('#inspect-status').textContent.startsWith('Analysed')"
+    )
+    assert page.is_visible("#reconstruction") and page.is_hidden("#latent-figure")
+    assert page.locator("#latent-chart *").count() == 0
+    assert page.text_content("#latent-values") == ""
+    assert ui_with_ppca.errors == []
+
+
+def test_a_version_is_labelled_stable_only_under_a_stable_alias(
+    ui_with_ppca: PageRun, unpromoted_ppca: str
+) -> None:
+    page = ui_with_ppca.page
+    choose_model(ui_with_ppca, unpromoted_ppca)
+    labels = page.locator("#version-select option").all_text_contents()
+    assert len(labels) == 1 and labels[0].startswith("1") and "stable" not in labels[0], labels
+    choose_model(ui_with_ppca, "digits-vae")
+    assert "(stable)" in " ".join(page.locator("#version-select option").all_text_contents())
+
+
 # -- interpolation -----------------------------------------------------------------------------
 def test_the_interpolation_strip_shows_the_requested_steps(ui: PageRun) -> None:
     page = ui.page

@@ -48,6 +48,12 @@ def job(kind: str = "gmm", name: str = "fresh", dataset: str = "pinwheel", **par
         (job(n_components=0), 422, "params.n_components", "greater_than_equal"),
         (job(covariance_type="round"), 422, "params.covariance_type", "literal_error"),
         (job(test_fraction=1.5), 422, "params.test_fraction", "less_than"),
+        (job(test_fraction=0.0001), 422, "params.test_fraction", "test_rows"),
+        (job("vae", dataset="digits", epochs=2, steps=10), 422, "params.steps", "one_budget"),
+        (job("vae", dataset="digits", objective="iwae", free_bits=0.5), 422,
+         "params.free_bits", "elbo_only"),
+        (job("vae", dataset="digits", test_fraction=0.0001), 422, "params.test_fraction",
+         "test_rows"),
         (job(n_componets=3), 422, "params.n_componets", "extra_forbidden"),
         (job("vae", epochs=0), 422, "params.epochs", "greater_than_equal"),
         (job("vae", hidden_sizes=[0]), 422, "params.hidden_sizes[0]", "greater_than_equal"),
@@ -67,6 +73,19 @@ def test_bad_job_requests_are_refused(
     before = client.get("/jobs", headers=AUTH).json()["jobs"]
     assert_error(client.post("/jobs", json=body, headers=AUTH), status, field, rule)
     assert client.get("/jobs", headers=AUTH).json()["jobs"] == before  # nothing recorded
+
+
+def test_a_long_value_is_echoed_clipped_in_the_error(client: TestClient) -> None:
+    response = client.post("/jobs", headers=AUTH, json=job(kind="k" * 150_000))
+    error = assert_error(response, 422, "kind", "installed_kind")
+    assert len(response.content) < 5_000
+    assert "k" * 100 + "… (150,000 characters)" in error["message"]
+
+
+def test_a_long_job_id_in_the_url_is_echoed_clipped(client: TestClient) -> None:
+    response = client.get("/jobs/" + "a" * 20_000, headers=AUTH)
+    error = assert_error(response, 404, "id", "exists")
+    assert len(response.content) < 1_000 and "… (20,000 characters)" in error["message"]
 
 
 def warm(source: dict[str, Any], kind: str = "vae", dataset: str = "digits", **params: Any

@@ -150,6 +150,18 @@ def test_a_ppca_job_refuses_more_components_than_dimensions(client: TestClient) 
     assert (error["field"], error["rule"]) == ("params.n_components", "below_data_dimensions")
 
 
+@pytest.mark.parametrize("params", [{"ddof": True}, {"n_components": True}])
+def test_a_boolean_is_not_a_number_for_any_ppca_parameter(
+    client: TestClient, params: dict[str, Any]
+) -> None:
+    answer = client.post("/jobs", headers=AUTH, json={
+        "kind": "ppca", "name": "boolean", "dataset": "digits", "params": params,
+    })
+    assert answer.status_code == 422, answer.text
+    error = answer.json()["error"]
+    assert (error["field"], error["rule"]) == (f"params.{next(iter(params))}", "int_type")
+
+
 def test_labels_are_refused_by_the_unconditional_ppca(folder: Path) -> None:
     from models import InvalidModelInput, load_model
 

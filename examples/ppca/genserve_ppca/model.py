@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import torch
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 from torch import Tensor
 
 from models.base import OPERATIONS, DataSpec, GenerativeModel, InvalidModelInput, NoiseGroups
@@ -31,6 +32,13 @@ from models.base import OPERATIONS, DataSpec, GenerativeModel, InvalidModelInput
 __all__ = ["PPCA", "PPCAHyperparameters", "choose_components"]
 
 _LOG_2PI = math.log(2.0 * math.pi)
+
+
+def _not_a_boolean(value: Any) -> Any:
+    """true is not 1 here, as for every other number of a job (``Literal`` alone takes it)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer, not a boolean")
+    return value
 
 
 class PPCAHyperparameters(BaseModel):
@@ -48,7 +56,7 @@ class PPCAHyperparameters(BaseModel):
         description="With n_components unset: the share of the variance that q components "
         "must explain (digits: 0.95 keeps 29 of 64 dimensions).",
     )
-    ddof: Literal[0, 1] = Field(
+    ddof: Annotated[Literal[0, 1], BeforeValidator(_not_a_boolean)] = Field(
         default=1,
         description="Divide the scatter matrix by N - ddof: 1 as scikit-learn's PCA (whose "
         "score this then reproduces), 0 for the exact maximum-likelihood estimate.",
