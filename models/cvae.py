@@ -259,18 +259,7 @@ class CVAE(VAE):
         ``z`` is held at ``mu(a, y_a)`` while ``y`` moves: the same style, another class.
         Returns ``path [steps, D]``, ``latents [steps, L]`` and ``label_weights [steps, C]``.
         """
-        if method not in self.interpolation_methods:
-            raise InvalidModelInput(
-                f"unknown interpolation method {method!r}; "
-                f"use one of {sorted(self.interpolation_methods)}"
-            )
-        if steps < 2:
-            raise InvalidModelInput(f"steps must be >= 2 (both endpoints), got {steps}")
-        for name, end in (("a", a), ("b", b)):
-            if end.shape != (self.dim,):
-                raise InvalidModelInput(
-                    f"{name} has shape {list(end.shape)}; expected [{self.dim}]"
-                )
+        self._check_path_ends(a, b, steps, method)
         ends = self.check_input(torch.stack([a, b]))
         ends_labels = self._labels_or_inferred(ends, labels)
         conditions = F.one_hot(ends_labels, self.n_classes).to(ends.dtype)

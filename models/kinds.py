@@ -24,7 +24,7 @@ from models.base import GenerativeModel, ProgressCallback
 from models.datasets import Dataset
 
 if TYPE_CHECKING:
-    from models.vae import VAEHyperparameters
+    from models.vae import VAE, VAEHyperparameters
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -196,17 +196,9 @@ def _fit_vae(
     dataset: Dataset, hyperparameters: Any, options: Any, *,
     progress: ProgressCallback | None, context: FitContext,
 ) -> GenerativeModel:
-    from models.training import train_vae
     from models.vae import VAE
 
-    warm_start = context.warm_start
-    if warm_start is not None and not isinstance(warm_start, VAE):
-        raise TypeError(f"a VAE starts from a VAE, not a {warm_start.kind}")
-    return train_vae(
-        dataset, hyperparameters, options, progress=progress, device=context.device,
-        checkpoint_dir=context.checkpoint_dir if options.checkpoint_every else None,
-        warm_start=warm_start,
-    )
+    return _fit_networks(VAE, dataset, hyperparameters, options, progress, context)
 
 
 def _fit_cvae(
@@ -214,15 +206,26 @@ def _fit_cvae(
     progress: ProgressCallback | None, context: FitContext,
 ) -> GenerativeModel:
     from models.cvae import CVAE
+
+    return _fit_networks(CVAE, dataset, hyperparameters, options, progress, context)
+
+
+def _fit_networks(
+    model_class: type[VAE], dataset: Dataset, hyperparameters: Any, options: Any,
+    progress: ProgressCallback | None, context: FitContext,
+) -> GenerativeModel:
+    """The VAE's training loop for ``model_class`` (a VAE or a CVAE), warm-started from a model
+    of exactly that class."""
     from models.training import train_vae
 
     warm_start = context.warm_start
-    if warm_start is not None and not isinstance(warm_start, CVAE):
-        raise TypeError(f"a CVAE starts from a CVAE, not a {warm_start.kind}")
+    if warm_start is not None and type(warm_start) is not model_class:
+        raise TypeError(f"a {model_class.kind} starts from a {model_class.kind}, "
+                        f"not a {warm_start.kind}")
     return train_vae(
         dataset, hyperparameters, options, progress=progress, device=context.device,
         checkpoint_dir=context.checkpoint_dir if options.checkpoint_every else None,
-        warm_start=warm_start, model_class=CVAE,
+        warm_start=warm_start, model_class=model_class,
     )
 
 

@@ -478,17 +478,8 @@ class VAE(GenerativeModel):
         )
         return {"log_likelihood": iwae.float(), "elbo": elbo.float()}
 
-    @torch.no_grad()
-    def interpolate(
-        self, a: Tensor, b: Tensor, steps: int, method: str = "linear", *,
-        labels: Tensor | None = None,
-    ) -> dict[str, Tensor]:
-        """Decode a path between the posterior means of ``a, b: [D]``.
-
-        Returns ``{"path": [steps, D], "latents": [steps, L]}``; both endpoints are included, so
-        ``path[0] == reconstruct(a)`` and ``path[-1] == reconstruct(b)``.
-        """
-        self.check_labels(labels, 2)
+    def _check_path_ends(self, a: Tensor, b: Tensor, steps: int, method: str) -> None:
+        """An interpolation's arguments: a known method, both endpoints, two rows of ``[D]``."""
         if method not in self.interpolation_methods:
             raise InvalidModelInput(
                 f"unknown interpolation method {method!r}; "
@@ -501,6 +492,19 @@ class VAE(GenerativeModel):
                 raise InvalidModelInput(
                     f"{name} has shape {list(end.shape)}; expected [{self.dim}]"
                 )
+
+    @torch.no_grad()
+    def interpolate(
+        self, a: Tensor, b: Tensor, steps: int, method: str = "linear", *,
+        labels: Tensor | None = None,
+    ) -> dict[str, Tensor]:
+        """Decode a path between the posterior means of ``a, b: [D]``.
+
+        Returns ``{"path": [steps, D], "latents": [steps, L]}``; both endpoints are included, so
+        ``path[0] == reconstruct(a)`` and ``path[-1] == reconstruct(b)``.
+        """
+        self.check_labels(labels, 2)
+        self._check_path_ends(a, b, steps, method)
         mu, _ = self.encode_params(self.check_input(torch.stack([a, b])))
         t = torch.linspace(0.0, 1.0, steps, device=mu.device, dtype=mu.dtype)[:, None]
         latents = _slerp(mu[0], mu[1], t) if method == "slerp" else torch.lerp(mu[0], mu[1], t)
