@@ -240,15 +240,14 @@ def _train(args: argparse.Namespace) -> int:
             )
         except ParameterRefused as exc:
             raise SystemExit(f"genserve train: {exc}") from None
-    if kind.check is not None:
-        from models.kinds import DataFacts
+    from models.kinds import DataFacts
 
-        facts = DataFacts(name=dataset.name, shape=tuple(dataset.shape), n_train=n_train,
-                          levels=dataset.levels)
-        try:
-            kind.check(hyperparameters, params.options, facts)
-        except ParameterRefused as exc:
-            raise SystemExit(f"genserve train: {exc}") from None
+    facts = DataFacts(name=dataset.name, shape=tuple(dataset.shape), n_train=n_train,
+                      levels=dataset.levels, classes=dataset.classes)
+    try:
+        kind.check_params(hyperparameters, params.options, facts)
+    except ParameterRefused as exc:
+        raise SystemExit(f"genserve train: {exc}") from None
     context = FitContext(
         checkpoint_dir=Path(args.checkpoint_dir) if args.checkpoint_dir else None,
         warm_start=warm_start,

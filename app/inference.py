@@ -134,9 +134,10 @@ class InferenceService:
     def labels(
         values: list[int | str] | None, loaded: LoadedModel, rows: int, field: str = "labels"
     ) -> torch.Tensor | None:
-        """Class labels given by name or index -> ``[rows]`` int64 indices into
-        ``data.classes``; None when none are given. Refused (422, naming ``field``) for a model
-        that is not ``conditional``, and for a label outside its classes."""
+        """Class labels given by name or index (one per example, or one for all) -> ``[rows]``
+        int64 indices into ``data.classes``; None when none are given. Refused (422, naming
+        ``field``) for a model that is not ``conditional``, and for a label outside its
+        classes."""
         if values is None:
             return None
         model = loaded.model
@@ -146,10 +147,12 @@ class InferenceService:
                 field=field, rule="conditional",
             )
         classes = model.data.classes or []
+        if len(values) == 1:
+            values = values * rows  # one label for every example
         if len(values) != rows:
             raise InvalidInput(
-                f"{field} has {len(values)} labels for {rows} examples; give one per example",
-                field=field, rule="one_per_example",
+                f"{field} has {len(values)} labels for {rows} examples; give one per example, "
+                "or one for all", field=field, rule="one_per_example",
             )
         indices: list[int] = []
         for i, value in enumerate(values):

@@ -34,7 +34,7 @@ from starlette.responses import Response
 from app import batching, codecs
 from app.batching import ClassifyWork, InterpolateWork, LogLikelihoodWork, SampleWork
 from app.config import Settings
-from app.errors import InvalidInput, LimitExceeded, UnsupportedOperation
+from app.errors import LimitExceeded, UnsupportedOperation
 from app.inference import Call, JSONBytesResponse
 from app.schemas import (
     ClassifyRequest,
@@ -155,15 +155,7 @@ def _sample_check(call: Call[SampleRequest]) -> None:
 
 def _sample_labels(call: Call[SampleRequest]) -> torch.Tensor | None:
     """One label per sample, or one for all ``n``."""
-    labels = _labels(call, len(call.request.labels or ()))
-    if labels is not None and len(labels) != call.request.n:
-        if len(labels) != 1:
-            raise InvalidInput(
-                f"labels has {len(labels)} labels for n = {call.request.n} samples; give one "
-                "per sample, or one for all", field="labels", rule="one_per_sample",
-            )
-        labels = labels.expand(call.request.n).clone()
-    return labels
+    return _labels(call, call.request.n)
 
 
 def _sample_work(call: Call[SampleRequest]) -> SampleWork:

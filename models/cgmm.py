@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import torch
+from pydantic import Field
 from torch import Tensor, nn
 
 from models.base import (
@@ -31,9 +32,20 @@ from models.base import (
     NoiseGroups,
     ProgressCallback,
 )
-from models.gmm import GaussianMixture, GMMHyperparameters, _full_covariances
+from models.gmm import MAX_COMPONENTS, GaussianMixture, GMMHyperparameters, _full_covariances
 
 __all__ = ["ClassConditionalGMM"]
+
+
+class CGMMHyperparameters(GMMHyperparameters):
+    """The GMM's hyper-parameters, ``n_components`` counted per class: a class has a tenth of
+    the data, so the default is 2 components (10 full-covariance ones per digit overfit
+    digits' ~160 training rows a class)."""
+
+    n_components: int = Field(
+        default=2, ge=1, le=MAX_COMPONENTS,
+        description=f"Mixture components per class (at most {MAX_COMPONENTS})."
+    )
 
 
 class ClassConditionalGMM(GenerativeModel):
@@ -45,7 +57,7 @@ class ClassConditionalGMM(GenerativeModel):
     capabilities = frozenset({*OPERATIONS, "classify"})
     exact_likelihood = True
     views = frozenset({"components"})
-    Hyperparameters = GMMHyperparameters
+    Hyperparameters = CGMMHyperparameters
     interpolation_methods = frozenset({"linear"})
 
     hparams: GMMHyperparameters

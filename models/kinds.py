@@ -125,6 +125,19 @@ class ModelKind:
     """Short command-line names of parameters (``components`` -> ``n_components``); every
     parameter also has ``--its-name``."""
 
+    def check_params(self, hyperparameters: BaseModel, options: BaseModel,
+                     data: DataFacts) -> None:
+        """Refuse (:class:`ParameterRefused`) what this data cannot train, before any training:
+        a kind that ``needs_labels`` on unlabelled data, then the kind's own ``check``."""
+        if self.needs_labels and not data.classes:
+            raise ParameterRefused(
+                f"a {self.name} is trained on labels; dataset {data.name!r} has none: use one "
+                "with labels (y in an .npz, an IDX labels file, a CSV label column, a zip's "
+                "class folders)", field="dataset", rule="labelled",
+            )
+        if self.check is not None:
+            self.check(hyperparameters, options, data)
+
     @property
     def title(self) -> str:
         """A human name, e.g. "Gaussian mixture": the model class's ``kind_title``."""
@@ -299,12 +312,35 @@ def _check_vae(hp: Any, options: Any, data: DataFacts) -> None:
 
 
 def _check_cvae(hp: Any, options: Any, data: DataFacts) -> None:
+    _check_conditional(data)
     if options.latent_prior_components:
         raise ParameterRefused(
             "a cvae has no latent GMM prior: leave latent_prior_components out",
             field="params.latent_prior_components", rule="unconditional_only",
         )
     _check_vae(hp, options, data)
+
+
+def _check_conditional(data: DataFacts) -> None:
+    if data.classes is not None and len(data.classes) < 2:
+        raise ParameterRefused(
+            f"dataset {data.name!r} has one class ({data.classes[0]!r}): a conditional model "
+            "needs at least two; train an unconditional kind", field="dataset",
+            rule="two_classes",
+        )
+
+
+def _check_cgmm(hp: Any, options: Any, data: DataFacts) -> None:
+    _check_conditional(data)
+    classes = len(data.classes or ()) or 1
+    if hp.n_components * classes > data.n_train:
+        raise ParameterRefused(
+            f"params.n_components={hp.n_components} per class for {classes} classes needs at "
+            f"least {hp.n_components * classes} training rows; dataset {data.name!r} has "
+            f"{data.n_train}: use fewer components", field="params.n_components",
+            rule="at_most_training_rows",
+        )
+    _check_gmm(hp, options, data)
 
 
 def _check_gmm(hp: Any, options: Any, data: DataFacts) -> None:
@@ -421,17 +457,16 @@ def _cvae() -> ModelKind:
 
 
 def _cgmm() -> ModelKind:
-    from models.cgmm import ClassConditionalGMM
-    from models.gmm import GMMHyperparameters
+    from models.cgmm import CGMMHyperparameters, ClassConditionalGMM
     from models.training import SplitOptions
 
     return ModelKind(
         name="cgmm", model=ClassConditionalGMM,
-        hyperparameters=GMMHyperparameters, options=SplitOptions, fit=_fit_cgmm,
+        hyperparameters=CGMMHyperparameters, options=SplitOptions, fit=_fit_cgmm,
         description="One Gaussian mixture per class (n_components each), class priors from the "
         "training counts; exact log p(x | y), log p(x) and p(y | x).",
         example={"dataset": "digits", "params": {"n_components": 2, "max_iter": 50}},
-        check=_check_gmm, needs_labels=True, cli_options=GMM_KIND.cli_options,
+        check=_check_cgmm, needs_labels=True, cli_options=GMM_KIND.cli_options,
     )
 
 

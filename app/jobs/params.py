@@ -187,22 +187,13 @@ def check_fit(
             "continuous: leave binarize unset",
             field="params.binarize", rule="data_kind",
         )
-    kind = get_kind(params.kind)
-    if kind.needs_labels and not dataset.classes:
-        raise InvalidInput(
-            f"a {params.kind} is trained on labels; dataset {dataset.name!r} has none: upload "
-            "one with labels (y in an .npz, an IDX labels file, a CSV label column, a zip's "
-            "class folders)", field="dataset", rule="labelled",
-        )
-    check = kind.check
-    if check is not None:
-        facts = DataFacts(name=dataset.name, shape=tuple(dataset.shape), n_train=n_train,
-                          levels=dataset.levels,
-                          classes=tuple(dataset.classes) if dataset.classes else None)
-        try:
-            check(params.hyperparameters, params.options, facts)
-        except ParameterRefused as exc:
-            raise InvalidInput(str(exc), field=exc.field, rule=exc.rule) from None
+    facts = DataFacts(name=dataset.name, shape=tuple(dataset.shape), n_train=n_train,
+                      levels=dataset.levels,
+                      classes=tuple(dataset.classes) if dataset.classes else None)
+    try:
+        get_kind(params.kind).check_params(params.hyperparameters, params.options, facts)
+    except ParameterRefused as exc:
+        raise InvalidInput(str(exc), field=exc.field, rule=exc.rule) from None
     existing = _existing_model(models, name)
     if existing is None:
         return

@@ -164,6 +164,13 @@ def test_class_probabilities_sum_to_one_and_name_the_predicted_class(
         assert predicted == max(probabilities, key=probabilities.__getitem__)
 
 
+def test_one_label_for_all_inputs_scores_each_under_that_label(client: TestClient) -> None:
+    body = {"model": "tiny-cgmm", "inputs": POINTS[:3]}
+    each = post(client, "/log-likelihood", {**body, "labels": [1, 1, 1]})
+    once = post(client, "/log-likelihood", {**body, "labels": [1]})
+    assert once["log_likelihood"] == each["log_likelihood"]
+
+
 def test_exact_log_px_is_the_sum_over_classes_of_the_labelled_ones(client: TestClient) -> None:
     prior = post(client, "/classify", {"model": "tiny-cgmm", "inputs": POINTS})["log_prior"]
     marginal = post(client, "/log-likelihood", {"model": "tiny-cgmm", "inputs": POINTS})
@@ -198,9 +205,9 @@ def test_encode_reports_the_label_it_used(client: TestClient) -> None:
     [
         ("/sample", {"model": "tiny-cvae", "labels": ["zebra"]}, "classes"),
         ("/sample", {"model": "tiny-cgmm", "labels": [3]}, "classes"),
-        ("/sample", {"model": "tiny-cvae", "n": 3, "labels": [0, 1]}, "one_per_sample"),
+        ("/sample", {"model": "tiny-cvae", "n": 3, "labels": [0, 1]}, "one_per_example"),
         ("/sample", {"model": "tiny-vae", "labels": [0]}, "conditional"),
-        ("/log-likelihood", {"model": "tiny-cvae", "inputs": ROWS[:2], "labels": ["owl"]},
+        ("/log-likelihood", {"model": "tiny-cvae", "inputs": ROWS[:2], "labels": [0, 1, 0]},
          "one_per_example"),
         ("/log-likelihood", {"model": "tiny-cvae", "inputs": ROWS[:1], "labels": [-1]},
          "classes"),

@@ -55,3 +55,22 @@ def test_a_conditional_job_on_unlabelled_data_is_refused(client: TestClient) -> 
         "kind": "cvae", "name": "no-labels", "dataset": "two-moons"})
     assert response.status_code == 422
     assert response.json()["error"]["rule"] == "labelled"
+
+
+def test_a_cgmm_job_with_defaults_passes_the_gate_on_digits(client: TestClient) -> None:
+    """Components are counted per class: the default (2) suits digits' ~160 rows a class,
+    where the GMM's 10 full-covariance components overfit and fail the gate."""
+    done = wait_for(client, submit(client, "cgmm", "job-cgmm-defaults", "digits")["id"])
+    assert done["status"] == "succeeded", done
+    assert done["result"]["promoted"] is True, done["result"]["gate"]
+
+
+def test_more_components_than_rows_per_class_is_refused_before_queueing(
+    client: TestClient,
+) -> None:
+    response = client.post("/jobs", headers=AUTH, json={
+        "kind": "cgmm", "name": "too-many", "dataset": "digits",
+        "params": {"n_components": 200}})
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["field"], error["rule"]) == ("params.n_components", "at_most_training_rows")
