@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WithJsonSchema,
+    WrapValidator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from app.model_store import ALIAS_PATTERN, is_valid_alias
@@ -95,7 +105,19 @@ class _Request(BaseModel):
     )
 
 
-Labels = list[int | str]
+def _class_label(value: Any, handler: ValidatorFunctionWrapHandler) -> int | str:
+    """One rule for a label, named once (not one error per branch of ``int | str``)."""
+    if isinstance(value, (int, str)) and not isinstance(value, bool):
+        try:
+            return handler(value)  # type: ignore[no-any-return]
+        except ValidationError:
+            pass
+    raise PydanticCustomError(
+        "class_label", "a label is a class name (a string) or a class index (an integer)"
+    )
+
+
+Labels = list[Annotated[int | str, WrapValidator(_class_label)]]
 """Class labels of a conditional model, each a class name or an index into the model's
 ``classes`` (``GET /models/{name}``)."""
 

@@ -272,3 +272,13 @@ def test_a_conditional_job_needs_a_labelled_dataset(client: TestClient, kind: st
     queued = client.post("/jobs", headers=auth, json={
         "kind": kind, "name": f"my-{kind}", "dataset": "digits"})
     assert queued.status_code == 202, queued.text
+
+
+@pytest.mark.parametrize("label", [1.5, True, [1], {"a": 1}, None])
+def test_a_label_of_another_type_is_named_once_as_a_class_label(
+    client: TestClient, label: object
+) -> None:
+    response = client.post("/sample", json={"model": "tiny-cvae", "labels": [label]})
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["field"], error["rule"]) == ("labels[0]", "class_label")

@@ -519,13 +519,13 @@ export interface components {
         };
         /**
          * CGMMParams
-         * @description Parameters of a cgmm job: GMMHyperparameters and SplitOptions, side by side. Every one is optional.
+         * @description Parameters of a cgmm job: CGMMHyperparameters and SplitOptions, side by side. Every one is optional.
          */
         CGMMParams: {
             /**
              * N Components
-             * @description Number of mixture components K (at most 2000).
-             * @default 10
+             * @description Mixture components per class (at most 2000).
+             * @default 2
              */
             n_components?: number;
             /**
