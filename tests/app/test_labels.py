@@ -51,7 +51,12 @@ def test_a_label_outside_the_classes_is_refused(conditional: LoadedModel, label:
 
 def test_one_label_per_example(conditional: LoadedModel) -> None:
     with pytest.raises(InvalidInput, match="one per example"):
-        InferenceService.labels(["cat"], conditional, 2)
+        InferenceService.labels(["cat", "cat", "cat"], conditional, 2)
+
+
+def test_one_label_for_all_examples(conditional: LoadedModel) -> None:
+    one = InferenceService.labels(["cat"], conditional, 3)
+    assert one is not None and one.tolist() == [CLASSES.index("cat")] * 3
 
 
 def test_labels_for_a_model_that_is_not_conditional_are_refused() -> None:

@@ -227,11 +227,12 @@ def unpromoted_ppca(server: LiveServer) -> str:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         job = httpx.get(f"{server.url}/jobs/{queued['id']}", headers=headers).json()
-        if job["status"] == "succeeded":
+        listed = {m["name"] for m in httpx.get(f"{server.url}/models").json()["models"]}
+        if job["status"] == "succeeded" and name in listed:  # the watcher has loaded it too
             return name
-        assert job["status"] in ("queued", "running"), job
+        assert job["status"] in ("queued", "running", "succeeded"), job
         time.sleep(0.5)
-    raise AssertionError("the PPCA job did not finish in 120 s")
+    raise AssertionError("the PPCA job did not finish, or its model was not listed, in 120 s")
 
 
 @pytest.fixture
