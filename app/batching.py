@@ -93,25 +93,33 @@ class _Item:
     size: int
     future: asyncio.Future[Any]
     loop: asyncio.AbstractEventLoop
+    on_abandoned_done: Callable[[], None] | None = None
+    """Called on the loop once the work of a request whose future was cancelled (its handler
+    timed out or its client left) is over: dropped from the queue, or run to the end."""
     queued_at: float = field(default_factory=time.perf_counter)
 
 
-def _resolve(outcomes: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
+def _resolve(outcomes: list[tuple[_Item, bool, Any]]) -> None:
     """On the event loop: hand each request its result or its exception."""
-    for future, ok, value in outcomes:
-        if future.done():  # the client went away and the handler was cancelled
-            continue
-        if ok:
-            future.set_result(value)
+    for item, ok, value in outcomes:
+        if item.future.done():  # the client went away or timed out: the handler was cancelled
+            _abandoned_done(item)
+        elif ok:
+            item.future.set_result(value)
         else:
-            future.set_exception(value)
+            item.future.set_exception(value)
+
+
+def _abandoned_done(item: _Item) -> None:
+    if item.on_abandoned_done is not None:
+        item.on_abandoned_done()
 
 
 def _hand_back(items: list[_Item], outcomes: list[tuple[bool, Any]]) -> None:
     """One wake-up per event loop for the whole batch, not one per request."""
-    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], bool, Any]]] = {}
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Item, bool, Any]]] = {}
     for item, (ok, value) in zip(items, outcomes, strict=True):
-        by_loop.setdefault(item.loop, []).append((item.future, ok, value))
+        by_loop.setdefault(item.loop, []).append((item, ok, value))
     for loop, resolved in by_loop.items():
         try:
             loop.call_soon_threadsafe(_resolve, resolved)
@@ -311,10 +319,13 @@ class Batcher:
             self._pool = None
 
     def submit(
-        self, key: Hashable, run: BatchFunction, payload: Any, size: int
+        self, key: Hashable, run: BatchFunction, payload: Any, size: int,
+        on_abandoned_done: Callable[[], None] | None = None,
     ) -> asyncio.Future[Any]:
         """Queue ``payload`` (``size`` examples) under ``key``; the future gets its share of the
-        batch. Cancelling the future drops the request if no batch has taken it yet.
+        batch. Cancelling the future drops the request if no batch has taken it yet; a forward
+        pass under way cannot be interrupted, so ``on_abandoned_done`` says (on the loop) when
+        a cancelled request's work is over, dropped or run (admission counts it until then).
 
         A bare future, not a coroutine: awaiting it costs no task of its own, and its result
         reaches the handler in the loop iteration the runner's wake-up lands in. The requests
@@ -331,7 +342,7 @@ class Batcher:
         if outgoing is None:
             outgoing = self._outgoing[loop] = []
             loop.call_soon(self._send, loop)
-        outgoing.append(_Item(key, run, payload, size, future, loop))
+        outgoing.append(_Item(key, run, payload, size, future, loop, on_abandoned_done))
         return future
 
     def _send(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -417,6 +428,11 @@ class Batcher:
             with self._queued_lock:
                 self._queued -= 1
             if item.future.cancelled():
+                if item.on_abandoned_done is not None:
+                    try:
+                        item.loop.call_soon_threadsafe(item.on_abandoned_done)
+                    except RuntimeError:  # that loop has closed
+                        pass
                 continue
             batch.append(item)
             size += item.size
@@ -565,9 +581,11 @@ class Lanes:
         self.heavy.stop(timeout)
 
     def submit(
-        self, key: Hashable, run: BatchFunction, payload: Any, size: int, *, heavy: bool = False
+        self, key: Hashable, run: BatchFunction, payload: Any, size: int, *, heavy: bool = False,
+        on_abandoned_done: Callable[[], None] | None = None,
     ) -> asyncio.Future[Any]:
-        return (self.heavy if heavy else self.light).submit(key, run, payload, size)
+        lane = self.heavy if heavy else self.light
+        return lane.submit(key, run, payload, size, on_abandoned_done)
 
     def queued(self) -> int:
         return self.light.queued() + self.heavy.queued()

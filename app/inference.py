@@ -195,15 +195,14 @@ class InferenceService:
         ticket = self.admission.admit(loaded.name, cost)
         try:
             payload = prepare()
-            result = await self._admitted(
-                loaded, operation, batch, payload, size, shared, heavy=ticket.lane == "heavy",
-                finish_after_timeout=finish_after_timeout,
-            )
         except BaseException:
             self.admission.release(ticket, completed=False)
             raise
-        self.admission.release(ticket)
-        return result
+        return await self._admitted(
+            loaded, operation, batch, payload, size, shared, heavy=ticket.lane == "heavy",
+            finish_after_timeout=finish_after_timeout,
+            release=partial(self.admission.release, ticket),
+        )
 
     async def _admitted(
         self,
@@ -216,12 +215,21 @@ class InferenceService:
         *,
         heavy: bool,
         finish_after_timeout: bool,
+        release: Callable[..., None],
     ) -> T:
+        """Run the admitted work and give its admission back (``release``) when it is over:
+        at the answer, or, for a batched request that timed out or lost its client while its
+        forward pass runs (it cannot be interrupted), when the batcher says that pass ended,
+        so admission keeps counting work that still holds a runner."""
         run = partial(batch, loaded.model)
         work: asyncio.Future[T]
+        batched = self.batcher is not None
         if self.batcher is not None:
             key = _BatchKey(loaded.name, loaded.version, id(loaded.model), operation, shared)
-            work = self.batcher.submit(key, run, payload, size, heavy=heavy)
+            work = self.batcher.submit(
+                key, run, payload, size, heavy=heavy,
+                on_abandoned_done=partial(release, completed=False),
+            )
         else:
             work = asyncio.get_running_loop().run_in_executor(
                 self._heavy_executor() if heavy else None, _alone, run, payload, self.threads
@@ -231,15 +239,27 @@ class InferenceService:
             # At the deadline the future is cancelled: a queued request is dropped, and a forward
             # pass under way (it cannot be interrupted) finishes in its thread, its result unused.
             async with asyncio.timeout(timeout):
-                return await (asyncio.shield(work) if finish_after_timeout else work)
-        except TimeoutError:
-            raise RequestTimedOut(
+                result = await (asyncio.shield(work) if finish_after_timeout else work)
+        except BaseException as exc:
+            if not (batched and work.cancelled()):  # else the batcher calls release when done
+                release(completed=False)
+            raise self._answer_error(exc, operation, timeout) from None
+        release()
+        return result
+
+    @staticmethod
+    def _answer_error(exc: BaseException, operation: str, timeout: float) -> BaseException:
+        """What a failed run answers: a 408 past the deadline, a 422 for inputs the model's
+        maths refused, anything else as it is."""
+        if isinstance(exc, TimeoutError):
+            return RequestTimedOut(
                 f"the {operation} took longer than {timeout:g} s (GENSERVE_REQUEST_TIMEOUT_S); "
                 "ask for fewer examples, samples or importance samples",
                 field=None, rule="request_timeout",
-            ) from None
-        except InvalidModelInput as exc:
-            raise InvalidInput(str(exc), field="inputs", rule="model_input") from None
+            )
+        if isinstance(exc, InvalidModelInput):
+            return InvalidInput(str(exc), field="inputs", rule="model_input")
+        return exc
 
     def _heavy_executor(self) -> ThreadPoolExecutor:
         """Unbatched heavy work has its own threads too, so it cannot take every core."""

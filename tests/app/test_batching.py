@@ -273,6 +273,75 @@ def test_stopping_fails_what_is_still_queued() -> None:
     assert isinstance(outcome, RuntimeError) and "shutting down" in str(outcome)
 
 
+def test_an_abandoned_request_is_reported_done_only_when_its_running_pass_ends() -> None:
+    """Admission counts a timed-out request's cost until its forward pass (which cannot be
+    interrupted) really ends: the batcher says when."""
+    started, release = threading.Event(), threading.Event()
+
+    def slow(payloads: list[int]) -> list[int]:
+        started.set()
+        release.wait(30)
+        return payloads
+
+    async def main() -> tuple[bool, bool]:
+        batcher = Batcher(max_size=8, max_wait_s=0.0)
+        batcher.start()
+        try:
+            done = asyncio.Event()
+            work = batcher.submit("k", slow, 1, 1, on_abandoned_done=done.set)
+            while not started.is_set():
+                await asyncio.sleep(0.001)
+            work.cancel()  # what a handler's timeout does
+            await asyncio.sleep(0.05)
+            before = done.is_set()
+            release.set()
+            async with asyncio.timeout(30):  # a hang guard, not a threshold
+                await done.wait()
+            return before, done.is_set()
+        finally:
+            release.set()
+            batcher.stop()
+
+    assert asyncio.run(main()) == (False, True)
+
+
+def test_an_abandoned_request_still_queued_is_reported_done_when_dropped() -> None:
+    async def main() -> bool:
+        batcher = Batcher(max_size=8, max_wait_s=0.0)
+        batcher.start()
+        try:
+            release, blocker = await _hold_workers(batcher)
+            done = asyncio.Event()
+            work = batcher.submit("k", _double, 1, 1, on_abandoned_done=done.set)
+            while batcher.queued() < 1:
+                await asyncio.sleep(0.001)
+            work.cancel()
+            release.set()
+            await blocker
+            async with asyncio.timeout(30):  # a hang guard, not a threshold
+                await done.wait()
+            return done.is_set()
+        finally:
+            batcher.stop()
+
+    assert asyncio.run(main())
+
+
+def test_a_request_answered_is_never_reported_abandoned() -> None:
+    async def main() -> tuple[int, bool]:
+        batcher = Batcher(max_size=8, max_wait_s=0.0)
+        batcher.start()
+        try:
+            abandoned = asyncio.Event()
+            answer = await batcher.submit("k", _double, 2, 1, on_abandoned_done=abandoned.set)
+            await asyncio.sleep(0.05)
+            return answer, abandoned.is_set()
+        finally:
+            batcher.stop()
+
+    assert asyncio.run(main()) == (4, False)
+
+
 def test_two_runners_compute_two_batches_at_once() -> None:
     both_running = threading.Barrier(2, timeout=30)  # broken, not passed, if they run in turn
 
