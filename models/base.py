@@ -279,6 +279,24 @@ class GenerativeModel(nn.Module, ABC):
         bound = "IWAE bound" if abbreviated else "importance-weighted bound"
         return f"{bound}, k={importance_samples}"
 
+    # -- interpolation ---------------------------------------------------------------------------
+    def check_path_ends(self, a: Tensor, b: Tensor, steps: int, method: str) -> None:
+        """An interpolation's arguments, the same rule for every model: a declared method, at
+        least both endpoints, and two single examples (rows of ``[D]``, checked by
+        :meth:`check_input` with the rest of the input)."""
+        if method not in self.interpolation_methods:
+            raise InvalidModelInput(
+                f"unknown interpolation method {method!r} for a {self.kind}; use one of "
+                f"{sorted(self.interpolation_methods)}"
+            )
+        if steps < 2:
+            raise InvalidModelInput(f"steps must be at least 2 to include both ends; got {steps}")
+        if a.ndim != 1 or b.ndim != 1:  # their width is check_input's, as for every input
+            raise InvalidModelInput(
+                f"a and b must be single examples of shape [{self.dim}]; "
+                f"got {list(a.shape)} and {list(b.shape)}"
+            )
+
     # -- labels --------------------------------------------------------------------------------
     def check_labels(self, labels: Tensor | None, rows: int) -> Tensor | None:
         """Validate ``labels``: None, or (conditional models) ``rows`` int64 class indices into

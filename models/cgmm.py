@@ -281,18 +281,7 @@ class ClassConditionalGMM(GenerativeModel):
         component of class ``to`` that explains ``a`` best (``x = mu + Sigma^(1/2) eps``: the
         same ``eps``, another class). ``b`` is then not used.
         """
-        if method not in self.interpolation_methods:
-            raise InvalidModelInput(
-                f"a class-conditional GMM interpolates in data space only: method {method!r} is "
-                f"not supported; use one of {sorted(self.interpolation_methods)}"
-            )
-        if steps < 2:
-            raise InvalidModelInput(f"steps must be at least 2 to include both ends; got {steps}")
-        if a.shape != (self.dim,) or b.shape != (self.dim,):
-            raise InvalidModelInput(
-                f"a and b must be single examples of shape [{self.dim}]; "
-                f"got {list(a.shape)} and {list(b.shape)}"
-            )
+        self.check_path_ends(a, b, steps, method)
         ends = self.check_input(torch.stack([a, b])).double()
         given = self.check_labels(labels, 2)
         if given is not None:

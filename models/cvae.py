@@ -259,7 +259,7 @@ class CVAE(VAE):
         ``z`` is held at ``mu(a, y_a)`` while ``y`` moves: the same style, another class.
         Returns ``path [steps, D]``, ``latents [steps, L]`` and ``label_weights [steps, C]``.
         """
-        self._check_path_ends(a, b, steps, method)
+        self.check_path_ends(a, b, steps, method)
         ends = self.check_input(torch.stack([a, b]))
         ends_labels = self._labels_or_inferred(ends, labels)
         conditions = F.one_hot(ends_labels, self.n_classes).to(ends.dtype)

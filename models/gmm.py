@@ -824,18 +824,7 @@ class GaussianMixture(GenerativeModel):
         ``responsibilities [steps, K]``; the endpoints are exactly ``a`` and ``b``.
         """
         self.check_labels(labels, 2)
-        if method not in self.interpolation_methods:
-            raise InvalidModelInput(
-                f"a GMM interpolates in data space only: method {method!r} is not supported; "
-                f"use one of {sorted(self.interpolation_methods)}"
-            )
-        if steps < 2:
-            raise InvalidModelInput(f"steps must be at least 2 to include both ends; got {steps}")
-        if a.ndim != 1 or b.ndim != 1:
-            raise InvalidModelInput(
-                f"a and b must be single examples of shape [{self.dim}]; "
-                f"got {list(a.shape)} and {list(b.shape)}"
-            )
+        self.check_path_ends(a, b, steps, method)
         ends = self.check_input(torch.stack([a, b]))
         t = torch.linspace(0.0, 1.0, steps, dtype=ends.dtype, device=ends.device).unsqueeze(-1)
         path = torch.lerp(ends[0], ends[1], t)  # exact at t = 0 and t = 1

@@ -31,7 +31,7 @@ from models.base import DataSpec, GenerativeModel, InvalidModelInput, NoiseGroup
 from models.gmm import GaussianMixture, GMMHyperparameters
 from models.networks import ConvDecoder, ConvEncoder, image_shape, mlp
 
-__all__ = ["VAE", "LatentPriorSpec", "NoiseGroups", "VAEHyperparameters", "network_differences"]
+__all__ = ["VAE", "LatentPriorSpec", "VAEHyperparameters", "network_differences"]
 
 _LOG_2PI = math.log(2.0 * math.pi)
 _MAX_CHUNK_FLOATS = 2**19
@@ -478,21 +478,6 @@ class VAE(GenerativeModel):
         )
         return {"log_likelihood": iwae.float(), "elbo": elbo.float()}
 
-    def _check_path_ends(self, a: Tensor, b: Tensor, steps: int, method: str) -> None:
-        """An interpolation's arguments: a known method, both endpoints, two rows of ``[D]``."""
-        if method not in self.interpolation_methods:
-            raise InvalidModelInput(
-                f"unknown interpolation method {method!r}; "
-                f"use one of {sorted(self.interpolation_methods)}"
-            )
-        if steps < 2:
-            raise InvalidModelInput(f"steps must be >= 2 (both endpoints), got {steps}")
-        for name, end in (("a", a), ("b", b)):
-            if end.shape != (self.dim,):
-                raise InvalidModelInput(
-                    f"{name} has shape {list(end.shape)}; expected [{self.dim}]"
-                )
-
     @torch.no_grad()
     def interpolate(
         self, a: Tensor, b: Tensor, steps: int, method: str = "linear", *,
@@ -504,7 +489,7 @@ class VAE(GenerativeModel):
         ``path[0] == reconstruct(a)`` and ``path[-1] == reconstruct(b)``.
         """
         self.check_labels(labels, 2)
-        self._check_path_ends(a, b, steps, method)
+        self.check_path_ends(a, b, steps, method)
         mu, _ = self.encode_params(self.check_input(torch.stack([a, b])))
         t = torch.linspace(0.0, 1.0, steps, device=mu.device, dtype=mu.dtype)[:, None]
         latents = _slerp(mu[0], mu[1], t) if method == "slerp" else torch.lerp(mu[0], mu[1], t)

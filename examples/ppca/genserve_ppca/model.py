@@ -252,18 +252,7 @@ class PPCA(GenerativeModel):
         """A path between the posterior means of ``a`` and ``b``, decoded by W z + mu:
         ``path [steps, D]`` and its ``latents [steps, q]``."""
         self.check_labels(labels, 2)
-        if method not in self.interpolation_methods:
-            raise InvalidModelInput(
-                f"method {method!r} is not supported; use one of "
-                f"{sorted(self.interpolation_methods)}"
-            )
-        if steps < 2:
-            raise InvalidModelInput(f"steps must be at least 2 to include both ends; got {steps}")
-        if a.ndim != 1 or b.ndim != 1:
-            raise InvalidModelInput(
-                f"a and b must be single examples of shape [{self.dim}]; "
-                f"got {list(a.shape)} and {list(b.shape)}"
-            )
+        self.check_path_ends(a, b, steps, method)
         ends = self.check_input(torch.stack([a, b])).double()
         mu = self._posterior_mean(ends - self.mean, self._m_cholesky())
         t = torch.linspace(0.0, 1.0, steps, dtype=mu.dtype, device=mu.device).unsqueeze(-1)
