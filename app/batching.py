@@ -55,7 +55,9 @@ __all__ = [
     "Batcher",
     "FixedWait",
     "ClassifyWork",
+    "InputsWork",
     "InterpolateWork",
+    "Labelled",
     "Lanes",
     "LogLikelihoodWork",
     "SampleWork",
@@ -614,6 +616,21 @@ class SampleWork(NamedTuple):
     labels: torch.Tensor | None = None  # [n] int64 class indices (conditional models)
 
 
+class InputsWork(NamedTuple):
+    """An ``/encode`` or ``/reconstruct`` request's rows."""
+
+    x: torch.Tensor  # [B, D]
+    labels: torch.Tensor | None = None  # [B] (conditional models); None: the most probable
+
+
+class Labelled(NamedTuple):
+    """A request's answer and, from a conditional model, the class of each of its rows: given,
+    drawn (``/sample``) or inferred (``/encode``, ``/reconstruct``); None otherwise."""
+
+    result: Any
+    labels: NDArray[Any] | None
+
+
 class LogLikelihoodWork(NamedTuple):
     x: torch.Tensor  # [B, D]
     generator: torch.Generator
@@ -649,23 +666,57 @@ def _split_dict(values: Mapping[str, torch.Tensor], sizes: Sequence[int]) -> lis
     return [{key: parts[key][i] for key in parts} for i in range(len(sizes))]
 
 
-def sample_batch(model: GenerativeModel, works: list[SampleWork]) -> list[NDArray[Any]]:
-    """Each request draws its own noise with its own generator; one transform for all."""
+def sample_batch(model: GenerativeModel, works: list[SampleWork]) -> list[Labelled]:
+    """Each request draws its own noise with its own generator; one transform for all. A
+    conditional model's noise holds each row's class (``"labels"``), given or drawn."""
     noises = [
         model.sample_noise(w.n, generator=w.generator, temperature=w.temperature, prior=w.prior,
                            labels=w.labels)
         for w in works
     ]
     joined = {key: torch.cat([noise[key] for noise in noises]) for key in noises[0]}
-    return _split(_numpy(model.sample_from_noise(joined)), [w.n for w in works])
+    sizes = [w.n for w in works]
+    samples = _split(_numpy(model.sample_from_noise(joined)), sizes)
+    return _labelled(model, samples, joined.get("labels"), sizes)
 
 
-def encode_batch(model: GenerativeModel, xs: list[torch.Tensor]) -> list[dict[str, Any]]:
-    return _split_dict(model.encode(torch.cat(xs)), [len(x) for x in xs])
+def encode_batch(model: GenerativeModel, works: list[InputsWork]) -> list[Labelled]:
+    x, labels, sizes = _inputs_and_labels(model, works)
+    return _labelled(model, _split_dict(model.encode(x, labels=labels), sizes), labels, sizes)
 
 
-def reconstruct_batch(model: GenerativeModel, xs: list[torch.Tensor]) -> list[NDArray[Any]]:
-    return _split(_numpy(model.reconstruct(torch.cat(xs))), [len(x) for x in xs])
+def reconstruct_batch(model: GenerativeModel, works: list[InputsWork]) -> list[Labelled]:
+    x, labels, sizes = _inputs_and_labels(model, works)
+    rows = _split(_numpy(model.reconstruct(x, labels=labels)), sizes)
+    return _labelled(model, rows, labels, sizes)
+
+
+def _inputs_and_labels(
+    model: GenerativeModel, works: list[InputsWork]
+) -> tuple[torch.Tensor, torch.Tensor | None, list[int]]:
+    """Every request's rows, and for a conditional model every row's class: the request's
+    labels, or the model's most probable class (:meth:`~models.GenerativeModel.infer_labels`,
+    one pass for all the rows given none)."""
+    x, sizes = torch.cat([w.x for w in works]), [len(w.x) for w in works]
+    if not model.conditional:
+        return x, None, sizes
+    unlabelled = [w.x for w in works if w.labels is None]
+    inferred = iter(torch.split(model.infer_labels(torch.cat(unlabelled)),
+                                [len(u) for u in unlabelled]) if unlabelled else ())
+    labels = torch.cat([
+        (next(inferred) if w.labels is None else w.labels).to(model.device) for w in works
+    ])
+    return x, labels, sizes
+
+
+def _labelled(
+    model: GenerativeModel, results: Sequence[Any], labels: torch.Tensor | None,
+    sizes: Sequence[int],
+) -> list[Labelled]:
+    if not model.conditional or labels is None:
+        return [Labelled(result, None) for result in results]
+    return [Labelled(result, part)
+            for result, part in zip(results, _split(_numpy(labels), sizes), strict=True)]
 
 
 def log_likelihood_batch(

@@ -32,7 +32,14 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from app import batching, codecs
-from app.batching import ClassifyWork, InterpolateWork, LogLikelihoodWork, SampleWork
+from app.batching import (
+    ClassifyWork,
+    InputsWork,
+    InterpolateWork,
+    Labelled,
+    LogLikelihoodWork,
+    SampleWork,
+)
 from app.config import Settings
 from app.errors import LimitExceeded, UnsupportedOperation
 from app.inference import Call, JSONBytesResponse
@@ -138,6 +145,15 @@ def _labels(call: Call[Any], rows: int) -> torch.Tensor | None:
     return call.service.labels(call.request.labels, call.loaded, rows)
 
 
+def _label_names(call: Call[Any], drawn: Labelled) -> dict[str, Any]:
+    """A conditional model's answer names the class of each row (``labels``): the request's,
+    drawn from p(y) or inferred; nothing for another model."""
+    if drawn.labels is None:
+        return {}
+    classes = call.data.classes or []
+    return {"labels": [classes[int(i)] for i in drawn.labels]}
+
+
 # -- sample -----------------------------------------------------------------------------------
 def _sample_limits(request: SampleRequest, settings: Settings) -> None:
     _check_limit(request.n, settings.max_samples, "n", "max_samples")
@@ -165,8 +181,8 @@ def _sample_work(call: Call[SampleRequest]) -> SampleWork:
                       _sample_labels(call))
 
 
-def _sample_answer(call: Call[SampleRequest], samples: NDArray[Any]) -> Response:
-    request, data = call.request, call.data
+def _sample_answer(call: Call[SampleRequest], drawn: Labelled) -> Response:
+    request, data, samples = call.request, call.data, drawn.result
     if request.format == "npy":
         return _npy_response(samples, data)
     if request.format == "grid":
@@ -174,21 +190,40 @@ def _sample_answer(call: Call[SampleRequest], samples: NDArray[Any]) -> Response
     return JSONBytesResponse({
         **_header(call), "seed": call.seed, "shape": [request.n, *data.shape],
         **_arrays_or_images(samples, data, request.format, "samples"),
+        **_label_names(call, drawn),
     })
 
 
 # -- encode, reconstruct ------------------------------------------------------------------------
-def _encode_answer(call: Call[EncodeRequest], encoding: dict[str, Any]) -> Response:
-    return JSONBytesResponse({**_header(call), "encoding": encoding})
+def _inputs_check(call: Call[InputsT]) -> None:
+    _labels(call, _input_rows(call))
 
 
-def _reconstruct_answer(call: Call[ReconstructRequest], rows: NDArray[Any]) -> Response:
-    data = call.data
+def _inputs_work(call: Call[InputsT]) -> InputsWork:
+    x = _inputs(call)
+    return InputsWork(x, _labels(call, len(x)))
+
+
+def _inputs_cost(call: Call[Any], size: int) -> int:
+    """A conditional model given no labels scores every class to infer the most probable."""
+    unlabelled = call.model.conditional and call.request.labels is None
+    return size * (1 + len(call.data.classes or ()) if unlabelled else 1)
+
+
+def _encode_answer(call: Call[EncodeRequest], encoded: Labelled) -> Response:
+    return JSONBytesResponse(
+        {**_header(call), "encoding": encoded.result, **_label_names(call, encoded)}
+    )
+
+
+def _reconstruct_answer(call: Call[ReconstructRequest], reconstructed: Labelled) -> Response:
+    data, rows = call.data, reconstructed.result
     if call.request.format == "npy":
         return _npy_response(rows, data)
     return JSONBytesResponse({
         **_header(call), "shape": [len(rows), *data.shape],
         **_arrays_or_images(rows, data, call.request.format, "reconstructions"),
+        **_label_names(call, reconstructed),
     })
 
 
@@ -330,13 +365,17 @@ TABLE: tuple[Operation[Any, Any, Any], ...] = (
     ),
     Operation(
         name="encode", path="/encode", request=EncodeRequest, response=EncodeResponse,
-        description="VAE: the posterior q(z|x). GMM: the responsibilities p(k|x).",
-        size=_input_rows, prepare=_inputs, run=batching.encode_batch, answer=_encode_answer,
+        description="VAE: the posterior q(z|x). GMM: the responsibilities p(k|x). A "
+        "conditional model: within the class given in labels, or else the most probable one "
+        "(the answer's labels say which).",
+        check=_inputs_check, size=_input_rows, cost=_inputs_cost, prepare=_inputs_work,
+        run=batching.encode_batch, answer=_encode_answer,
     ),
     Operation(
         name="reconstruct", path="/reconstruct", request=ReconstructRequest,
-        response=ReconstructResponse, binary=True, size=_input_rows, prepare=_inputs,
-        run=batching.reconstruct_batch, answer=_reconstruct_answer,
+        response=ReconstructResponse, binary=True, check=_inputs_check, size=_input_rows,
+        cost=_inputs_cost, prepare=_inputs_work, run=batching.reconstruct_batch,
+        answer=_reconstruct_answer,
     ),
     Operation(
         name="log_likelihood", path="/log-likelihood", request=LogLikelihoodRequest,

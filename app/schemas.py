@@ -178,7 +178,20 @@ class InputsRequest(_Request):
         return self
 
 
+_INPUT_LABELS = (
+    "Conditional models only: the class of each example (name or index), one per example or "
+    "one for all; omitted, each example's most probable class under the model (the answer's "
+    "labels say which were used)."
+)
+_ANSWER_LABELS = (
+    "Conditional models only: the class of each row, by name: the labels given, or else {}. "
+    "Absent for other models, and not sent with a binary (npy, grid) answer."
+)
+
+
 class EncodeRequest(InputsRequest):
+    labels: Labels | None = Field(default=None, min_length=1, description=_INPUT_LABELS)
+
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"model": "digits-vae", "inputs": [_DIGIT_ROW]}]},
@@ -187,6 +200,7 @@ class EncodeRequest(InputsRequest):
 
 class ReconstructRequest(InputsRequest):
     format: ArrayFormat = "array"
+    labels: Labels | None = Field(default=None, min_length=1, description=_INPUT_LABELS)
 
     model_config = ConfigDict(
         extra="forbid",
@@ -309,13 +323,21 @@ class SampleResponse(_Response):
     samples: list[Any] | str | None = Field(default=None, description=_PACKED)
     dtype: Literal["float32", "uint8"] | None = None
     images: list[str] | None = None
+    labels: list[str] | None = Field(
+        default=None, description=_ANSWER_LABELS.format("the classes drawn from p(y)")
+    )
+
+
+_INFERRED = "each example's most probable class"
 
 
 class EncodeResponse(_Response):
     encoding: dict[str, list[Any]] = Field(
         description="VAE: mean and log_var of q(z|x). GMM: responsibilities, component, "
-        "component_log_density."
+        "component_log_density. CVAE: mean and log_var of q(z|x, y). Class-conditional GMM: "
+        "class_probabilities p(y|x), and responsibilities and component within the class y."
     )
+    labels: list[str] | None = Field(default=None, description=_ANSWER_LABELS.format(_INFERRED))
 
 
 class ReconstructResponse(_Response):
@@ -323,6 +345,7 @@ class ReconstructResponse(_Response):
     reconstructions: list[Any] | str | None = Field(default=None, description=_PACKED)
     dtype: Literal["float32", "uint8"] | None = None
     images: list[str] | None = None
+    labels: list[str] | None = Field(default=None, description=_ANSWER_LABELS.format(_INFERRED))
 
 
 class LogLikelihoodResponse(_Response):
@@ -407,8 +430,8 @@ class ModelSummary(BaseModel):
     interpolation_methods: list[str]
     priors: list[str]
     conditional: bool = Field(
-        default=False, description="Takes 'labels' (/sample, /log-likelihood, /interpolate) and "
-        "answers /classify."
+        default=False, description="Takes 'labels' (/sample, /encode, /reconstruct, "
+        "/log-likelihood, /interpolate) and answers /classify."
     )
     classes: list[str] | None = Field(
         default=None, description="Class names of the training data, in index order (labels "

@@ -130,7 +130,9 @@ class GenerativeModel(nn.Module, ABC):
     - ``interpolation_methods``: the ``method`` values :meth:`interpolate` takes.
     - ``exact_likelihood``: :meth:`log_likelihood` is exact (True) or an importance-weighted
       bound that costs ``importance_samples`` passes per row (False).
-    - ``conditional``: whether ``labels`` (class indices into ``data.classes``) are accepted.
+    - ``conditional``: whether ``labels`` (class indices into ``data.classes``) are accepted;
+      a conditional model also gives :meth:`infer_labels` (the class it takes for a row given
+      none) and its :meth:`sample_noise` draws carry the classes drawn under ``"labels"``.
     - ``views``: the page views it supports beyond the operations (:data:`VIEWS`).
 
     and per instance :attr:`priors` (what ``prior`` :meth:`sample_noise` takes: a VAE has a
@@ -175,7 +177,9 @@ class GenerativeModel(nn.Module, ABC):
         """The randomness of :meth:`sample` for ``n`` rows, drawn with ``generator``.
 
         Rows are independent, so several requests' noise can be concatenated (``torch.cat`` per
-        key) and turned into samples by one :meth:`sample_from_noise` call.
+        key) and turned into samples by one :meth:`sample_from_noise` call. A conditional model's
+        draws hold the class of each row under ``"labels"`` (``[n]`` int64): ``labels`` when
+        given, else drawn from its class prior.
         """
 
     @abstractmethod
@@ -193,13 +197,24 @@ class GenerativeModel(nn.Module, ABC):
         ))
 
     # -- the other operations: a model overrides those it declares in ``capabilities`` ----------
-    def encode(self, x: Tensor) -> dict[str, Tensor]:
-        """Map ``x: [B, D]`` to the model's latent description, one row per example."""
+    def encode(self, x: Tensor, *, labels: Tensor | None = None) -> dict[str, Tensor]:
+        """Map ``x: [B, D]`` to the model's latent description, one row per example.
+
+        ``labels`` (``[B]`` int64, conditional models): the class of each row; None: each row's
+        :meth:`infer_labels`.
+        """
         raise self._undeclared("encode")
 
-    def reconstruct(self, x: Tensor) -> Tensor:
-        """``x: [B, D]`` -> the model's best reconstruction ``[B, D]``."""
+    def reconstruct(self, x: Tensor, *, labels: Tensor | None = None) -> Tensor:
+        """``x: [B, D]`` -> the model's best reconstruction ``[B, D]``; ``labels`` as in
+        :meth:`encode`."""
         raise self._undeclared("reconstruct")
+
+    def infer_labels(self, x: Tensor) -> Tensor:
+        """A conditional model's class for each row of ``x: [B, D]`` given no label: its most
+        probable class, deterministically (``[B]`` int64). What :meth:`encode` and
+        :meth:`reconstruct` take when ``labels`` is None, and what the service reports."""
+        raise self._undeclared("labels")
 
     def log_likelihood(
         self,
@@ -266,6 +281,8 @@ class GenerativeModel(nn.Module, ABC):
                 abstract = getattr(default, "__isabstractmethod__", False)  # ABC checks those
                 if getattr(cls, name) is default and not abstract:
                     raise TypeError(f"{cls.__name__} declares {ability!r} but has no {name}()")
+        if cls.conditional and cls.infer_labels is GenerativeModel.infer_labels:
+            raise TypeError(f"{cls.__name__} is conditional but has no infer_labels()")
 
     # -- what the likelihood costs and says ----------------------------------------------------
     def likelihood_passes(self, importance_samples: int) -> int:

@@ -7,10 +7,10 @@ Every density is exact. Each class's mixture is fitted by the GMM's own EM on th
 with the same hyper-parameters (``n_components`` per class). Labels are int64 class indices into
 ``data.classes``, one per row.
 
-``encode`` describes ``x`` within one class: ``p(y | x)`` over the classes, and the
-responsibilities ``p(k | x, y)`` of the components of the given class, or of the most probable
-class when no label is given (the mixtures of different classes share no components, so "within
-the class" is the only reading in which ``k`` means the same thing row to row).
+``encode`` and ``reconstruct`` describe ``x`` within one class: the given one, or the most
+probable (:meth:`~ClassConditionalGMM.infer_labels`) when no label is given. The mixtures of
+different classes share no components, so "within the class" is the only reading in which ``k``
+means the same thing row to row; ``encode`` adds ``p(y | x)`` over the classes.
 """
 
 from __future__ import annotations
@@ -191,41 +191,48 @@ class ClassConditionalGMM(GenerativeModel):
 
     # -- the other operations ------------------------------------------------------------------
     @torch.no_grad()
-    def encode(self, x: Tensor, *, labels: Tensor | None = None) -> dict[str, Tensor]:
-        """``class_probabilities`` p(y | x) ``[B, C]``, the ``labels`` ``[B]`` (given, or the
-        most probable class), and within that class ``responsibilities`` p(k | x, y) ``[B, K]``
-        and their arg max ``component [B]``."""
-        x = self.check_input(x)
-        joint = self._per_class(x) + self.class_log_prior
+    def infer_labels(self, x: Tensor) -> Tensor:
+        """The most probable class of each row of ``x: [B, D]``, exactly: ``classify``'s
+        ``predicted``, ``[B]`` int64."""
+        return (self._per_class(self.check_input(x)) + self.class_log_prior).argmax(-1)
+
+    def _labels_or_inferred(self, x: Tensor, labels: Tensor | None) -> Tensor:
         given = self.check_labels(labels, x.shape[0])
-        chosen = joint.argmax(-1) if given is None else given
+        return self.infer_labels(x) if given is None else given
+
+    def _within_class(self, x: Tensor, labels: Tensor) -> Tensor:
+        """p(k | x, y) of the components of each row's class ``labels [B]``: ``[B, K]``."""
         resp = torch.zeros(x.shape[0], self.hparams.n_components, dtype=torch.float64,
                            device=x.device)
-        for c in _present(chosen):
-            rows = chosen == c
+        for c in _present(labels):
+            rows = labels == c
             mixture = self._mixture(c)
             resp[rows] = mixture._responsibilities(mixture._component_log_prob(x[rows].double()))
+        return resp
+
+    @torch.no_grad()
+    def encode(self, x: Tensor, *, labels: Tensor | None = None) -> dict[str, Tensor]:
+        """``class_probabilities`` p(y | x) ``[B, C]``, and within each row's class (given, or
+        :meth:`infer_labels`) ``responsibilities`` p(k | x, y) ``[B, K]`` and their arg max
+        ``component [B]``."""
+        x = self.check_input(x)
+        joint = self._per_class(x) + self.class_log_prior
+        resp = self._within_class(x, self._labels_or_inferred(x, labels))
         return {
             "class_probabilities": torch.softmax(joint, -1).float(),
-            "labels": chosen,
             "responsibilities": resp.float(),
             "component": resp.argmax(-1),
         }
 
     @torch.no_grad()
-    def reconstruct(self, x: Tensor) -> Tensor:
-        """The posterior mean of the component means, ``sum_{y,k} p(y, k | x) mu_yk``:
-        ``[B, D]``."""
-        x = self.check_input(x).double()
-        if x.shape[0] == 0:
-            return torch.zeros(0, self.dim)
-        class_posterior = torch.softmax(self._per_class(x) + self.class_log_prior, -1)
-        out = torch.zeros_like(x)
-        for c in range(self.n_classes):
-            mixture = self._mixture(c)
-            resp = mixture._responsibilities(mixture._component_log_prob(x))
-            out += class_posterior[:, c : c + 1] * (resp @ mixture.means)
-        return out.float()
+    def reconstruct(self, x: Tensor, *, labels: Tensor | None = None) -> Tensor:
+        """The posterior mean of the component means within each row's class ``y`` (given, or
+        :meth:`infer_labels`): ``sum_k p(k | x, y) mu_yk``, ``[B, D]``."""
+        x = self.check_input(x)
+        labels = self._labels_or_inferred(x, labels)
+        resp = self._within_class(x, labels)
+        means = torch.stack([self._mixture(c).means for c in range(self.n_classes)])  # [C, K, D]
+        return torch.einsum("bk,bkd->bd", resp, means[labels].double()).float()
 
     @torch.no_grad()
     def sample_noise(
@@ -233,8 +240,12 @@ class ClassConditionalGMM(GenerativeModel):
         prior: str = "normal", labels: Tensor | None = None,
     ) -> dict[str, Tensor]:
         """``{"labels": [n], "component": [n], "eps": [n, D]}``: ``y ~ p(y)`` unless given, then
-        ``k ~ w_y`` for each class in turn, then ``eps ~ N(0, T^2 I)``. Rows are independent, so
-        several requests' noise can be concatenated (dynamic batching)."""
+        ``k ~ w_y``, then ``eps ~ N(0, T^2 I)``. The class and the component are each read off a
+        uniform draw by the inverse of their distribution's CDF, and both uniforms are drawn
+        whether or not ``labels`` are given: the same seed with the labels it drew gives the same
+        samples, and with another class the same component quantile and ``eps`` (the same style).
+        Rows are independent, so several requests' noise can be concatenated (dynamic
+        batching)."""
         if n < 0 or not (math.isfinite(temperature) and temperature >= 0):
             raise InvalidModelInput(f"need n >= 0 and temperature >= 0; got {n}, {temperature}")
         if prior != "normal":
@@ -242,17 +253,12 @@ class ClassConditionalGMM(GenerativeModel):
                 f"a class-conditional GMM has one prior, 'normal'; got {prior!r}"
             )
         device = self.device
-        if labels is None:
-            labels = torch.zeros(0, dtype=torch.int64) if n == 0 else torch.multinomial(
-                self.class_log_prior.exp(), n, replacement=True, generator=generator
-            )
-        labels = self._required(labels, n)
-        components = torch.zeros(n, dtype=torch.int64, device=device)
-        for c in _present(labels):
-            rows = labels == c
-            components[rows] = torch.multinomial(
-                self._mixture(c).weights, int(rows.sum()), replacement=True, generator=generator
-            )
+        uniforms = torch.rand(2, n, generator=generator, dtype=torch.float64, device=device)
+        given = self.check_labels(labels, n)
+        labels = _inverse_cdf(self.class_log_prior.exp()[None], uniforms[0]) if given is None \
+            else given
+        weights = torch.stack([self._mixture(c).weights for c in range(self.n_classes)])
+        components = _inverse_cdf(weights.double()[labels], uniforms[1])
         eps = torch.randn(n, self.dim, generator=generator, dtype=torch.float64, device=device)
         return {"labels": labels, "component": components, "eps": eps * temperature}
 
@@ -315,6 +321,13 @@ class ClassConditionalGMM(GenerativeModel):
         eps = offset @ u_a  # Sigma^-1 = U U^T: eps = U^T offset, unit covariance
         moved: Tensor = torch.linalg.solve_triangular(u_b.T, eps[:, None], upper=False)
         return in_mixture.means[k_in] + moved[:, 0]
+
+
+def _inverse_cdf(probabilities: Tensor, u: Tensor) -> Tensor:
+    """The category whose CDF interval holds ``u``: ``probabilities [B or 1, K]``, ``u [B]``
+    uniforms in [0, 1) -> ``[B]`` int64 (a category of probability 0 is never chosen)."""
+    below = (probabilities.cumsum(-1) <= u[:, None]).sum(-1)
+    return below.clamp(max=probabilities.shape[-1] - 1)
 
 
 def _present(labels: Tensor) -> list[int]:

@@ -14,6 +14,9 @@ buffer. Then
 Labels are int64 class indices into ``data.classes``, one per row. Where an operation is given
 no labels, it sums (``log_likelihood``) or draws (``sample``, from ``p(y)``) them, or takes the
 most probable class (``encode``, ``reconstruct``, ``interpolate``; see :meth:`infer_labels`).
+Every class's ``log p(x | y)`` in ``log p(x)`` and ``classify`` uses the same draws (common
+random numbers), the ones ``log_likelihood`` with labels uses: with one seed the estimates obey
+``log p(x) = logsumexp_y [log p(y) + log p(x | y)]``.
 """
 
 from __future__ import annotations
@@ -116,16 +119,19 @@ class CVAE(VAE):
     ) -> tuple[Tensor, Tensor]:
         """IWAE_k and ELBO of ``log p(x | y)`` for every class, ``[B, C]`` each.
 
-        One pass over ``C x B`` rows, class-major. Each class's rows draw from the same row
-        groups' generators in turn, so a request's draws are what they are alone, whatever else
-        shares its batch (:data:`~models.vae.NoiseGroups`).
+        One pass over ``C x B`` rows, class-major, with common random numbers: every class
+        reuses the standard normal draws that ``log_likelihood`` with labels draws for these
+        rows and generators, so column ``y`` is exactly the labelled estimate of ``log p(x | y)``
+        and ``log p(x) = logsumexp_y [log p(y) + log p(x | y)]`` holds between the estimates.
+        Each request's rows draw from its own generator (:data:`~models.base.NoiseGroups`), so
+        its draws are what they are alone, whatever else shares its batch.
         """
         b, c = x.shape[0], self.n_classes
-        groups = [(b, generator)] if groups is None else list(groups)
         classes = torch.arange(c, device=x.device).repeat_interleave(b)
         condition = F.one_hot(classes, c).to(x.dtype)
         iwae, elbo = self.importance_weighted_bounds(
-            x.repeat(c, 1), k, groups=groups * c, condition=condition
+            x.repeat(c, 1), k, generator=generator, groups=groups, condition=condition,
+            copies=c,
         )
         return iwae.reshape(c, b).T, elbo.reshape(c, b).T
 
@@ -156,9 +162,12 @@ class CVAE(VAE):
 
     @torch.no_grad()
     def infer_labels(self, x: Tensor) -> Tensor:
-        """The most probable class of each checked row ``[B, D]``, deterministically: the arg max
-        of ``log p(y) + log p(x | mu_y, y) - KL(q(z | x, y) || p(z))``, the ELBO with ``z`` at
-        the posterior mean (no draws, so ``encode`` and ``reconstruct`` stay deterministic)."""
+        """The most probable class of each row of ``x: [B, D]`` (``[B]`` int64),
+        deterministically: the arg max over ``y`` of ``log p(y) + log p(x | mu_y, y) -
+        KL(q(z | x, y) || p(z))``, the ELBO with ``z`` at the posterior mean ``mu_y`` (no draws,
+        so ``encode`` and ``reconstruct`` stay deterministic; ``classify`` is the
+        importance-weighted p(y | x))."""
+        x = self.check_input(x)
         b, c = x.shape[0], self.n_classes
         condition = F.one_hot(torch.arange(c, device=x.device).repeat_interleave(b), c)
         rows, condition = x.repeat(c, 1), condition.to(x.dtype)
@@ -201,12 +210,12 @@ class CVAE(VAE):
 
     @torch.no_grad()
     def encode(self, x: Tensor, *, labels: Tensor | None = None) -> dict[str, Tensor]:
-        """``q(z | x, y)``: ``mean``, ``log_var`` ``[B, L]`` and the ``labels`` ``[B]`` used
-        (given, or :meth:`infer_labels`)."""
+        """``q(z | x, y)``: ``mean`` and ``log_var`` ``[B, L]``, ``y`` given (``labels [B]``) or
+        :meth:`infer_labels`."""
         x = self.check_input(x)
         labels = self._labels_or_inferred(x, labels)
         mu, log_var = self.encode_params(x, F.one_hot(labels, self.n_classes).to(x.dtype))
-        return {"mean": mu.float(), "log_var": log_var.float(), "labels": labels}
+        return {"mean": mu.float(), "log_var": log_var.float()}
 
     @torch.no_grad()
     def reconstruct(self, x: Tensor, *, labels: Tensor | None = None) -> Tensor:

@@ -699,8 +699,9 @@ class GaussianMixture(GenerativeModel):
         return {"log_likelihood": self._log_likelihood(self.check_input(x)).float()}
 
     @torch.no_grad()
-    def encode(self, x: Tensor) -> dict[str, Tensor]:
+    def encode(self, x: Tensor, *, labels: Tensor | None = None) -> dict[str, Tensor]:
         """Posterior p(k | x) ``[B, K]``, its arg max ``[B]`` and log N(x | k) ``[B, K]``."""
+        self.check_labels(labels, len(x))
         component_log_prob = self._component_log_prob(self.check_input(x))
         resp = self._responsibilities(component_log_prob)
         return {
@@ -710,8 +711,9 @@ class GaussianMixture(GenerativeModel):
         }
 
     @torch.no_grad()
-    def reconstruct(self, x: Tensor) -> Tensor:
+    def reconstruct(self, x: Tensor, *, labels: Tensor | None = None) -> Tensor:
         """Posterior-weighted component mean sum_k p(k | x) mu_k: ``[B, D]``."""
+        self.check_labels(labels, len(x))
         resp = self._responsibilities(self._component_log_prob(self.check_input(x)))
         return (resp @ self.means).float()
 

@@ -330,6 +330,7 @@ class VAE(GenerativeModel):
         generator: torch.Generator | None = None,
         groups: NoiseGroups | None = None,
         condition: Tensor | None = None,
+        copies: int = 1,
     ) -> tuple[Tensor, Tensor]:
         """``(IWAE_k, ELBO)`` per example ``[B]`` each, from the same ``k`` samples of ``q``.
 
@@ -342,13 +343,21 @@ class VAE(GenerativeModel):
         the draws. ``groups`` (rows, generator) splits the batch into consecutive row groups that
         draw with their own generators (see :data:`NoiseGroups`); by default the whole batch is
         one group drawing from ``generator``.
+
+        ``copies``: ``x`` is that many copies, stacked, of the rows ``groups`` cover (a
+        conditional VAE's rows under each class in turn); every copy takes the same standard
+        normal draws (common random numbers), so the copies' bounds differ only by ``condition``
+        and each equals the bound of its rows alone with the same generators.
         """
         if k < 1:
             raise InvalidModelInput(f"importance_samples must be >= 1, got {k}")
-        groups = [(x.shape[0], generator)] if groups is None else list(groups)
-        if sum(rows for rows, _ in groups) != x.shape[0]:
+        if copies < 1 or x.shape[0] % copies:
+            raise InvalidModelInput(f"{x.shape[0]} rows are not {copies} copies of a batch")
+        groups = [(x.shape[0] // copies, generator)] if groups is None else list(groups)
+        if sum(rows for rows, _ in groups) * copies != x.shape[0]:
+            covered = sum(rows for rows, _ in groups)
             raise InvalidModelInput(
-                f"noise groups cover {sum(r for r, _ in groups)} rows; the batch has {x.shape[0]}"
+                f"noise groups cover {covered} rows; the batch has {x.shape[0] // copies}"
             )
         mu, log_var = self.encode_params(x, condition)
         if x.shape[0] == 0:
@@ -359,7 +368,9 @@ class VAE(GenerativeModel):
         lse = [torch.full_like(mu[rows, 0], -math.inf) for rows in blocks]  # running logsumexp
         total = [torch.zeros_like(mu[rows, 0]) for rows in blocks]  # running sum of log w
         for start in range(0, k, chunk):
-            eps = self._standard_normal(min(chunk, k - start), groups, mu)  # [S, B, L]
+            eps = self._standard_normal(  # [S, B, L]
+                min(chunk, k - start), groups, mu[: x.shape[0] // copies]
+            ).repeat(1, copies, 1)
             z = mu + std * eps  # reparameterisation, as in reparameterize()
             for i, rows in enumerate(blocks):
                 log_w = self._log_weights(x[rows], z[:, rows], mu[rows], log_var[rows],
@@ -442,8 +453,9 @@ class VAE(GenerativeModel):
         return self.clamp_to_range(self.decoder_mean(z)).float()
 
     @torch.no_grad()
-    def encode(self, x: Tensor) -> dict[str, Tensor]:
+    def encode(self, x: Tensor, *, labels: Tensor | None = None) -> dict[str, Tensor]:
         """``x: [B, D]`` -> ``{"mean": mu [B, L], "log_var": [B, L]}`` of ``q(z | x)``."""
+        self.check_labels(labels, len(x))
         mu, log_var = self.encode_params(self.check_input(x))
         return {"mean": mu.float(), "log_var": log_var.float()}
 
@@ -453,8 +465,9 @@ class VAE(GenerativeModel):
         return self.encode(x)["mean"]
 
     @torch.no_grad()
-    def reconstruct(self, x: Tensor) -> Tensor:
+    def reconstruct(self, x: Tensor, *, labels: Tensor | None = None) -> Tensor:
         """Decoder mean at the posterior mean, clamped to the value range: ``[B, D]``."""
+        self.check_labels(labels, len(x))
         mu, _ = self.encode_params(self.check_input(x))
         return self.clamp_to_range(self.decoder_mean(mu)).float()
 

@@ -1,5 +1,6 @@
-"""Labels through the API: /sample, /log-likelihood and /interpolate take them, /classify gives
-p(y | x); a label a model cannot take is a 422 naming ``labels``; batching changes no answer."""
+"""Labels through the API: /sample, /encode, /reconstruct, /log-likelihood and /interpolate take
+them, answers name the classes used or drawn, /classify gives p(y | x); a label a model cannot
+take is a 422 naming ``labels``; batching changes no answer."""
 
 from __future__ import annotations
 
@@ -195,9 +196,87 @@ def test_holding_x_and_moving_y_interpolates_between_classes(client: TestClient)
     assert latents[0] == latents[-1]
 
 
-def test_encode_reports_the_label_it_used(client: TestClient) -> None:
-    answer = post(client, "/encode", {"model": "tiny-cvae", "inputs": ROWS[:2]})
-    assert len(answer["encoding"]["labels"]) == 2
+@pytest.mark.parametrize("path", ["/encode", "/reconstruct"])
+@pytest.mark.parametrize(("model", "rows"), [("tiny-cvae", ROWS), ("tiny-cgmm", POINTS)])
+def test_encode_and_reconstruct_condition_on_the_labels_given(
+    client: TestClient, path: str, model: str, rows: list[list[float]]
+) -> None:
+    body = {"model": model, "inputs": rows[:3]}
+    owls = post(client, path, {**body, "labels": ["owl"]})
+    dogs = post(client, path, {**body, "labels": [1, 1, 1]})
+    assert (owls["labels"], dogs["labels"]) == (["owl"] * 3, ["dog"] * 3)
+    assert owls != {**dogs, "labels": owls["labels"]}  # another class, another answer
+
+
+@pytest.mark.parametrize("path", ["/encode", "/reconstruct"])
+@pytest.mark.parametrize(("model", "rows"), [("tiny-cvae", ROWS), ("tiny-cgmm", POINTS)])
+def test_without_labels_encode_and_reconstruct_report_the_class_they_took(
+    client: TestClient, path: str, model: str, rows: list[list[float]]
+) -> None:
+    inferred = post(client, path, {"model": model, "inputs": rows})
+    assert len(inferred["labels"]) == len(rows) and set(inferred["labels"]) <= set(CLASSES)
+    given = post(client, path, {"model": model, "inputs": rows, "labels": inferred["labels"]})
+    assert given == inferred
+
+
+@pytest.mark.parametrize("path", ["/encode", "/reconstruct"])
+def test_a_class_conditional_gmm_takes_the_classifiers_prediction(
+    client: TestClient, path: str
+) -> None:
+    predicted = post(client, "/classify", {"model": "tiny-cgmm", "inputs": POINTS})["predicted"]
+    assert post(client, path, {"model": "tiny-cgmm", "inputs": POINTS})["labels"] == predicted
+
+
+@pytest.mark.parametrize("path", ["/encode", "/reconstruct", "/sample"])
+def test_an_unconditional_model_answers_without_labels(client: TestClient, path: str) -> None:
+    body = {"model": "tiny-gmm", **({"n": 2} if path == "/sample" else {"inputs": POINTS[:2]})}
+    assert "labels" not in post(client, path, body)
+
+
+def test_labelled_and_unlabelled_encodings_are_the_same_batched_or_alone(
+    settings: Settings,
+) -> None:
+    calls = [("/encode", {"model": "tiny-cvae", "inputs": ROWS[i % 4 : i % 4 + 1 + i % 2],
+                          **({"labels": [CLASSES[i % 3]]} if i % 2 else {})}) for i in range(8)]
+    batched, alone = batched_and_alone(settings, calls)
+    for together, single in zip(batched, alone, strict=True):
+        assert together["labels"] == single["labels"]
+        np.testing.assert_allclose(together["encoding"]["mean"], single["encoding"]["mean"],
+                                   rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("model", ["tiny-cvae", "tiny-cgmm"])
+def test_samples_without_labels_report_the_classes_drawn(client: TestClient, model: str) -> None:
+    drawn = post(client, "/sample", {"model": model, "n": 12, "seed": 5})
+    assert len(drawn["labels"]) == 12 and set(drawn["labels"]) <= set(CLASSES)
+    again = post(client, "/sample", {"model": model, "n": 12, "seed": 5,
+                                     "labels": drawn["labels"]})
+    assert again["samples"] == drawn["samples"] and again["labels"] == drawn["labels"]
+
+
+def test_the_classifier_agrees_with_the_classes_a_cgmm_reports(client: TestClient) -> None:
+    drawn = post(client, "/sample", {"model": "tiny-cgmm", "n": 12, "seed": 6,
+                                     "temperature": 0.3})
+    predicted = post(client, "/classify", {"model": "tiny-cgmm", "inputs": drawn["samples"]})
+    assert predicted["predicted"] == drawn["labels"]
+
+
+def test_samples_with_labels_report_them_by_name(client: TestClient) -> None:
+    answer = post(client, "/sample", {"model": "tiny-cvae", "n": 3, "labels": [2]})
+    assert answer["labels"] == ["owl"] * 3
+
+
+def test_cvae_log_px_is_logsumexp_of_the_labelled_estimates_under_one_seed(
+    client: TestClient,
+) -> None:
+    body = {"model": "tiny-cvae", "inputs": ROWS, "importance_samples": 20, "seed": 9}
+    prior = post(client, "/classify", {**body})["log_prior"]
+    marginal = post(client, "/log-likelihood", body)
+    per_class = [post(client, "/log-likelihood", {**body, "labels": [c]}) for c in CLASSES]
+    for key in ("log_likelihood", "elbo"):
+        joint = np.asarray([scores[key] for scores in per_class]).T + [prior[c] for c in CLASSES]
+        np.testing.assert_allclose(marginal[key], np.logaddexp.reduce(joint, axis=1),
+                                   rtol=0, atol=1e-4)
 
 
 @pytest.mark.parametrize(
@@ -217,6 +296,13 @@ def test_encode_reports_the_label_it_used(client: TestClient) -> None:
          "classes"),
         ("/interpolate", {"model": "tiny-vae", "inputs": [[0.5] * 64], "labels": [0, 1]},
          "conditional"),
+        ("/encode", {"model": "tiny-vae", "inputs": [[0.5] * 64], "labels": [0]}, "conditional"),
+        ("/reconstruct", {"model": "tiny-gmm", "inputs": POINTS[:1], "labels": ["cat"]},
+         "conditional"),
+        ("/encode", {"model": "tiny-cgmm", "inputs": POINTS[:1], "labels": ["cow"]}, "classes"),
+        ("/reconstruct", {"model": "tiny-cvae", "inputs": ROWS[:1], "labels": [3]}, "classes"),
+        ("/reconstruct", {"model": "tiny-cvae", "inputs": ROWS[:3], "labels": [0, 1]},
+         "one_per_example"),
     ],
 )
 def test_a_label_the_model_cannot_take_is_a_422_naming_labels(

@@ -137,18 +137,42 @@ def test_labels_must_give_one_class_per_row(fitted: ClassConditionalGMM) -> None
         fitted.log_likelihood(torch.zeros(3, 2), labels=torch.tensor([0, 1]))
 
 
+def test_the_inferred_class_is_the_classifiers_prediction(fitted: ClassConditionalGMM) -> None:
+    x = torch.cat([CENTRES, CENTRES + 0.8])
+    assert torch.equal(fitted.infer_labels(x), fitted.classify(x)["predicted"])
+    assert fitted.infer_labels(CENTRES).tolist() == [0, 1, 2]
+
+
 def test_encode_gives_class_probabilities_and_responsibilities_within_the_class(
     fitted: ClassConditionalGMM,
 ) -> None:
     x = CENTRES.clone()
     result = fitted.encode(x)
-    assert result["labels"].tolist() == [0, 1, 2]
     torch.testing.assert_close(result["responsibilities"].sum(-1), torch.ones(3))
     forced = fitted.encode(x, labels=torch.tensor([1, 1, 1]))
-    assert forced["labels"].tolist() == [1, 1, 1]
     mixture = fitted._mixture(1)
     expected = mixture.encode(x)["responsibilities"]
     torch.testing.assert_close(forced["responsibilities"], expected)
+
+
+def test_reconstruct_is_the_mean_of_the_given_class_components(
+    fitted: ClassConditionalGMM,
+) -> None:
+    x = CENTRES.clone()
+    forced = fitted.reconstruct(x, labels=torch.tensor([2, 2, 2]))
+    torch.testing.assert_close(forced, fitted._mixture(2).reconstruct(x).float())
+    inferred = fitted.reconstruct(x)
+    torch.testing.assert_close(inferred, fitted.reconstruct(x, labels=torch.tensor([0, 1, 2])))
+
+
+def test_a_seed_with_the_labels_it_drew_draws_the_same_samples(
+    fitted: ClassConditionalGMM,
+) -> None:
+    drawn = fitted.sample_noise(40, generator=torch.Generator().manual_seed(3))
+    again = fitted.sample_noise(40, generator=torch.Generator().manual_seed(3),
+                                labels=drawn["labels"])
+    for key in ("labels", "component", "eps"):
+        assert torch.equal(drawn[key], again[key])
 
 
 def test_interpolating_across_classes_ends_in_the_target_class(

@@ -89,6 +89,30 @@ def test_log_px_given_y_per_class_agrees_with_classify_for_large_k(
                                    atol=0.05, rtol=0.0)
 
 
+def test_one_seed_gives_every_class_the_draws_of_the_labelled_estimate(
+    model: CVAE, images: torch.Tensor,
+) -> None:
+    """Common random numbers: log p(x | y) with labels is column y of the per-class estimates
+    of the same seed, for every row's own label."""
+    per_class = model.classify(images, importance_samples=8, generator=seeded(5))
+    labels = torch.tensor([0, 2, 1, 1, 0])
+    given = model.log_likelihood(images, importance_samples=8, generator=seeded(5), labels=labels)
+    own_class = per_class["log_likelihood_per_class"].gather(1, labels[:, None])[:, 0]
+    torch.testing.assert_close(given["log_likelihood"], own_class)
+
+
+def test_log_px_is_logsumexp_of_the_labelled_estimates_under_one_seed(
+    model: CVAE, images: torch.Tensor,
+) -> None:
+    marginal = model.log_likelihood(images, importance_samples=8, generator=seeded(6))
+    labelled = [model.log_likelihood(images, importance_samples=8, generator=seeded(6),
+                                     labels=torch.full((5,), c)) for c in range(3)]
+    log_prior = model.class_log_prior
+    for key in ("log_likelihood", "elbo"):
+        joint = torch.stack([scores[key] for scores in labelled], -1) + log_prior
+        torch.testing.assert_close(marginal[key], joint.logsumexp(-1))
+
+
 def test_a_batch_of_requests_estimates_what_each_would_alone(
     model: CVAE, images: torch.Tensor,
 ) -> None:
@@ -154,8 +178,17 @@ def test_encode_without_labels_uses_the_inferred_class_deterministically(
 ) -> None:
     first, again = model.encode(images), model.encode(images)
     assert torch.equal(first["mean"], again["mean"])
-    forced = model.encode(images, labels=first["labels"])
+    forced = model.encode(images, labels=model.infer_labels(images))
     assert torch.equal(forced["mean"], first["mean"])
+
+
+def test_reconstruct_without_labels_is_reconstruct_with_the_inferred_ones(
+    model: CVAE, images: torch.Tensor,
+) -> None:
+    inferred = model.infer_labels(images)
+    assert torch.equal(model.reconstruct(images), model.reconstruct(images, labels=inferred))
+    other = (inferred + 1) % 3
+    assert not torch.equal(model.reconstruct(images), model.reconstruct(images, labels=other))
 
 
 def test_a_cvae_needs_classes_and_has_no_latent_gmm() -> None:

@@ -189,9 +189,10 @@ class PPCA(GenerativeModel):
         return {"log_likelihood": self._log_likelihood(self.check_input(x)).float()}
 
     @torch.no_grad()
-    def encode(self, x: Tensor) -> dict[str, Tensor]:
+    def encode(self, x: Tensor, *, labels: Tensor | None = None) -> dict[str, Tensor]:
         """The exact posterior: ``mean [B, q]`` = M^-1 W^T (x - mu) and ``covariance
         [B, q, q]`` = sigma^2 M^-1 (the same for every row)."""
+        self.check_labels(labels, len(x))
         x = self.check_input(x).double()
         chol = self._m_cholesky()
         mean = self._posterior_mean(x - self.mean, chol)
@@ -202,9 +203,10 @@ class PPCA(GenerativeModel):
         }
 
     @torch.no_grad()
-    def reconstruct(self, x: Tensor) -> Tensor:
+    def reconstruct(self, x: Tensor, *, labels: Tensor | None = None) -> Tensor:
         """W E[z | x] + mu: the decoder's mean at the posterior mean, ``[B, D]`` (shrunk
         towards mu by sigma^2, as Tipping & Bishop section 3.3 note)."""
+        self.check_labels(labels, len(x))
         x = self.check_input(x).double()
         latent = self._posterior_mean(x - self.mean, self._m_cholesky())
         return (latent @ self.weight.T + self.mean).float()
