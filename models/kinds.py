@@ -128,7 +128,16 @@ class ModelKind:
     def check_params(self, hyperparameters: BaseModel, options: BaseModel,
                      data: DataFacts) -> None:
         """Refuse (:class:`ParameterRefused`) what this data cannot train, before any training:
-        a kind that ``needs_labels`` on unlabelled data, then the kind's own ``check``."""
+        a kind that ``needs_labels`` on unlabelled data, ``binarize`` (declared by options that
+        are :class:`~models.training.SplitOptions`) on continuous data, then the kind's own
+        ``check``."""
+        from models.training import SplitOptions
+
+        if isinstance(options, SplitOptions) and options.binarize and data.levels is None:
+            raise ParameterRefused(
+                f"binarize needs discrete data (integer levels); dataset {data.name!r} is "
+                "continuous: leave binarize unset", field="params.binarize", rule="data_kind",
+            )
         if self.needs_labels and not data.classes:
             raise ParameterRefused(
                 f"a {self.name} is trained on labels; dataset {data.name!r} has none: use one "

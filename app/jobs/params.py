@@ -181,12 +181,6 @@ def check_fit(
     test_fraction = float(getattr(params.options, "test_fraction", 0.25))
     n_train = training_rows(dataset.name, dataset.n, test_fraction,
                             published_test=dataset.n_test is not None)
-    if getattr(params.options, "binarize", None) and dataset.levels is None:
-        raise InvalidInput(
-            f"binarize needs discrete data (integer levels); dataset {dataset.name!r} is "
-            "continuous: leave binarize unset",
-            field="params.binarize", rule="data_kind",
-        )
     facts = DataFacts(name=dataset.name, shape=tuple(dataset.shape), n_train=n_train,
                       levels=dataset.levels,
                       classes=tuple(dataset.classes) if dataset.classes else None)

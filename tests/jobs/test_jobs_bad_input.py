@@ -59,6 +59,9 @@ def job(kind: str = "gmm", name: str = "fresh", dataset: str = "pinwheel", **par
         (job("vae", hidden_sizes=[0]), 422, "params.hidden_sizes[0]", "greater_than_equal"),
         (job("vae", learning_rate=5), 422, "params.learning_rate", "less_than_equal"),
         (job("vae", likelihood="bernoulli"), 422, "params.likelihood", "data_kind"),
+        (job(binarize="dynamic"), 422, "params.binarize", "data_kind"),
+        (job("cvae", dataset="pinwheel", binarize="static"), 422, "params.binarize",
+         "data_kind"),
         (job("vae", architecture="conv"), 422, "params.architecture", "image_data"),
         (job(n_components=1600), 422, "params.n_components", "at_most_training_rows"),
         (job("vae", name="tiny-vae"), 422, "dataset", "shape"),  # tiny-vae serves 8x8 images
