@@ -7,18 +7,20 @@ that gets one (``bench/gpu_check.sh``; see bench/README.md, "GPU check"). On ``-
 1. start-up: two real servers (``genserve serve``, free ports, ``GENSERVE_DEVICE`` set to the
    requested device), batching on and off; seconds to ``/ready``, and ``/ready`` must name the
    device the check expects;
-2. the five operations on every shipped model version in ``weights/``, each answer compared with
-   the same maths computed in this process on the CPU (``app.batching``'s batch functions, which
-   the server runs too):
-   - deterministic answers (encode, reconstruct, interpolate, a GMM's log-likelihood) within
-     float tolerance (``|a - b| <= atol + rtol |b|``, tolerances in ``TOLERANCES``);
+2. every operation a shipped model version in ``weights/`` declares (the five, and
+   ``/classify`` for a conditional model), each answer compared with the same maths computed in
+   this process on the CPU (``app.batching``'s batch functions, which the server runs too):
+   - deterministic answers (encode, reconstruct, interpolate, an exact log-likelihood, a
+     class-conditional GMM's classification) within float tolerance (``|a - b| <= atol + rtol
+     |b|``, tolerances in ``TOLERANCES``), and the classes a conditional model reports;
    - ``/sample``: on the CPU the seeded answer equals the reference; on another device the seeded
      stream differs, so the answer must be finite, in shape, in the value range and the same for
      the same seed twice, and the sampling maths is checked on a fixed noise path (noise drawn on
      the CPU, turned into samples by the model loaded on the device, in this process);
-   - a VAE's ``/log-likelihood`` (importance-weighted, k = 100): statistically, against the
-     spread of ``REFERENCE_SEEDS`` CPU estimates (within 6 standard deviations + 0.01 nats);
-     on the CPU also exactly, seed for seed;
+   - a VAE's ``/log-likelihood`` and a CVAE's per-class log p(x | y) in ``/classify``
+     (importance-weighted, k = 100): statistically, against the spread of ``REFERENCE_SEEDS``
+     CPU estimates (within 6 standard deviations + 0.01 nats); on the CPU also exactly, seed
+     for seed;
 3. ``/log-likelihood`` k = 100 on ``mnist-vae`` with batching on and off, requests/s side by side;
 4. serving rows at c = 8 and c = 64 (the project's load generator, ``bench/_loadgen.py``);
 5. GMM EM (fixed start, fixed iteration count) on the device, its training log-likelihood
@@ -67,6 +69,8 @@ TOLERANCES = {
     "component_log_density": (1e-4, 1e-2),
     "responsibilities": (0.0, 2e-3),
     "log_var": (1e-4, 1e-3),
+    "log_likelihood_per_class": (1e-4, 1e-3),
+    "probabilities": (0.0, 2e-3),
 }
 
 
@@ -252,7 +256,7 @@ def stop_servers(servers: dict[str, Any]) -> None:
         _stop(server)
 
 
-# -- the five operations ---------------------------------------------------------------------
+# -- the operations ------------------------------------------------------------------------------
 
 
 def shipped_versions() -> list[tuple[str, int, Path]]:
@@ -291,11 +295,12 @@ def _sample(case: _Case) -> None:
 
     report, label = case.report, case.label
     body = {**case.head, "n": ROWS, "seed": 7}
-    samples = np.asarray(_post(case.port, "/sample", body)["samples"],
-                         dtype=np.float64).reshape(ROWS, -1)
+    answer = _post(case.port, "/sample", body)
+    samples = np.asarray(answer["samples"], dtype=np.float64).reshape(ROWS, -1)
     if case.device == "cpu":
         reference = sample_batch(case.cpu, [SampleWork(ROWS, _generator(7), 1.0)])[0]
-        compare(report, label, "/sample", "samples (same seed)", samples, reference)
+        compare(report, label, "/sample", "samples (same seed)", samples, reference.result)
+        _same_labels(case, "/sample", answer, reference.labels)
     else:  # another device's generator draws another stream from the same seed
         again = np.asarray(_post(case.port, "/sample", body)["samples"]).reshape(ROWS, -1)
         check(report, label, "/sample", "same seed, same samples", np.array_equal(samples, again))
@@ -308,11 +313,26 @@ def _sample(case: _Case) -> None:
             case.on_device.sample_from_noise(moved).cpu(), case.cpu.sample_from_noise(noise))
 
 
-def _encode(case: _Case) -> None:
-    from app.batching import encode_batch
+def _same_labels(case: _Case, operation: str, answer: dict[str, Any], labels: Any) -> None:
+    """A conditional model's answer names the classes the CPU took (given, drawn or inferred)."""
+    if labels is None:
+        check(case.report, case.label, operation, "no labels (not conditional)",
+              "labels" not in answer)
+        return
+    classes = case.cpu.data.classes
+    expected = [classes[int(i)] for i in labels]
+    check(case.report, case.label, operation, "labels", answer.get("labels") == expected,
+          f"answered {answer.get('labels')}, expected {expected}"[:300])
 
-    encoding = _post(case.port, "/encode", {**case.head, "inputs": case.inputs})["encoding"]
-    reference = encode_batch(case.cpu, [case.x])[0]
+
+def _encode(case: _Case) -> None:
+    from app.batching import InputsWork, encode_batch
+
+    answer = _post(case.port, "/encode", {**case.head, "inputs": case.inputs})
+    encoding = answer["encoding"]
+    labelled = encode_batch(case.cpu, [InputsWork(case.x)])[0]
+    _same_labels(case, "/encode", answer, labelled.labels)
+    reference = labelled.result
     for key, value in reference.items():
         if key == "component":  # an arg max: only where the two best are not near a tie
             resp = np.sort(np.asarray(reference["responsibilities"]), axis=1)
@@ -325,11 +345,13 @@ def _encode(case: _Case) -> None:
 
 
 def _reconstruct(case: _Case) -> None:
-    from app.batching import reconstruct_batch
+    from app.batching import InputsWork, reconstruct_batch
 
     answer = _post(case.port, "/reconstruct", {**case.head, "inputs": case.inputs})
+    reference = reconstruct_batch(case.cpu, [InputsWork(case.x)])[0]
     compare(case.report, case.label, "/reconstruct", "reconstructions",
-            answer["reconstructions"], reconstruct_batch(case.cpu, [case.x])[0])
+            answer["reconstructions"], reference.result)
+    _same_labels(case, "/reconstruct", answer, reference.labels)
 
 
 def _log_likelihood(case: _Case) -> None:
@@ -345,7 +367,7 @@ def _log_likelihood(case: _Case) -> None:
     def score(seed: int) -> Any:
         return scores(seed)[0]
 
-    if case.cpu.kind == "gmm":  # exact: nothing drawn
+    if case.cpu.exact_likelihood:  # nothing drawn
         compare(case.report, case.label, "/log-likelihood", "log_likelihood", log_px, score(11))
         return
     if case.device == "cpu":
@@ -375,8 +397,57 @@ def _interpolate(case: _Case) -> None:
         compare(case.report, case.label, "/interpolate", key, answer["details"][key], value)
 
 
+def _classify(case: _Case) -> None:
+    """p(y | x): exact for a class-conditional GMM; for a CVAE the per-class importance-weighted
+    log p(x | y), seed for seed on the CPU and statistically elsewhere (as ``/log-likelihood``)."""
+    from app.batching import ClassifyWork, classify_batch
+
+    classes = case.cpu.data.classes
+    body = {**case.head, "inputs": case.inputs, "importance_samples": K, "seed": 13}
+    answer = _post(case.port, "/classify", body)
+    check(case.report, case.label, "/classify", "classes", answer["classes"] == classes)
+    by_class = {key: np.asarray([[row[c] for c in classes] for row in answer[key]])
+                for key in ("probabilities", "log_likelihood_per_class")}
+
+    def results(*seeds: int) -> list[Any]:  # one batch, each seed its own rows' noise
+        works = [ClassifyWork(case.x, _generator(seed), K) for seed in seeds]
+        return classify_batch(case.cpu, works)
+
+    compare(case.report, case.label, "/classify", "log_prior",
+            [answer["log_prior"][c] for c in classes], results(13)[0]["log_prior"])
+    if case.cpu.exact_likelihood or case.device == "cpu":
+        reference = results(13)[0]
+        for key, value in by_class.items():
+            compare(case.report, case.label, "/classify", key, value, reference[key])
+        probabilities = np.sort(reference["probabilities"], axis=1)
+        clear = probabilities[:, -1] - probabilities[:, -2] > 0.01  # no near tie
+        predicted = np.asarray([classes.index(c) for c in answer["predicted"]])
+        check(case.report, case.label, "/classify", "predicted",
+              bool((predicted[clear] == reference["predicted"][clear]).all()),
+              f"{int(clear.sum())} rows without a near tie")
+    if case.cpu.exact_likelihood:
+        return
+    estimates = np.stack([r["log_likelihood_per_class"] for r in
+                          results(*range(2000, 2000 + case.seeds))])
+    mean, spread = estimates.mean(0), estimates.std(0, ddof=1)
+    band = 6.0 * spread + 0.01
+    worst = float(np.max(np.abs(by_class["log_likelihood_per_class"] - mean) / band))
+    case.report.comparisons.append(Comparison(
+        case.label, "/classify", f"log_likelihood_per_class k={K} (statistical)",
+        bool(np.isfinite(by_class["log_likelihood_per_class"]).all() and worst <= 1.0), worst,
+        f"|answer - mean of {case.seeds} CPU seeds| <= 6 sd + 0.01 nats; "
+        f"sd up to {float(spread.max()):.3g} nats",
+    ))
+
+
 OPERATIONS = {"/sample": _sample, "/encode": _encode, "/reconstruct": _reconstruct,
-              "/log-likelihood": _log_likelihood, "/interpolate": _interpolate}
+              "/log-likelihood": _log_likelihood, "/interpolate": _interpolate,
+              "/classify": _classify}
+CAPABILITIES = {"/sample": "sample", "/encode": "encode", "/reconstruct": "reconstruct",
+                "/log-likelihood": "log_likelihood", "/interpolate": "interpolate",
+                "/classify": "classify"}
+"""The capability a model declares for each checked route: a route it does not declare is not
+asked."""
 
 
 @torch.no_grad()
@@ -393,18 +464,21 @@ def check_operations(port: int, device: str, quick: bool, report: Report) -> Non
         with guarded(report, label, "load"):
             cpu = load_model(path, device="cpu").eval()
             # Inputs in the model's own range and shape: its samples, drawn here on the CPU.
-            inputs = sample_batch(cpu, [SampleWork(ROWS, _generator(123), 1.0)])[0].tolist()
+            inputs = sample_batch(cpu, [SampleWork(ROWS, _generator(123), 1.0)])[0]
+            inputs = inputs.result.tolist()
             case = _Case(label, {"model": name, "version": version}, cpu,
                          load_model(path, device=device).eval(), inputs,
                          torch.from_numpy(decode_arrays(inputs, cpu.data)), port, device, report,
                          8 if quick else REFERENCE_SEEDS)
             for operation, run in OPERATIONS.items():
+                if CAPABILITIES[operation] not in cpu.capabilities:
+                    continue
                 with guarded(report, label, operation):
                     run(case)
         mine = report.comparisons[before:]
         numbers = [c for c in mine if c.worst == c.worst]
         closest = max(numbers, key=lambda c: c.worst) if numbers else None
-        report.row("operations", f"{label}: the 5 operations", f"{sum(c.passed for c in mine)}"
+        report.row("operations", f"{label}: its operations", f"{sum(c.passed for c in mine)}"
                    f"/{len(mine)}", "checks passed", "-" if closest is None else
                    f"worst error / tolerance {closest.worst:.3g} ({closest.operation} "
                    f"{closest.what})")
