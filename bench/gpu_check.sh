@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The GPU check (bench/gpu_check.py): start-up, every operation (the five, and /classify for a
-# conditional model) against the CPU, batching on
-# and off, serving at c = 8 and 64, GMM EM and VAE training, in under 10 minutes.
+# conditional model) against the CPU, batching on and off, serving at c = 8 and 64, GMM EM and
+# VAE training, in under 10 minutes.
 #   bench/gpu_check.sh [--device auto|cpu|cuda] [--quick] [--results-dir DIR]
 # Runs with the project's venv (make .venv/bin/.installed-test), or $PYTHON when set.
 set -euo pipefail
