@@ -68,7 +68,9 @@ class Settings(BaseSettings):
     )
     device: Literal["auto", "cpu", "cuda"] = "auto"
     default_model: str | None = Field(
-        default=None, description="Model used when a request names none; else the first loaded."
+        default=None,
+        description="Model used when a request names none; it must load, or the server does not "
+        "start. Unset: the first model (alphabetically) with a stable version.",
     )
     api_key: str | None = None
     host: str = "127.0.0.1"

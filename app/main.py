@@ -143,6 +143,24 @@ class _BodyTimedOut(_BodyRefused):
         self.rule = "body_read_timeout_s"
 
 
+class DefaultModelNotLoaded(RuntimeError):
+    """GENSERVE_DEFAULT_MODEL names no model that loaded: refused at start-up, since a typo would
+    otherwise quietly serve another model to every request that names none."""
+
+
+def check_default_model(name: str | None, registry: ModelRegistry) -> None:
+    """Raise :class:`DefaultModelNotLoaded` unless ``name`` (the setting) is None or loaded."""
+    if name is None or name in registry.names():
+        return
+    failed = {key: why for key, why in registry.failed.items() if key.split("/")[0] == name}
+    why = f" (it failed to load: {failed})" if failed else ""
+    raise DefaultModelNotLoaded(
+        f"GENSERVE_DEFAULT_MODEL={name!r} is not a loaded model{why}; the loaded models are "
+        f"{registry.names()}: set it to one of them, or unset it to default to the first "
+        "servable one in alphabetical order"
+    )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -155,6 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             store_dir=settings.model_store_dir,
         )
         registry.refresh()
+        check_default_model(settings.default_model, registry)
         registry.start_watching()  # new versions and moved aliases, off the event loop
         app.state.api_key = ensure_api_key(settings.api_key, settings.data_dir)
         app.state.registry = registry
