@@ -358,7 +358,9 @@ def _check_limit(value: int, limit: int, field: str, setting: str) -> None:
 TABLE: tuple[Operation[Any, Any, Any], ...] = (
     Operation(
         name="sample", path="/sample", request=SampleRequest, response=SampleResponse,
-        description="Draw ``n`` samples; ``seed`` makes them reproducible.",
+        description="Draw ``n`` samples; ``seed`` makes them reproducible. A conditional "
+        "model's answer names each sample's class in labels (given, or drawn from p(y)): the "
+        "same seed with those labels draws the same samples.",
         binary=True, seeded=True, limits=_sample_limits, check=_sample_check,
         size=lambda call: call.request.n, prepare=_sample_work, run=batching.sample_batch,
         answer=_sample_answer,
