@@ -179,7 +179,8 @@ class GenerativeModel(nn.Module, ABC):
         Rows are independent, so several requests' noise can be concatenated (``torch.cat`` per
         key) and turned into samples by one :meth:`sample_from_noise` call. A conditional model's
         draws hold the class of each row under ``"labels"`` (``[n]`` int64): ``labels`` when
-        given, else drawn from its class prior.
+        given, else drawn from its class prior; it draws the same randomness either way, so a
+        generator's seed with the labels it drew draws the same samples again.
         """
 
     @abstractmethod
