@@ -196,6 +196,8 @@ def _sample_answer(call: Call[SampleRequest], drawn: Labelled) -> Response:
 
 # -- encode, reconstruct ------------------------------------------------------------------------
 def _inputs_check(call: Call[InputsT]) -> None:
+    """Labels, when given, one per input (or one for all): /encode, /reconstruct and
+    /log-likelihood."""
     _labels(call, _input_rows(call))
 
 
@@ -231,10 +233,6 @@ def _reconstruct_answer(call: Call[ReconstructRequest], reconstructed: Labelled)
 def _log_likelihood_limits(request: LogLikelihoodRequest, settings: Settings) -> None:
     _check_limit(request.importance_samples, settings.max_importance_samples,
                  "importance_samples", "max_importance_samples")
-
-
-def _log_likelihood_check(call: Call[LogLikelihoodRequest]) -> None:
-    _labels(call, _input_rows(call))
 
 
 def _log_likelihood_work(call: Call[LogLikelihoodRequest]) -> LogLikelihoodWork:
@@ -389,7 +387,7 @@ TABLE: tuple[Operation[Any, Any, Any], ...] = (
         else (request.importance_samples, "labels"),  # log p(x | y) and log p(x): apart
         cost=_log_likelihood_cost,
         prepare=_log_likelihood_work, run=batching.log_likelihood_batch,
-        answer=_log_likelihood_answer, check=_log_likelihood_check,
+        answer=_log_likelihood_answer, check=_inputs_check,
     ),
     Operation(
         name="classify", path="/classify", request=ClassifyRequest, response=ClassifyResponse,
