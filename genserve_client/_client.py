@@ -122,7 +122,7 @@ class Client:
         answer = self._json("POST", "/sample", json=body)
         return Samples(
             answer["model"], answer["version"], answer["seed"],
-            np.asarray(answer["samples"], dtype=np.float32),
+            np.asarray(answer["samples"], dtype=np.float32), answer.get("labels"),
         )
 
     def sample_images(
@@ -148,27 +148,35 @@ class Client:
         return Image.open(io.BytesIO(self._request("POST", "/sample", json=body).content))
 
     def encode(
-        self, x: Inputs, *, model: str | None = None, version: int | str | None = None
+        self, x: Inputs, *, model: str | None = None, version: int | str | None = None,
+        labels: Labels | None = None,
     ) -> dict[str, NDArray[Any]]:
         """The model's latent description, by key: a VAE's ``mean`` and ``log_var`` of q(z|x), a
-        GMM's ``responsibilities`` and ``component``; another kind's as it answers."""
-        body = {**self._which(model, version), **_inputs(x)}
-        encoding = self._json("POST", "/encode", json=body)["encoding"]
-        return {key: np.asarray(value) for key, value in encoding.items()}
+        GMM's ``responsibilities`` and ``component``; another kind's as it answers. A
+        conditional model encodes under ``labels`` (one per example, or one for all), else each
+        example's most probable class; ``labels`` in the result names the classes used."""
+        body = {**self._which(model, version), **_inputs(x), **_labels(labels)}
+        answer = self._json("POST", "/encode", json=body)
+        encoding = {key: np.asarray(value) for key, value in answer["encoding"].items()}
+        if answer.get("labels") is not None:
+            encoding["labels"] = np.asarray(answer["labels"])
+        return encoding
 
     def reconstruct(
-        self, x: Inputs, *, model: str | None = None, version: int | str | None = None
+        self, x: Inputs, *, model: str | None = None, version: int | str | None = None,
+        labels: Labels | None = None,
     ) -> NDArray[np.float32]:
-        """Reconstructions, float32 ``[B, *data_shape]``."""
-        body = {**self._which(model, version), **_inputs(x)}
+        """Reconstructions, float32 ``[B, *data_shape]``; ``labels`` as for ``encode``."""
+        body = {**self._which(model, version), **_inputs(x), **_labels(labels)}
         answer = self._json("POST", "/reconstruct", json=body)
         return np.asarray(answer["reconstructions"], dtype=np.float32)
 
     def reconstruct_images(
-        self, x: Inputs, *, model: str | None = None, version: int | str | None = None
+        self, x: Inputs, *, model: str | None = None, version: int | str | None = None,
+        labels: Labels | None = None,
     ) -> list[Image.Image]:
         """Reconstructions of an image model as PIL images."""
-        body = {**self._which(model, version), **_inputs(x), "format": "png"}
+        body = {**self._which(model, version), **_inputs(x), "format": "png", **_labels(labels)}
         return [_png_image(i) for i in self._json("POST", "/reconstruct", json=body)["images"]]
 
     def log_likelihood(

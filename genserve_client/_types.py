@@ -56,12 +56,14 @@ class ModelInfo:
 
 @dataclass(frozen=True)
 class Samples:
-    """``samples``: ``[n, *data_shape]`` float32; ``seed`` reproduces them."""
+    """``samples``: ``[n, *data_shape]`` float32; ``seed`` reproduces them (with ``labels``,
+    for a conditional model: the class of each sample, given or drawn)."""
 
     model: str
     version: int
     seed: int
     samples: FloatArray
+    labels: list[str] | None = None
 
 
 @dataclass(frozen=True)

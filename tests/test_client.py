@@ -66,6 +66,16 @@ def test_numpy_in_numpy_out_for_every_operation(gs: Client) -> None:
     assert path.details["latents"].shape == (5, 8)
 
 
+def test_a_conditional_model_takes_and_reports_labels(gs: Client) -> None:
+    drawn = gs.sample(4, model="digits-cgmm", seed=5)
+    assert drawn.labels is not None and len(drawn.labels) == 4
+    redrawn = gs.sample(4, model="digits-cgmm", seed=5, labels=drawn.labels)
+    np.testing.assert_array_equal(drawn.samples, redrawn.samples)
+    assert list(gs.encode(drawn.samples, model="digits-cgmm", labels="3")["labels"]) == ["3"] * 4
+    assert gs.reconstruct(drawn.samples, model="digits-cgmm", labels=3).shape == (4, 8, 8)
+    assert gs.sample(2, model="digits-vae", seed=5).labels is None
+
+
 def test_pil_images_go_in_as_png(gs: Client) -> None:
     images = gs.sample_images(2, model="digits-vae", seed=3)
     reconstructions = gs.reconstruct_images(images, model="digits-vae")
