@@ -185,6 +185,12 @@ class Settings(BaseSettings):
         default=600_000_000_000, ge=1,
         description="Cost of heavy requests in flight for one model (all its versions).",
     )
+    heavy_client_budget: int | None = Field(
+        default=None, ge=0,
+        description="Cost of heavy requests one client (API key, else address) may hold while "
+        "other clients want the heavy lane; refused clients also take turns. Default half "
+        "of GENSERVE_HEAVY_BUDGET; 0 turns per-client fairness off.",
+    )
     heavy_runners: int | None = Field(
         default=None, ge=1, le=64,
         description="Threads computing heavy requests; default one core fewer than available "
