@@ -308,7 +308,7 @@ class GenerativeModel(nn.Module, ABC):
         generator = torch.Generator(device=self.device).manual_seed(0)
         with _FLOP_COUNTING, torch.inference_mode(), FlopCounterMode(display=False) as counter:
             self.log_likelihood(row, importance_samples=1, generator=generator, labels=labels)
-        return max(size, counter.get_total_flops() // 2)  # a multiply-add is two FLOPs
+        return max(size, int(counter.get_total_flops()) // 2)  # a multiply-add is two FLOPs
 
     # -- interpolation ---------------------------------------------------------------------------
     def check_path_ends(self, a: Tensor, b: Tensor, steps: int, method: str) -> None:
