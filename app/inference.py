@@ -202,7 +202,7 @@ class InferenceService:
         return await self._admitted(
             loaded, operation, batch, payload, size, shared, heavy=ticket.lane == "heavy",
             finish_after_timeout=finish_after_timeout,
-            release=partial(self.admission.release, ticket),
+            release=partial(self.admission.release, ticket), client=ticket.client,
         )
 
     async def _admitted(
@@ -217,6 +217,7 @@ class InferenceService:
         heavy: bool,
         finish_after_timeout: bool,
         release: Callable[..., None],
+        client: str = "",
     ) -> T:
         """Run the admitted work and give its admission back (``release``) when it is over:
         at the answer, or, for a batched request that timed out or lost its client while its
@@ -229,7 +230,7 @@ class InferenceService:
             key = _BatchKey(loaded.name, loaded.version, id(loaded.model), operation, shared)
             work = self.batcher.submit(
                 key, run, payload, size, heavy=heavy,
-                on_abandoned_done=partial(release, completed=False),
+                on_abandoned_done=partial(release, completed=False), client=client,
             )
         else:
             executor = self._heavy_executor() if heavy else self._light_executor()

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from app.admission import Admission, Overloaded, client_identity
+from app.batching import Batcher
 from app.config import Settings
 from app.main import create_app
 from tests.app.test_admission import HEAVY, HEAVY_K, ROW
@@ -274,3 +275,45 @@ def test_a_second_client_is_served_while_the_first_floods_the_heavy_lane(
     assert max(len(run) for run in runs[1:-1]) <= 2, order  # its turn came within two of theirs
     assert admission.in_flight() == {"light": 0, "heavy": 0}
     assert admission.in_flight_by_client() == {}
+
+
+# -- the heavy lane's queue: clients take turns ------------------------------------------------
+@pytest.mark.parametrize("keys", ["one key", "a key per client"])
+@pytest.mark.parametrize("fair", [True, False], ids=["turns", "first-come"])
+def test_the_heavy_lane_serves_the_client_served_least_recently_next(
+    keys: str, fair: bool
+) -> None:
+    """Four requests of one client queued before one of another: with turns, the other's runs
+    second, not last."""
+
+    ran: list[str] = []
+    hold = threading.Event()
+
+    def run(payloads: list[str]) -> list[str]:
+        if payloads == ["hold"]:
+            hold.wait(30)
+        ran.extend(payloads)
+        return payloads
+
+    async def main() -> None:
+        batcher = Batcher(max_size=8, max_wait_s=0.0, fair_clients=fair)
+        batcher.start()
+        try:
+            holding = batcher.submit("hold", run, "hold", 8, client="x")
+            while batcher.queued():
+                await asyncio.sleep(0.001)
+            queued = [batcher.submit("k", run, f"A{i}", 8, client=FLOODER) for i in range(4)]
+            other_key = "k" if keys == "one key" else "other"
+            queued.append(batcher.submit(other_key, run, "B0", 8, client=OTHER))
+            while batcher.queued() < 5:
+                await asyncio.sleep(0.001)
+            hold.set()
+            async with asyncio.timeout(30):  # a hang guard, not a threshold
+                await asyncio.gather(holding, *queued)
+        finally:
+            hold.set()
+            batcher.stop()
+
+    asyncio.run(main())
+    expected = ["A0", "B0", "A1", "A2", "A3"] if fair else ["A0", "A1", "A2", "A3", "B0"]
+    assert ran == ["hold", *expected]
