@@ -3,21 +3,22 @@
 Without it, the limits bound one request but not how many run at once: twelve log-likelihoods of
 256 MNIST rows with k = 5,000 each (all within the limits) queued a one-sample ``/sample`` for
 60 s, which then failed with a 408. Here each request gets a cost before it is queued or
-decoded, in multiply-adds, approximately: the rows it passes through the model times the model's
-size in parameters (``row_cost``: weights and buffers; for the MLP VAEs and the Gaussian
-mixtures a row's pass is about one multiply-add per parameter)::
+decoded, in multiply-adds: the rows it passes through the model times the model's multiply-adds
+per row pass (``row_cost``, ``GenerativeModel.row_multiply_adds``: counted once per model with
+``torch.utils.flop_counter`` on a one-row pass, and at least its size in parameters)::
 
-    cost = row passes x parameters
+    cost = row passes x multiply-adds per row pass
     row passes:  /sample n: n          /encode, /reconstruct: the input rows
                  /log-likelihood: rows x k (VAE; a GMM's is exact: rows)
                  /interpolate: steps + 2
                  /models/{name}/density: grid points (+2,000) x k (VAE)
                  /models/{name}/reference: 2,000 held-out rows x k (VAE)
 
-so the shipped ``mnist-vae`` (450,794 parameters) costs 7.2e6 for 16 samples and 5.8e11 for the
-largest log-likelihood the limits allow (256 rows, k = 5,000), while a 96 x 96 density grid of
-``pinwheel-gmm`` (70) costs 7.9e5. A convolutional VAE reuses its weights across pixels, so its
-cost is an underestimate.
+so the shipped ``mnist-vae`` (an MLP: 450,794 multiply-adds per row pass, its size) costs 7.2e6
+for 16 samples and 5.8e11 for the largest log-likelihood the limits allow (256 rows, k = 5,000),
+while a 96 x 96 density grid of ``pinwheel-gmm`` (100 per row: 70 parameters) costs 1.1e6. A
+convolutional VAE reuses its weights at every pixel, and its count says so (a small 28 x 28 one:
+104,416 per row pass, 7 times its 14,715 parameters).
 
 - **Two lanes.** A request costing at most ``GENSERVE_LIGHT_COST`` is light; the rest are heavy.
   Each lane has its own budget and its own batcher (``app.batching.Lanes``), so light work never
@@ -35,8 +36,17 @@ cost is an underestimate.
   refused the same way (rule ``request_timeout``), so it is not queued to time out. The default
   heavy budget is one of the largest requests the limits allow on the shipped MNIST VAE
   (about 35 s on one core of the loaded 2-core machine), so the first one cannot 408 either.
-- The cost is released when the request's answer is ready (or its timeout fires: a forward
-  pass under way then finishes in its thread, unaccounted, for at most its own run time).
+- **Per-client fairness** (heavy lane; ``GENSERVE_HEAVY_CLIENT_BUDGET``, default half the heavy
+  budget, 0 off). A client is its API key when inference needs one, else its address
+  (:func:`client_identity`). While another client wants heavy work, a client holds at most its
+  budget (rule ``client_budget``); refused clients wait in line, and capacity that frees is kept
+  for the client that has waited longest (rule ``client_turn`` for the others), so a client
+  retrying from twelve connections gets its turn as often as one retrying from one; and the
+  heavy lane's queue serves the waiting client served least recently first
+  (``app.batching.ClientTurns``). Alone, a client may use the whole heavy budget.
+- The cost is released when the request's answer is ready, or, for one that timed out or lost
+  its client, when its work really ends (a forward pass cannot be interrupted): dropped from
+  the queue, or its pass over, batched or not.
 
 The service (``app.inference``) calls :meth:`Admission.admit` in the one place every request
 passes through, so the FastAPI routes, the fast path and the page's views are all covered.

@@ -161,15 +161,15 @@ class Settings(BaseSettings):
         "GENSERVE_BATCH_MAX_WAIT_MS whenever a runner is busy or the last batch had company).",
     )
 
-    # -- admission control (issue 17 #3): cost = row passes x model parameters, see
-    # app/admission.py. Defaults from the shipped mnist-vae (450,794 parameters).
+    # -- admission control (issue 17 #3): cost = row passes x multiply-adds per row pass, see
+    # app/admission.py. Defaults from the shipped mnist-vae (450,794 multiply-adds per row pass).
     admission: bool = Field(
         default=True, description="Admit inference work against cost budgets; 429 past them."
     )
     light_cost: int = Field(
         default=2**30, ge=1,
-        description="Requests costing at most this (row passes x model parameters; about 2,400 "
-        "row passes of the MNIST VAE) are light: their own lane and budget.",
+        description="Requests costing at most this (row passes x multiply-adds per row pass; "
+        "about 2,400 row passes of the MNIST VAE) are light: their own lane and budget.",
     )
     light_budget: int = Field(
         default=2**35, ge=1,

@@ -285,7 +285,6 @@ def test_the_heavy_lane_serves_the_client_served_least_recently_next(
 ) -> None:
     """Four requests of one client queued before one of another: with turns, the other's runs
     second, not last."""
-
     ran: list[str] = []
     hold = threading.Event()
 
