@@ -220,9 +220,10 @@ class InferenceService:
         client: str = "",
     ) -> T:
         """Run the admitted work and give its admission back (``release``) when it is over:
-        at the answer, or, for a batched request that timed out or lost its client while its
-        forward pass runs (it cannot be interrupted), when the batcher says that pass ended,
-        so admission keeps counting work that still holds a runner."""
+        at the answer, or, for a request that timed out or lost its client while its forward
+        pass runs (it cannot be interrupted), when that pass ends (the batcher says so, or the
+        unbatched path's thread future), so admission keeps counting work that still holds a
+        runner. ``client``: who sent it, for the heavy lane's turns."""
         run = partial(batch, loaded.model)
         work: asyncio.Future[T]
         thread: Future[T] | None = None  # the unbatched path's work in its thread
