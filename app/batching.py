@@ -53,6 +53,7 @@ __all__ = [
     "BatchFunction",
     "BatchRecord",
     "Batcher",
+    "ClientTurns",
     "FixedWait",
     "ClassifyWork",
     "InputsWork",
@@ -99,6 +100,7 @@ class _Item:
     """Called on the loop once the work of a request whose future was cancelled (its handler
     timed out or its client left) is over: dropped from the queue, or run to the end."""
     queued_at: float = field(default_factory=time.perf_counter)
+    client: Hashable = None  # who sent it (``app.admission``): a fair lane takes turns by it
 
 
 def _resolve(outcomes: list[tuple[_Item, bool, Any]]) -> None:
@@ -247,6 +249,57 @@ def wait_policy(name: str, max_wait_s: float) -> WaitPolicy:
     return policies[name](max_wait_s)
 
 
+# -- the heavy lane's order: clients take turns (issue 18; app.admission's per-client fairness) --
+class ClientTurns:
+    """Round-robin by client for a lane's queue: the next batch serves the waiting client that
+    was served least recently, and within a batch's key the clients' requests alternate (each
+    client's first, then each one's second, ...), so a client with many requests queued cannot
+    put them all ahead of another's one.
+
+    A client's last turn is forgotten once it has nothing queued: a client sending one request
+    at a time goes ahead of one that keeps a queue (fq_codel's "sparse flows first"), and what
+    is kept is bounded by the clients waiting. Used on the collector thread only.
+    """
+
+    def __init__(self) -> None:
+        self._turn = 0
+        self._last: dict[Hashable, int] = {}  # client -> its latest turn (0: none remembered)
+        self._waiting: dict[Hashable, int] = {}  # client -> its requests queued
+
+    def queued(self, client: Hashable) -> None:
+        self._waiting[client] = self._waiting.get(client, 0) + 1
+
+    def taken(self, client: Hashable, *, served: bool) -> None:
+        """One of ``client``'s requests left the queue (``served``: into a batch)."""
+        if served:
+            self._turn += 1
+            self._last[client] = self._turn
+        left = self._waiting[client] - 1
+        if left:
+            self._waiting[client] = left
+        else:
+            del self._waiting[client]
+            self._last.pop(client, None)
+
+    def next_key(self, pending: Mapping[Hashable, deque[_Item]]) -> Hashable:
+        """The key of the oldest request of the client served least recently."""
+        first = min((item for items in pending.values() for item in items),
+                    key=lambda item: (self._last.get(item.client, 0), item.queued_at))
+        return first.key
+
+    def order(self, items: deque[_Item]) -> deque[_Item]:
+        """``items`` (one key's, oldest first) in turns: by their rank within their client,
+        then by how long ago their client was served."""
+        rank: dict[Hashable, int] = {}
+        ranked: list[tuple[int, int, float, int, _Item]] = []
+        for item in items:
+            rank[item.client] = rank.get(item.client, 0) + 1
+            ranked.append((rank[item.client], self._last.get(item.client, 0), item.queued_at,
+                           len(ranked), item))
+        ranked.sort(key=lambda entry: entry[:4])
+        return deque(entry[4] for entry in ranked)
+
+
 class Batcher:
     """Coalesces submissions with the same key into batches, run by ``runners`` threads.
 
@@ -261,7 +314,7 @@ class Batcher:
     def __init__(
         self, *, max_size: int, max_wait_s: float, threads: int | None = None,
         runners: int = 1, name: str = "genserve-batcher", nice: int = 0,
-        policy: WaitPolicy | None = None,
+        policy: WaitPolicy | None = None, fair_clients: bool = False,
     ) -> None:
         self.max_size = max_size
         self.policy = policy if policy is not None else AdaptiveWait(max_wait_s)
@@ -283,6 +336,7 @@ class Batcher:
         self._stopping = False
         self._queued = 0  # submitted, not yet taken into a batch
         self._queued_lock = threading.Lock()
+        self.turns = ClientTurns() if fair_clients else None  # the heavy lane's order
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Batcher:
@@ -322,7 +376,7 @@ class Batcher:
 
     def submit(
         self, key: Hashable, run: BatchFunction, payload: Any, size: int,
-        on_abandoned_done: Callable[[], None] | None = None,
+        on_abandoned_done: Callable[[], None] | None = None, client: Hashable = None,
     ) -> asyncio.Future[Any]:
         """Queue ``payload`` (``size`` examples) under ``key``; the future gets its share of the
         batch. Cancelling the future drops the request if no batch has taken it yet; a forward
@@ -344,7 +398,9 @@ class Batcher:
         if outgoing is None:
             outgoing = self._outgoing[loop] = []
             loop.call_soon(self._send, loop)
-        outgoing.append(_Item(key, run, payload, size, future, loop, on_abandoned_done))
+        outgoing.append(
+            _Item(key, run, payload, size, future, loop, on_abandoned_done, client=client)
+        )
         return future
 
     def _send(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -374,7 +430,8 @@ class Batcher:
             if self._stopping:
                 self._free_runners.release()
                 break
-            key = min(self._pending, key=lambda k: self._pending[k][0].queued_at)
+            key = (min(self._pending, key=lambda k: self._pending[k][0].queued_at)
+                   if self.turns is None else self.turns.next_key(self._pending))
             self._wait_for_company(key)
             batch = self._take(key)
             if batch:
@@ -394,6 +451,8 @@ class Batcher:
             return
         for item in items:
             self.policy.arrived(item.key, item.queued_at)
+            if self.turns is not None:
+                self.turns.queued(item.client)
             self._pending.setdefault(item.key, deque()).append(item)
             self._pending_size[item.key] = self._pending_size.get(item.key, 0) + item.size
 
@@ -422,10 +481,14 @@ class Batcher:
 
     def _take(self, key: Hashable) -> list[_Item]:
         """Up to ``max_size`` examples of ``key`` (a larger single request runs alone)."""
+        if self.turns is not None:
+            self._pending[key] = self.turns.order(self._pending[key])
         items, size = self._pending[key], 0
         batch: list[_Item] = []
         while items and (not batch or size + items[0].size <= self.max_size):
             item = items.popleft()
+            if self.turns is not None:
+                self.turns.taken(item.client, served=not item.future.cancelled())
             self._pending_size[key] -= item.size
             with self._queued_lock:
                 self._queued -= 1
@@ -440,6 +503,8 @@ class Batcher:
             size += item.size
         if not items:
             del self._pending[key], self._pending_size[key]
+        elif self.turns is not None:  # back in arrival order, as the wait policy reads it
+            self._pending[key] = deque(sorted(items, key=lambda item: item.queued_at))
         self.policy.took(key, len(batch))
         return batch
 
@@ -563,6 +628,7 @@ class Lanes:
             threads=serving_threads(settings), runners=heavy_runners(settings),
             name="genserve-heavy", nice=settings.heavy_nice,
             policy=wait_policy(settings.batch_policy, max_wait_s),
+            fair_clients=settings.admission and settings.heavy_client_budget != 0,
         )
         return cls(light, heavy)
 
@@ -584,10 +650,10 @@ class Lanes:
 
     def submit(
         self, key: Hashable, run: BatchFunction, payload: Any, size: int, *, heavy: bool = False,
-        on_abandoned_done: Callable[[], None] | None = None,
+        on_abandoned_done: Callable[[], None] | None = None, client: Hashable = None,
     ) -> asyncio.Future[Any]:
         lane = self.heavy if heavy else self.light
-        return lane.submit(key, run, payload, size, on_abandoned_done)
+        return lane.submit(key, run, payload, size, on_abandoned_done, client)
 
     def queued(self) -> int:
         return self.light.queued() + self.heavy.queued()

@@ -163,15 +163,15 @@ class Settings(BaseSettings):
         "GENSERVE_BATCH_MAX_WAIT_MS whenever a runner is busy or the last batch had company).",
     )
 
-    # -- admission control (issue 17 #3): cost = row passes x model parameters, see
-    # app/admission.py. Defaults from the shipped mnist-vae (450,794 parameters).
+    # -- admission control (issue 17 #3): cost = row passes x multiply-adds per row pass, see
+    # app/admission.py. Defaults from the shipped mnist-vae (450,794 multiply-adds per row pass).
     admission: bool = Field(
         default=True, description="Admit inference work against cost budgets; 429 past them."
     )
     light_cost: int = Field(
         default=2**30, ge=1,
-        description="Requests costing at most this (row passes x model parameters; about 2,400 "
-        "row passes of the MNIST VAE) are light: their own lane and budget.",
+        description="Requests costing at most this (row passes x multiply-adds per row pass; "
+        "about 2,400 row passes of the MNIST VAE) are light: their own lane and budget.",
     )
     light_budget: int = Field(
         default=2**35, ge=1,
@@ -186,6 +186,12 @@ class Settings(BaseSettings):
     heavy_model_budget: int = Field(
         default=600_000_000_000, ge=1,
         description="Cost of heavy requests in flight for one model (all its versions).",
+    )
+    heavy_client_budget: int | None = Field(
+        default=None, ge=0,
+        description="Cost of heavy requests one client (API key, else address) may hold while "
+        "other clients want the heavy lane; refused clients also take turns. Default half "
+        "of GENSERVE_HEAVY_BUDGET; 0 turns per-client fairness off.",
     )
     heavy_runners: int | None = Field(
         default=None, ge=1, le=64,

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Callable, Hashable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
@@ -87,6 +87,7 @@ class InferenceService:
         self.admission = admission or Admission.from_settings(settings)
         self.threads = serving_threads(settings)
         self._heavy_pool: ThreadPoolExecutor | None = None  # unbatched heavy work
+        self._light_pool: ThreadPoolExecutor | None = None  # unbatched light work
         if batcher is not None:
             batcher.observers.append(_observe_batch)
 
@@ -201,7 +202,7 @@ class InferenceService:
         return await self._admitted(
             loaded, operation, batch, payload, size, shared, heavy=ticket.lane == "heavy",
             finish_after_timeout=finish_after_timeout,
-            release=partial(self.admission.release, ticket),
+            release=partial(self.admission.release, ticket), client=ticket.client,
         )
 
     async def _admitted(
@@ -216,24 +217,26 @@ class InferenceService:
         heavy: bool,
         finish_after_timeout: bool,
         release: Callable[..., None],
+        client: str = "",
     ) -> T:
         """Run the admitted work and give its admission back (``release``) when it is over:
-        at the answer, or, for a batched request that timed out or lost its client while its
-        forward pass runs (it cannot be interrupted), when the batcher says that pass ended,
-        so admission keeps counting work that still holds a runner."""
+        at the answer, or, for a request that timed out or lost its client while its forward
+        pass runs (it cannot be interrupted), when that pass ends (the batcher says so, or the
+        unbatched path's thread future), so admission keeps counting work that still holds a
+        runner. ``client``: who sent it, for the heavy lane's turns."""
         run = partial(batch, loaded.model)
         work: asyncio.Future[T]
-        batched = self.batcher is not None
+        thread: Future[T] | None = None  # the unbatched path's work in its thread
         if self.batcher is not None:
             key = _BatchKey(loaded.name, loaded.version, id(loaded.model), operation, shared)
             work = self.batcher.submit(
                 key, run, payload, size, heavy=heavy,
-                on_abandoned_done=partial(release, completed=False),
+                on_abandoned_done=partial(release, completed=False), client=client,
             )
         else:
-            work = asyncio.get_running_loop().run_in_executor(
-                self._heavy_executor() if heavy else None, _alone, run, payload, self.threads
-            )
+            executor = self._heavy_executor() if heavy else self._light_executor()
+            thread = executor.submit(_alone, run, payload, self.threads)
+            work = asyncio.wrap_future(thread)
         timeout = self.settings.request_timeout_s
         try:
             # At the deadline the future is cancelled: a queued request is dropped, and a forward
@@ -241,8 +244,7 @@ class InferenceService:
             async with asyncio.timeout(timeout):
                 result = await (asyncio.shield(work) if finish_after_timeout else work)
         except BaseException as exc:
-            if not (batched and work.cancelled()):  # else the batcher calls release when done
-                release(completed=False)
+            _release_when_over(work, thread, partial(release, completed=False))
             raise self._answer_error(exc, operation, timeout) from None
         release()
         return result
@@ -260,6 +262,13 @@ class InferenceService:
         if isinstance(exc, InvalidModelInput):
             return InvalidInput(str(exc), field="inputs", rule="model_input")
         return exc
+
+    def _light_executor(self) -> ThreadPoolExecutor:
+        """Unbatched light work: the threads ``run_in_executor`` would use (its default pool's
+        size), but a pool of our own, whose futures say when a thread's work really ends."""
+        if self._light_pool is None:
+            self._light_pool = ThreadPoolExecutor(thread_name_prefix="genserve-alone")
+        return self._light_pool
 
     def _heavy_executor(self) -> ThreadPoolExecutor:
         """Unbatched heavy work has its own threads too, so it cannot take every core."""
@@ -342,6 +351,24 @@ def _observe_batch(record: BatchRecord) -> None:
 def _views(model: GenerativeModel, computes: list[Callable[[], T]]) -> list[T]:
     """Page views that met in one batch run in turn (each is its own problem)."""
     return [compute() for compute in computes]
+
+
+def _release_when_over(
+    work: asyncio.Future[T], thread: Future[T] | None, release: Callable[[], None]
+) -> None:
+    """After a request failed, timed out or lost its client: give its admission back when its
+    work is really over, so admission keeps counting a forward pass that still holds a thread
+    (it cannot be interrupted). Unbatched: when its thread's work ends (at once if it never
+    started or has ended). Batched: a cancelled request's batcher says when (its
+    ``on_abandoned_done``); a shielded one (``finish_after_timeout``) runs on, to its answer."""
+    if thread is not None:
+        thread.add_done_callback(lambda _: release())  # Admission.release is thread-safe
+    elif work.cancelled():
+        pass  # the batcher calls release when the work is dropped or its pass has ended
+    elif work.done():
+        release()
+    else:
+        work.add_done_callback(lambda _: release())
 
 
 def _alone(run: Callable[[list[Any]], list[T]], payload: Any, threads: int) -> T:

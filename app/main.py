@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import operations
+from app.admission import ClientIdentity
 from app.auth import InferenceAccess, ensure_api_key
 from app.batching import running_batcher, serving_threads
 from app.config import Settings
@@ -209,6 +210,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     # innermost of genserve's middleware: well-formed inference requests skip FastAPI's routing
     app.add_middleware(InferenceFastPath, routes=inference.router.routes, access=InferenceAccess)
+    app.add_middleware(ClientIdentity)  # who asks, for admission's per-client fairness
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],

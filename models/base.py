@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ import torch
 from pydantic import BaseModel, ConfigDict, Field
 from safetensors.torch import load_file, save_file
 from torch import Tensor, nn
+from torch.utils.flop_counter import FlopCounterMode
 
 __all__ = [
     "CAPABILITY_METHODS",
@@ -51,6 +53,9 @@ CAPABILITY_METHODS: Mapping[str, str] = {
 }
 """Every operation a model may declare in ``capabilities``, with the method that serves it (a
 model that declares an operation must override that method: checked when its class is made)."""
+
+_FLOP_COUNTING = threading.Lock()
+"""One count at a time: a ``FlopCounterMode`` tracks modules with process-wide hooks."""
 
 ProgressCallback = Callable[[Mapping[str, Any]], None]
 """Called after every epoch or EM iteration with its metrics; raising stops training."""
@@ -296,6 +301,32 @@ class GenerativeModel(nn.Module, ABC):
             return "exact"
         bound = "IWAE bound" if abbreviated else "importance-weighted bound"
         return f"{bound}, k={importance_samples}"
+
+    def row_multiply_adds(self) -> int:
+        """Multiply-adds of one row's pass through the model: what the service's admission
+        control charges per row pass (a log-likelihood with k importance samples is k of them).
+
+        Measured once, by counting the matrix products and convolutions
+        (``torch.utils.flop_counter``) of a one-row :meth:`log_likelihood` with one importance
+        sample (the encoder's and the decoder's pass of a VAE), and at least the model's size in
+        parameters and buffers, since every weight is used at least once per row (the count
+        misses what it has no formula for: triangular solves, element-wise work). An MLP uses
+        each weight once per row, so it is about its size; a convolution reuses its weights at
+        every pixel, so a convolutional VAE's is many times its size. A model that does not
+        declare ``log_likelihood`` is charged its size.
+        """
+        size = max(1, sum(t.numel() for t in self._tensors()))
+        if "log_likelihood" not in self.capabilities:
+            return size
+        low, high = self.data.value_range or (0.0, 0.0)
+        row = torch.full((1, self.dim), (low + high) / 2, dtype=self.parameter_dtype,
+                         device=self.device)
+        labels = torch.zeros(1, dtype=torch.int64, device=self.device) if self.conditional \
+            else None
+        generator = torch.Generator(device=self.device).manual_seed(0)
+        with _FLOP_COUNTING, torch.inference_mode(), FlopCounterMode(display=False) as counter:
+            self.log_likelihood(row, importance_samples=1, generator=generator, labels=labels)
+        return max(size, int(counter.get_total_flops()) // 2)  # a multiply-add is two FLOPs
 
     # -- interpolation ---------------------------------------------------------------------------
     def check_path_ends(self, a: Tensor, b: Tensor, steps: int, method: str) -> None:
