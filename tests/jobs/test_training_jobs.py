@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,17 +17,6 @@ from jobkit import AUTH, LONG_VAE, TINY_VAE, make_settings, published, submit, w
 
 from app.config import Settings
 from app.main import create_app
-
-
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory, weights_dir: Path) -> Settings:
-    return make_settings(tmp_path_factory.mktemp("training-jobs"), weights_dir)
-
-
-@pytest.fixture(scope="module")
-def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as client:
-        yield client
 
 
 def stream_events(
@@ -63,9 +51,9 @@ def assert_monotone_below_one(events: list[tuple[str, dict[str, Any]]]) -> None:
     assert steps and all(0.0 < value < 1.0 for value in steps)  # 1.0 only once the job ended
 
 
-def test_progress_is_monotone_in_a_vae_jobs_event_stream(client: TestClient) -> None:
-    job = submit(client, "vae", "progress-vae", "digits", **{**TINY_VAE, "epochs": 6})
-    events = stream_events(client, job["id"])
+def test_progress_is_monotone_in_a_vae_jobs_event_stream(job_client: TestClient) -> None:
+    job = submit(job_client, "vae", "progress-vae", "digits", **{**TINY_VAE, "epochs": 6})
+    events = stream_events(job_client, job["id"])
     assert events[-1][0] == "status" and events[-1][1]["status"] == "succeeded"
     assert_monotone_below_one(events)
     epochs = [data for kind, data in events if kind == "progress"]
@@ -74,33 +62,33 @@ def test_progress_is_monotone_in_a_vae_jobs_event_stream(client: TestClient) -> 
     assert events[-1][1]["progress"] == 1.0
 
 
-def test_progress_is_monotone_in_a_gmm_job_with_three_restarts(client: TestClient) -> None:
-    job = submit(client, "gmm", "progress-gmm", "pinwheel", n_components=3, n_init=3,
+def test_progress_is_monotone_in_a_gmm_job_with_three_restarts(job_client: TestClient) -> None:
+    job = submit(job_client, "gmm", "progress-gmm", "pinwheel", n_components=3, n_init=3,
                  max_iter=30)
-    events = stream_events(client, job["id"])
+    events = stream_events(job_client, job["id"])
     assert events[-1][1]["status"] == "succeeded"
     assert_monotone_below_one(events)
     iterations = [data for kind, data in events if kind == "progress"]
     assert {e["restart"] for e in iterations} == {0, 1, 2}
     first_of_last = next(e for e in iterations if e["restart"] == 2)
     assert first_of_last["progress"] > 2 / 3 * 0.99 - 1e-9  # two restarts' worth done, not 100%
-    final = client.get(f"/jobs/{job['id']}", headers=AUTH).json()
+    final = job_client.get(f"/jobs/{job['id']}", headers=AUTH).json()
     metrics = final["result"]["metrics"]
     assert len(metrics["restart_bounds"]) == 3
     assert isinstance(metrics["converged"], bool) and metrics["n_iter"] >= 1
     assert metrics["test_log_likelihood"] > metrics["baseline_test_log_likelihood"]
 
 
-def test_progress_is_monotone_in_a_cancelled_jobs_event_stream(client: TestClient) -> None:
-    job = submit(client, "vae", "progress-cancelled", "digits", **LONG_VAE)
-    events = stream_events(client, job["id"], cancel_after_progress=2)
+def test_progress_is_monotone_in_a_cancelled_jobs_event_stream(job_client: TestClient) -> None:
+    job = submit(job_client, "vae", "progress-cancelled", "digits", **LONG_VAE)
+    events = stream_events(job_client, job["id"], cancel_after_progress=2)
     assert events[-1][1]["status"] == "cancelled"
     assert_monotone_below_one(events)
     assert events[-1][1]["progress"] < 1.0
 
 
-def test_a_vae_result_carries_its_diagnostics_and_baseline(client: TestClient) -> None:
-    done = wait_for(client, submit(client, "vae", "diagnosed", "digits", **TINY_VAE)["id"])
+def test_a_vae_result_carries_its_diagnostics_and_baseline(job_client: TestClient) -> None:
+    done = wait_for(job_client, submit(job_client, "vae", "diagnosed", "digits", **TINY_VAE)["id"])
     metrics = done["result"]["metrics"]
     assert isinstance(metrics["active_units"], int)
     assert len(metrics["kl_per_dim"]) == TINY_VAE["latent_dim"]
@@ -108,18 +96,18 @@ def test_a_vae_result_carries_its_diagnostics_and_baseline(client: TestClient) -
     assert metrics["baseline"].startswith("factorised Gaussian")
     for key in ("test_reconstruction", "baseline_test_log_likelihood", "test_elbo"):
         assert isinstance(metrics[key], float)
-    card = client.get("/models/diagnosed").json()
+    card = job_client.get("/models/diagnosed").json()
     assert "active_units" in json.dumps(card)
 
 
 def test_defect_01_a_diverging_job_fails_with_its_epoch_and_publishes_nothing(
-    client: TestClient, settings: Settings
+    job_client: TestClient, job_settings: Settings
 ) -> None:
-    job = submit(client, "vae", "beta-big", "digits", **{**TINY_VAE, "beta": 1e308})
-    done = wait_for(client, job["id"])
+    job = submit(job_client, "vae", "beta-big", "digits", **{**TINY_VAE, "beta": 1e308})
+    done = wait_for(job_client, job["id"])
     assert done["status"] == "failed"
     assert "epoch 1" in done["error"] and "non-finite" in done["error"]
-    assert published(settings.weights_dir, "beta-big") == []
+    assert published(job_settings.weights_dir, "beta-big") == []
 
 
 @pytest.mark.parametrize(("literal", "word"), [
@@ -128,11 +116,11 @@ def test_defect_01_a_diverging_job_fails_with_its_epoch_and_publishes_nothing(
     ('"learning_rate": -Infinity', "-Infinity"),
 ])
 def test_defect_01_non_finite_parameters_are_refused(
-    client: TestClient, literal: str, word: str
+    job_client: TestClient, literal: str, word: str
 ) -> None:
     """Strict JSON: the literal is refused where the body is parsed, before any parameter."""
     body = '{"kind": "vae", "name": "nan-params", "dataset": "digits", "params": {' + literal + '}}'
-    response = client.post(
+    response = job_client.post(
         "/jobs", content=body, headers={**AUTH, "Content-Type": "application/json"}
     )
     assert response.status_code == 422, response.text
@@ -156,9 +144,9 @@ def test_defect_01_non_finite_parameters_are_refused(
     ("gmm", {"max_iter": 10**9}, "params.max_iter"),
 ])
 def test_defect_08_training_sizes_have_upper_bounds(
-    client: TestClient, kind: str, params: dict[str, Any], field: str
+    job_client: TestClient, kind: str, params: dict[str, Any], field: str
 ) -> None:
-    response = client.post(
+    response = job_client.post(
         "/jobs", json={"kind": kind, "name": "too-big", "dataset": "digits", "params": params},
         headers=AUTH,
     )
@@ -166,7 +154,7 @@ def test_defect_08_training_sizes_have_upper_bounds(
     assert field in response.text
 
 
-def test_defect_08_the_bounds_are_documented_in_the_schema(client: TestClient) -> None:
+def test_defect_08_the_bounds_are_documented_in_the_schema(job_client: TestClient) -> None:
     from models.training import VAETrainingOptions
     from models.vae import VAEHyperparameters
 
@@ -176,16 +164,16 @@ def test_defect_08_the_bounds_are_documented_in_the_schema(client: TestClient) -
 
 
 def test_defect_09_cancel_reaches_the_final_evaluation(
-    client: TestClient, settings: Settings
+    job_client: TestClient, job_settings: Settings
 ) -> None:
     params = {**TINY_VAE, "epochs": 1, "hidden_sizes": [512, 512],
               "eval_importance_samples": 100_000}
-    job = submit(client, "vae", "long-evaluation", "digits", **params)
-    wait_for(client, job["id"], until=lambda j: j["status"] == "running" and j["metrics"])
-    assert client.delete(f"/jobs/{job['id']}", headers=AUTH).status_code == 202
-    done = wait_for(client, job["id"])  # minutes of evaluation left: only a cancel ends it
+    job = submit(job_client, "vae", "long-evaluation", "digits", **params)
+    wait_for(job_client, job["id"], until=lambda j: j["status"] == "running" and j["metrics"])
+    assert job_client.delete(f"/jobs/{job['id']}", headers=AUTH).status_code == 202
+    done = wait_for(job_client, job["id"])  # minutes of evaluation left: only a cancel ends it
     assert done["status"] == "cancelled"
-    assert published(settings.weights_dir, "long-evaluation") == []
+    assert published(job_settings.weights_dir, "long-evaluation") == []
 
 
 def test_defect_14_a_killed_jobs_checkpoint_folder_is_removed(
