@@ -684,6 +684,7 @@ def train_vae(
     scores = evaluate_vae(model, test, k, seed=options.seed, report=report, labels=test_labels)
     iwae = scores["log_likelihood"]
     diagnostics = vae_diagnostics(model, train, test, seed=options.seed, labels=test_labels)
+    report(len(test) * 10)
     model.metrics = {
         **_held_out_metrics(float(iwae.mean()), dataset),
         "test_log_likelihood_stderr": float(iwae.std() / math.sqrt(len(iwae))),

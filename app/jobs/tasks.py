@@ -112,13 +112,20 @@ TRAINING_SHARE = 0.99
 the rest, so 1.0 is reached only when the job has ended (``records.finish_job``)."""
 
 
+TRAINING, EVALUATING = "training", "evaluating"
+"""The ``phase`` of a history entry: one per epoch or EM iteration while training, then one
+entry for the final evaluation that is updated in place (its ``progress`` and ``elapsed_s``)."""
+
+
 class _Progress:
     """The progress callback: history, throttled writes, cancel and shutdown checks.
 
     Progress comes from the fit itself (each event's ``progress``: the share of the job's work
     done, counted in steps over every epoch or restart and the final evaluation), scaled by
     ``TRAINING_SHARE``; it is stored in each history entry, so every SSE event carries the
-    progress of its own step, and it never goes back.
+    progress of its own step, and it never goes back. The fit's ``phase: "evaluation"`` events
+    move the last entry, an ``evaluating`` one, so the stream shows the evaluation too without
+    adding points to the training curve.
     """
 
     def __init__(self, ctx: WorkerContext, job: records.JobRecord, params: TrainingParams):
@@ -135,7 +142,7 @@ class _Progress:
 
     def _entry(self, event: Mapping[str, Any]) -> dict[str, Any]:
         self._steps += 1
-        entry: dict[str, Any] = {"step": self._steps}
+        entry: dict[str, Any] = {"step": self._steps, "phase": TRAINING}
         if "epoch" in event:  # one epoch of a gradient fit (the VAE)
             entry.update(
                 epoch=int(event["epoch"]), train_loss=float(event["train_loss"]),
@@ -160,9 +167,21 @@ class _Progress:
         entry["elapsed_s"] = round(float(event.get("elapsed_s", 0.0)), 4)
         return entry
 
+    def _evaluating(self, event: Mapping[str, Any]) -> None:
+        """Move the evaluation's entry (made on its first event) to this event's progress."""
+        if not self.history or self.history[-1]["phase"] != EVALUATING:
+            self._steps += 1
+            self.history.append({"step": self._steps, "phase": EVALUATING})
+            del self.history[:-MAX_HISTORY]
+        self.history[-1].update(
+            progress=self.progress, elapsed_s=round(float(event.get("elapsed_s", 0.0)), 4)
+        )
+
     def __call__(self, event: Mapping[str, Any]) -> None:
         self._advance(event)
-        if event.get("phase") != "evaluation":  # the evaluation moves progress only
+        if event.get("phase") == "evaluation":
+            self._evaluating(event)
+        else:
             self.history.append(self._entry(event))
             del self.history[:-MAX_HISTORY]
         if self.ctx.stopping.is_set():

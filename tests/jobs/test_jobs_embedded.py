@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,9 @@ from jobkit import (
     LONG_VAE,
     TINY_GMM,
     TINY_VAE,
+    progress_events,
     published,
+    stream_events,
     submit,
     wait_for,
     wait_until_served,
@@ -116,20 +117,11 @@ def test_job_on_an_uploaded_dataset_records_its_hash(job_client: TestClient) -> 
 
 def test_events_stream_progress_then_a_final_status(job_client: TestClient) -> None:
     job = submit(job_client, "gmm", "streamed", "pinwheel", n_components=3, max_iter=30, tol=0)
-    events: list[tuple[str, dict[str, Any]]] = []
-    with job_client.stream("GET", f"/jobs/{job['id']}/events", headers=AUTH) as response:
-        assert response.status_code == 200
-        assert response.headers["content-type"].startswith("text/event-stream")
-        name = None
-        for line in response.iter_lines():
-            if line.startswith("event:"):
-                name = line.split(":", 1)[1].strip()
-            elif line.startswith("data:") and name:
-                events.append((name, json.loads(line.split(":", 1)[1])))
+    events = stream_events(job_client, job["id"])
     kinds = [kind for kind, _ in events]
     assert kinds[-1] == "status" and events[-1][1]["status"] == "succeeded"
     assert "progress" in kinds
-    progress = [data for kind, data in events if kind == "progress"]
+    progress = progress_events(events)
     assert [p["step"] for p in progress] == list(range(1, len(progress) + 1))
     assert progress[-1]["iteration"] == 30
 

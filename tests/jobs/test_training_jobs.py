@@ -13,41 +13,31 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from jobkit import AUTH, LONG_VAE, TINY_VAE, make_settings, published, submit, wait_for
+from jobkit import (
+    AUTH,
+    LONG_VAE,
+    TINY_VAE,
+    Event,
+    make_settings,
+    progress_events,
+    published,
+    stream_events,
+    submit,
+    wait_for,
+)
 
 from app.config import Settings
 from app.main import create_app
 
 
-def stream_events(
-    client: TestClient, job_id: str, *, cancel_after_progress: int | None = None
-) -> list[tuple[str, dict[str, Any]]]:
-    """Every SSE event of a job until it ends; optionally DELETE it after N progress events."""
-    events: list[tuple[str, dict[str, Any]]] = []
-    seen = 0
-    with client.stream("GET", f"/jobs/{job_id}/events", headers=AUTH) as response:
-        assert response.status_code == 200
-        name = None
-        for line in response.iter_lines():
-            if line.startswith("event:"):
-                name = line.split(":", 1)[1].strip()
-            elif line.startswith("data:") and name:
-                events.append((name, json.loads(line.split(":", 1)[1])))
-                if name == "progress":
-                    seen += 1
-                    if seen == cancel_after_progress:
-                        assert client.delete(f"/jobs/{job_id}", headers=AUTH).status_code == 202
-    return events
-
-
-def progress_values(events: list[tuple[str, dict[str, Any]]]) -> list[float]:
+def progress_values(events: list[Event]) -> list[float]:
     return [float(data["progress"]) for _, data in events if "progress" in data]
 
 
-def assert_monotone_below_one(events: list[tuple[str, dict[str, Any]]]) -> None:
+def assert_monotone_below_one(events: list[Event]) -> None:
     values = progress_values(events)
     assert values == sorted(values), values
-    steps = [data["progress"] for kind, data in events if kind == "progress"]
+    steps = [data["progress"] for data in progress_events(events)]
     assert steps and all(0.0 < value < 1.0 for value in steps)  # 1.0 only once the job ended
 
 
@@ -56,10 +46,29 @@ def test_progress_is_monotone_in_a_vae_jobs_event_stream(job_client: TestClient)
     events = stream_events(job_client, job["id"])
     assert events[-1][0] == "status" and events[-1][1]["status"] == "succeeded"
     assert_monotone_below_one(events)
-    epochs = [data for kind, data in events if kind == "progress"]
+    epochs = progress_events(events, "training")
     assert [e["epoch"] for e in epochs] == [1, 2, 3, 4, 5, 6]
     assert len({e["progress"] for e in epochs}) == 6  # every epoch moves it: no lag
+    assert progress_events(events)[-1]["phase"] == "evaluating"  # after the last epoch
     assert events[-1][1]["progress"] == 1.0
+
+
+def test_the_event_stream_moves_during_the_final_evaluation(job_client: TestClient) -> None:
+    """k = 100,000 on a one-epoch tiny VAE: seconds of evaluation, cancelled once it has sent
+    two evaluating events (they are the evaluation's one history entry, moved in place)."""
+    params = {**TINY_VAE, "epochs": 1, "eval_importance_samples": 100_000}
+    job = submit(job_client, "vae", "streamed-evaluation", "digits", **params)
+    events = stream_events(
+        job_client, job["id"],
+        cancel_when=lambda seen: len(progress_events(seen, "evaluating")) == 2,
+    )
+    assert events[-1][1]["status"] == "cancelled"
+    assert_monotone_below_one(events)
+    training = progress_events(events, "training")
+    evaluating = progress_events(events, "evaluating")
+    assert [e["epoch"] for e in training] == [1]
+    assert len(evaluating) >= 2 and len({e["step"] for e in evaluating}) == 1
+    assert training[-1]["progress"] < evaluating[0]["progress"] < evaluating[1]["progress"]
 
 
 def test_progress_is_monotone_in_a_gmm_job_with_three_restarts(job_client: TestClient) -> None:
@@ -68,7 +77,7 @@ def test_progress_is_monotone_in_a_gmm_job_with_three_restarts(job_client: TestC
     events = stream_events(job_client, job["id"])
     assert events[-1][1]["status"] == "succeeded"
     assert_monotone_below_one(events)
-    iterations = [data for kind, data in events if kind == "progress"]
+    iterations = progress_events(events, "training")
     assert {e["restart"] for e in iterations} == {0, 1, 2}
     first_of_last = next(e for e in iterations if e["restart"] == 2)
     assert first_of_last["progress"] > 2 / 3 * 0.99 - 1e-9  # two restarts' worth done, not 100%
@@ -81,7 +90,9 @@ def test_progress_is_monotone_in_a_gmm_job_with_three_restarts(job_client: TestC
 
 def test_progress_is_monotone_in_a_cancelled_jobs_event_stream(job_client: TestClient) -> None:
     job = submit(job_client, "vae", "progress-cancelled", "digits", **LONG_VAE)
-    events = stream_events(job_client, job["id"], cancel_after_progress=2)
+    events = stream_events(
+        job_client, job["id"], cancel_when=lambda seen: len(progress_events(seen)) == 2
+    )
     assert events[-1][1]["status"] == "cancelled"
     assert_monotone_below_one(events)
     assert events[-1][1]["progress"] < 1.0
