@@ -148,7 +148,7 @@ class _Progress:
                 epoch=int(event["epoch"]), train_loss=float(event["train_loss"]),
                 test_elbo=float(event["test_elbo"]),
             )
-            for key in ("learning_rate",):
+            for key in ("learning_rate", "validation_elbo"):  # validation: early stopping
                 if key in event:
                     entry[key] = float(event[key])
             if "step" in event:

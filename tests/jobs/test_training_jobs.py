@@ -203,3 +203,57 @@ def test_defect_14_a_killed_jobs_checkpoint_folder_is_removed(
         while (checkpoints / job["id"]).exists() and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not (checkpoints / job["id"]).exists()
+
+
+PLATEAU = {**TINY_VAE, "epochs": 200, "learning_rate": 1e-9, "lr_schedule": "constant",
+           "lr_warmup_fraction": 0.0, "kl_warmup_steps": 0, "validation_every": 1}
+"""A learning rate too small to move the validation ELBO: early stopping ends it at once."""
+
+
+def test_an_early_stopped_job_records_where_it_stopped_and_ends_at_one(
+    job_client: TestClient,
+) -> None:
+    job = submit(job_client, "vae", "stopped-early", "digits", **PLATEAU,
+                 early_stopping_patience=3)
+    events = stream_events(job_client, job["id"])
+    assert events[-1][1]["status"] == "succeeded" and events[-1][1]["progress"] == 1.0
+    assert_monotone_below_one(events)
+    training = progress_events(events, "training")
+    assert [e["epoch"] for e in training] == [1, 2, 3, 4]
+    assert all("validation_elbo" in e for e in training)
+    done = job_client.get(f"/jobs/{job['id']}", headers=AUTH).json()
+    record = done["result"]["training"]["early_stopping"]
+    assert record["stopped_early"] is True and record["stopped_at_epoch"] == 4
+    assert record["stopped_at_step"] == done["result"]["training"]["steps_trained"]
+
+
+@pytest.mark.parametrize(("params", "field"), [
+    ({"early_stopping_patience": -1}, "params.early_stopping_patience"),
+    ({"early_stopping_patience": 10**6}, "params.early_stopping_patience"),
+    ({"early_stopping_min_delta": -0.5}, "params.early_stopping_min_delta"),
+    ({"validation_fraction": 0.9}, "params.validation_fraction"),
+    ({"validation_fraction": 0}, "params.validation_fraction"),
+    ({"validation_every": 0}, "params.validation_every"),
+])
+def test_bad_early_stopping_parameters_are_a_422_naming_the_field(
+    job_client: TestClient, params: dict[str, Any], field: str
+) -> None:
+    response = job_client.post(
+        "/jobs", json={"kind": "vae", "name": "bad-stop", "dataset": "digits", "params": params},
+        headers=AUTH,
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["field"] == field
+
+
+def test_the_command_line_trains_with_early_stopping(tmp_path: Path) -> None:
+    from app.cli import main
+
+    out = tmp_path / "stopped"
+    assert main(["train", "vae", "--dataset", "pinwheel", "--quiet", "--epochs", "40",
+                 "--latent-dim", "2", "--hidden", "16", "--eval-k", "5",
+                 "--learning-rate", "1e-9", "--lr-schedule", "constant",
+                 "--kl-warmup-steps", "0", "--validation-every", "1",
+                 "--early-stopping-patience", "2", "--out", str(out)]) == 0
+    config = json.loads((out / "1" / "config.json").read_text())
+    assert config["training"]["early_stopping"]["stopped_at_epoch"] == 3
