@@ -201,14 +201,17 @@ class JobService:
     ) -> AsyncIterator[dict[str, str]]:
         """SSE events from the record (any process may be training it): ``progress`` per
         epoch or iteration and again each time the final evaluation moves (its ``phase`` says
-        which), ``status`` on each change, the last one once the job has ended."""
+        which), ``requeued`` when a stopping worker gave the job back (its ``message`` says
+        where it resumes), ``status`` on each change, the last one once the job has ended.
+        Steps are numbered across attempts, so a requeued job's stream goes on from there."""
         status: str | None = None
-        attempt, sent = -1, _Sent(0, -1.0)
+        sent = _Sent(0, -1.0)
         while True:
             job = await run_in_threadpool(self.get, job_id)
-            if job.attempts != attempt:  # claimed again after a worker stopped: a new history
-                attempt, sent = job.attempts, _Sent(0, -1.0)
             for entry in _unsent(job.history, sent):
+                if entry.get("phase") == "requeued":
+                    yield {"event": "requeued", "data": json.dumps({"id": job.id, **entry})}
+                    continue
                 payload = {"id": job.id, "progress": job.progress, **entry}
                 yield {"event": "progress", "data": json.dumps(payload)}
             if job.history:
