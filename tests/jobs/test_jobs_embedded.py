@@ -59,8 +59,9 @@ def test_vae_job_succeeds_with_metrics_per_epoch(job_client: TestClient) -> None
     job = submit(job_client, "vae", "digits-job", "digits", **TINY_VAE)
     done = wait_for(job_client, job["id"])
     assert done["status"] == "succeeded", done["error"]
-    epochs = done["metrics"]
-    assert [e["epoch"] for e in epochs] == [1, 2]
+    *epochs, evaluation = done["metrics"]
+    assert [e["epoch"] for e in epochs] == [1, 2] and {e["phase"] for e in epochs} == {"training"}
+    assert evaluation["phase"] == "evaluating" and evaluation["step"] == 3
     assert all(np.isfinite([e["train_loss"], e["test_elbo"], e["elapsed_s"]]).all()
                for e in epochs)
     metrics = done["result"]["metrics"]
