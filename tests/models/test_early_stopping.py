@@ -4,6 +4,7 @@ best check's weights handed back, and nothing of it when it is off."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -89,3 +90,16 @@ def test_a_conditional_vae_is_checked_on_its_validation_rows_labels() -> None:
     model = train_vae(load_dataset("digits"), CVAEHyperparameters(latent_dim=2, hidden_sizes=[8]),
                       options, model_class=CVAE)
     assert model.training_info["early_stopping"]["stopped_at_epoch"] == 2
+
+
+def test_a_resumed_fit_still_returns_the_best_checks_weights(tmp_path: Path) -> None:
+    options = VAETrainingOptions(**{**PLATEAU, "epochs": 8, "learning_rate": 1e-2},
+                                 early_stopping_patience=1000, checkpoint_every=1)
+    first = train_vae(POINTS, SMALL, options, checkpoint_dir=tmp_path)
+    # the checkpoint is of the last epoch; resuming from it trains nothing more
+    resumed = train_vae(POINTS, SMALL, options, checkpoint_dir=tmp_path)
+    rows = POINTS.split(test_fraction=0.25, seed=0)
+    validation = carve_validation(rows, 0.1, seed=0)
+    best = first.training_info["early_stopping"]["best_validation_elbo"]
+    assert resumed.training_info["early_stopping"]["best_validation_elbo"] == best
+    assert validation_elbo(resumed, validation, seed=0) == pytest.approx(best, abs=1e-9)
