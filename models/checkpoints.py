@@ -14,7 +14,7 @@ from typing import Any
 import torch
 from safetensors.torch import load_file, save_file
 
-__all__ = ["Checkpoint", "load_checkpoint", "save_checkpoint"]
+__all__ = ["Checkpoint", "checkpoint_epoch", "load_checkpoint", "save_checkpoint"]
 
 _TENSORS = "checkpoint.safetensors"
 _STATE = "checkpoint.json"
@@ -67,3 +67,12 @@ def load_checkpoint(
     optimiser.load_state_dict({"state": slots, "param_groups": meta.pop("param_groups")})
     generator.set_state(tensors["generator"])
     return Checkpoint(meta)
+
+
+def checkpoint_epoch(directory: Path) -> int | None:
+    """The last epoch saved in ``directory`` (a resumed fit starts after it); None when there
+    is no complete checkpoint."""
+    if not (directory / _TENSORS).is_file() or not (directory / _STATE).is_file():
+        return None
+    epoch = json.loads((directory / _STATE).read_text()).get("epoch")
+    return int(epoch) if isinstance(epoch, int) else None

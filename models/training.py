@@ -20,6 +20,7 @@ from typing import Any, Literal
 import torch
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
+from safetensors.torch import load_file, save_file
 
 from models.base import DataSpec, GenerativeModel, ProgressCallback
 from models.cgmm import ClassConditionalGMM
@@ -33,6 +34,7 @@ from models.diagnostics import (
     full_gaussian_log_likelihood,
     unit_activity,
 )
+from models.early_stopping import EarlyStopping, ValidationSplit, carve_validation
 from models.gmm import GaussianMixture, GMMHyperparameters
 from models.vae import VAE, LatentPriorSpec, VAEHyperparameters, network_differences
 
@@ -50,6 +52,7 @@ __all__ = [
     "train_gmm",
     "train_vae",
     "vae_diagnostics",
+    "validation_elbo",
 ]
 
 
@@ -68,6 +71,13 @@ steps of 128 examples. Digits (1,348 rows) gets 3,003 steps, 273 epochs: 56 nats
 against the shipped digits-vae's 50 (6,300 steps of 64); an MNIST-sized upload (45,000-60,000
 rows) gets 7,000-9,400 steps."""
 DEFAULT_BATCH_SIZE = 128
+DEFAULT_PATIENCE = 0
+"""Early stopping is off by default: the default budget anneals the learning rate to its floor
+by the last step, so the last weights are about the best ones and a validation split only costs
+training rows (docs/pending/jobs.md has the digits figures)."""
+MAX_PATIENCE = 1000
+VALIDATION_CHECKS = 50
+"""Validation checks over a budget, by default: digits' 273 epochs are checked every 6."""
 DEFAULT_EVAL_PASSES = 2_000_000
 MIN_DEFAULT_EVAL_K = 100
 
@@ -157,6 +167,28 @@ class VAETrainingOptions(SplitOptions):
         default=0, ge=0, le=100,
         description="Fit a GMM with this many components (at most 100) to the latent means "
         "after training (0: none); /sample then takes prior='gmm'.",
+    )
+    early_stopping_patience: int = Field(
+        default=DEFAULT_PATIENCE, ge=0, le=MAX_PATIENCE,
+        description=f"Stop once the validation ELBO has not beaten its best by "
+        f"early_stopping_min_delta for this many checks in a row (at most {MAX_PATIENCE}), and "
+        "keep the best check's weights. 0 (the default): train the whole budget, with no "
+        "validation split. The checks start once the KL warm-up is over.",
+    )
+    early_stopping_min_delta: float = Field(
+        default=0.1, ge=0.0, le=1e6,
+        description="Nats per example by which the validation ELBO must beat its best to "
+        "count as an improvement.",
+    )
+    validation_fraction: float = Field(
+        default=0.1, gt=0.0, le=0.5,
+        description="Share of the training split held back for early stopping's checks (at "
+        "most 0.5; the test split is never used). Only with early_stopping_patience.",
+    )
+    validation_every: int | None = Field(
+        default=None, ge=1, le=MAX_STEPS,
+        description="Optimisation steps between validation checks, rounded up to whole "
+        f"epochs. Default: a {VALIDATION_CHECKS}th of the budget.",
     )
 
     @model_validator(mode="after")
@@ -588,6 +620,10 @@ def train_vae(
         dataset = dataset.binarized(options.binarize)
     rows = dataset.split(test_fraction=options.test_fraction, seed=options.split_seed)
     model = model_class(hparams, _data_spec(dataset, rows)).to(device)
+    validation = None
+    if options.early_stopping_patience:
+        validation = carve_validation(rows, options.validation_fraction, options.split_seed)
+        rows = validation.rows
     train = torch.from_numpy(rows.train).to(device)
     test = torch.from_numpy(rows.test).to(device)
     if warm_start is not None:
@@ -600,12 +636,17 @@ def train_vae(
     kl_warmup = options.kl_warmup_steps
     if kl_warmup is None:
         kl_warmup = budget.steps // 3 if options.objective == "elbo" else 0
+    check_every = math.ceil(
+        (options.validation_every or max(1, budget.steps // VALIDATION_CHECKS))
+        / budget.steps_per_epoch
+    )
     per_step = 3 * budget.batch_size * (options.train_k if options.objective == "iwae" else 1)
     per_epoch = budget.steps_per_epoch * per_step + len(test)
     evaluation = len(test) * (k + 10)  # the IWAE bound, then the diagnostics' 10 draws
     total_work = budget.epochs * per_epoch + evaluation
     optimiser = _adam(model, options.learning_rate)
     generator = torch.Generator(device=device).manual_seed(options.seed)
+    stopping = EarlyStopping(options.early_stopping_patience, options.early_stopping_min_delta)
     history: list[dict[str, float]] = []
     first_epoch, resumed_elapsed = 1, 0.0
     if checkpoint_dir is not None:
@@ -616,8 +657,12 @@ def train_vae(
             history = list(restored["history"])
             first_epoch = int(restored["epoch"]) + 1
             resumed_elapsed = float(restored["elapsed_s"])
+            if validation is not None and "early_stopping" in restored:
+                stopping.load_state(restored["early_stopping"], _load_best(checkpoint_dir))
     started = time.perf_counter() - resumed_elapsed
     step = (first_epoch - 1) * budget.steps_per_epoch
+    stopped_at: tuple[int, int] | None = None  # (epoch, step) of an early stop
+    epoch = first_epoch - 1
     for epoch in range(first_epoch, budget.epochs + 1):
         model.train()
         order = torch.randperm(len(train), generator=generator, device=device)
@@ -658,25 +703,39 @@ def train_vae(
             "progress": epoch * per_epoch / total_work,
             "elapsed_s": time.perf_counter() - started,
         }
+        stop = False
+        if validation is not None and (epoch % check_every == 0 or epoch == budget.epochs):
+            event["validation_elbo"] = validation_elbo(model, validation, seed=options.seed)
+            if step >= kl_warmup:  # the bound trained on is the ELBO only after the warm-up
+                stop = stopping.update(event["validation_elbo"], model, step=step, epoch=epoch)
         history.append(event)
         _notify(progress, event)
         if checkpoint_dir is not None and options.checkpoint_every and (
             epoch % options.checkpoint_every == 0 or epoch == budget.epochs
         ):
+            state = {"epoch": epoch, "history": history, "elapsed_s": event["elapsed_s"]}
+            if validation is not None:
+                state["early_stopping"] = stopping.state()
+                _save_best(checkpoint_dir, stopping.best_state)
             save_checkpoint(
                 checkpoint_dir, model=model, optimiser=optimiser, generator=generator,
-                state={"epoch": epoch, "history": history, "elapsed_s": event["elapsed_s"]},
+                state=state,
             )
+        if stop:
+            stopped_at = (epoch, step)
+            break
     elapsed = time.perf_counter() - started
+    restored_best = stopping.restore_best(model)
     if options.latent_prior_components:
         fit_latent_prior(model, rows, LatentPriorSpec(n_components=options.latent_prior_components))
-    done = budget.epochs * per_epoch
+    trained = epoch * per_epoch / total_work  # the evaluation fills the rest, early stop or not
+    done = 0
 
     def report(passes: int) -> None:
         nonlocal done
         done += passes
         _notify(progress, {
-            "phase": "evaluation", "progress": done / total_work,
+            "phase": "evaluation", "progress": trained + (1.0 - trained) * done / evaluation,
             "elapsed_s": time.perf_counter() - started,
         })
 
@@ -684,6 +743,7 @@ def train_vae(
     scores = evaluate_vae(model, test, k, seed=options.seed, report=report, labels=test_labels)
     iwae = scores["log_likelihood"]
     diagnostics = vae_diagnostics(model, train, test, seed=options.seed, labels=test_labels)
+    report(len(test) * 10)
     model.metrics = {
         **_held_out_metrics(float(iwae.mean()), dataset),
         "test_log_likelihood_stderr": float(iwae.std() / math.sqrt(len(iwae))),
@@ -700,12 +760,77 @@ def train_vae(
         **options.model_dump(), "batch_size": budget.batch_size, "epochs": budget.epochs,
         "eval_importance_samples": k, "kl_warmup_steps": kl_warmup,
         "steps": budget.steps, "optimizer": "Adam", "elapsed_s": round(elapsed, 3),
+        "epochs_trained": epoch, "steps_trained": epoch * budget.steps_per_epoch,
+        "early_stopping": _early_stopping_record(
+            options, validation, stopping, stopped_at, restored_best
+        ),
         "resumed_from_epoch": first_epoch - 1 if first_epoch > 1 else None,
         "warm_start": _warm_start_record(warm_start),
         "final_train_loss": history[-1]["train_loss"] if history else None,
     }
     check_finite(model)
     return model
+
+
+@torch.no_grad()
+def validation_elbo(model: VAE, validation: ValidationSplit, *, seed: int) -> float:
+    """Mean ELBO of the validation rows (of ``log p(x | y)`` for a conditional model), one
+    draw each from a generator seeded afresh every time: a function of the weights alone, so
+    checks compare models, not noise."""
+    device = next(model.parameters()).device
+    x = torch.from_numpy(validation.x).to(device)
+    labels = None  # the rows' labels condition a conditional model only
+    if isinstance(model, CVAE) and validation.labels is not None:
+        labels = torch.from_numpy(validation.labels).to(device)
+    generator = torch.Generator(device=device).manual_seed(seed)
+    was_training = model.training
+    model.eval()
+    elbos = [
+        model.log_likelihood(
+            x[start : start + 1024], importance_samples=1, generator=generator,
+            **_labelled(None if labels is None else labels[start : start + 1024]),
+        )["elbo"].double()
+        for start in range(0, len(x), 1024)
+    ]
+    model.train(was_training)
+    return float(torch.cat(elbos).mean())
+
+
+def _early_stopping_record(
+    options: VAETrainingOptions, validation: ValidationSplit | None, stopping: EarlyStopping,
+    stopped_at: tuple[int, int] | None, restored_best: bool,
+) -> dict[str, Any] | None:
+    """What early stopping did, for the model card and the job's result; None when off."""
+    if validation is None:
+        return None
+    return {
+        "patience": options.early_stopping_patience,
+        "min_delta": options.early_stopping_min_delta,
+        "validation_rows": len(validation.x), "checks": stopping.checks,
+        "stopped_early": stopped_at is not None,
+        "stopped_at_epoch": None if stopped_at is None else stopped_at[0],
+        "stopped_at_step": None if stopped_at is None else stopped_at[1],
+        "best_validation_elbo": stopping.best if stopping.checks else None,
+        "best_epoch": stopping.best_epoch, "best_step": stopping.best_step,
+        "restored_best": restored_best,
+    }
+
+
+_BEST_FILE = "early_stopping_best.safetensors"
+
+
+def _save_best(directory: Path, state: dict[str, torch.Tensor] | None) -> None:
+    """The best check's weights beside the checkpoint, so a resumed job can still return them."""
+    if state is not None:
+        directory.mkdir(parents=True, exist_ok=True)
+        partial = directory / f".{_BEST_FILE}.partial"
+        save_file({k: v.detach().cpu().contiguous() for k, v in state.items()}, str(partial))
+        partial.replace(directory / _BEST_FILE)
+
+
+def _load_best(directory: Path) -> dict[str, torch.Tensor] | None:
+    path = directory / _BEST_FILE
+    return load_file(str(path)) if path.is_file() else None
 
 
 def _check_parameters(model: torch.nn.Module, epoch: int) -> None:

@@ -23,6 +23,8 @@ from models.datasets import make_pinwheel
 from models.storage import publish_model
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT / "tests" / "jobs"))  # jobkit, the jobs tests' helpers
+from jobkit import make_settings  # noqa: E402
 
 
 def tiny_image_vae(seed: int = 0) -> VAE:
@@ -162,4 +164,31 @@ def settings(weights_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Set
 @pytest.fixture(scope="session")
 def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "job_settings(**overrides): Settings fields that change a module's "
+        "job_settings (tests/conftest.py), e.g. embedded_worker=False",
+    )
+
+
+@pytest.fixture(scope="module")
+def job_settings(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, weights_dir: Path
+) -> Settings:
+    """A module's own jobs app settings: a fresh data folder, a copy of the tiny weights (its
+    jobs publish into it), an API key and an embedded worker. A module changes them with
+    ``pytestmark = pytest.mark.job_settings(embedded_worker=False, ...)``."""
+    marker = request.node.get_closest_marker("job_settings")
+    overrides = dict(marker.kwargs) if marker is not None else {}
+    folder = tmp_path_factory.mktemp(request.module.__name__.rpartition(".")[2])
+    return make_settings(folder, weights_dir, **overrides)
+
+
+@pytest.fixture(scope="module")
+def job_client(job_settings: Settings) -> Iterator[TestClient]:
+    """The app on ``job_settings``, its lifespan (and worker, if any) running for the module."""
+    with TestClient(create_app(job_settings)) as test_client:
         yield test_client

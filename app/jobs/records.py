@@ -226,8 +226,8 @@ def claim_job(engine: Engine, job_id: str, worker: str) -> bool:
         .where(JobRecord.id == job_id, JobRecord.status == "queued")
         .values(
             status="running", worker=worker, started_at=now, heartbeat_at=now,
-            attempts=JobRecord.attempts + 1, progress=0.0, history=[],
-        ),
+            attempts=JobRecord.attempts + 1, progress=0.0,
+        ),  # the history keeps what requeue_job left: the notes of earlier attempts
     )
 
 
@@ -272,13 +272,18 @@ def finish_job(
     return _update(engine, update(JobRecord).where(*_owned(job_id, worker)).values(**values))
 
 
-def requeue_job(engine: Engine, job_id: str, worker: str) -> bool:
-    """A worker that stops gracefully gives its job back; the next worker starts it afresh."""
+def requeue_job(
+    engine: Engine, job_id: str, worker: str, history: list[dict[str, Any]] | None = None
+) -> bool:
+    """A worker that stops gracefully gives its job back; the next worker starts it afresh (or
+    from its checkpoint). ``history`` replaces the attempt's: the notes saying why and where
+    it resumes, which the next attempt keeps at the head of its own."""
     return _update(
         engine,
         update(JobRecord)
         .where(*_owned(job_id, worker))
-        .values(status="queued", worker=None, progress=0.0, history=[], heartbeat_at=None),
+        .values(status="queued", worker=None, progress=0.0, history=history or [],
+                heartbeat_at=None),
     )
 
 

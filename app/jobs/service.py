@@ -7,7 +7,7 @@ import json
 import logging
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
@@ -200,17 +200,23 @@ class JobService:
         self, job_id: str, is_disconnected: Any
     ) -> AsyncIterator[dict[str, str]]:
         """SSE events from the record (any process may be training it): ``progress`` per
-        epoch or iteration, ``status`` on each change, the last one once the job has ended."""
+        epoch or iteration and again each time the final evaluation moves (its ``phase`` says
+        which), ``requeued`` when a stopping worker gave the job back (its ``message`` says
+        where it resumes), ``status`` on each change, the last one once the job has ended.
+        Steps are numbered across attempts, so a requeued job's stream goes on from there."""
         status: str | None = None
-        sent = 0
+        sent = _Sent(0, -1.0)
         while True:
             job = await run_in_threadpool(self.get, job_id)
-            if len(job.history) < sent:  # queued again after a worker stopped
-                sent = 0
-            for entry in job.history[sent:]:
+            for entry in _unsent(job.history, sent):
+                if entry.get("phase") == "requeued":
+                    yield {"event": "requeued", "data": json.dumps({"id": job.id, **entry})}
+                    continue
                 payload = {"id": job.id, "progress": job.progress, **entry}
                 yield {"event": "progress", "data": json.dumps(payload)}
-            sent = len(job.history)
+            if job.history:
+                last = job.history[-1]
+                sent = _Sent(int(last.get("step", 0)), float(last.get("progress", 0.0)))
             if job.status != status:
                 status = job.status
                 payload = summary(job).model_dump(mode="json")
@@ -218,3 +224,22 @@ class JobService:
             if job.status in records.TERMINAL or await is_disconnected():
                 return
             await asyncio.sleep(EVENTS_POLL_S)
+
+
+class _Sent(NamedTuple):
+    """How far a stream has sent a job's history: the last entry's step and progress."""
+
+    step: int
+    progress: float
+
+
+def _unsent(history: list[dict[str, Any]], sent: _Sent) -> list[dict[str, Any]]:
+    """Entries after ``sent.step`` (found by step, so a history trimmed to its last entries
+    still streams), or else the last entry again when it moved in place (the evaluation)."""
+    new = [entry for entry in history if int(entry.get("step", 0)) > sent.step]
+    if new or not history:
+        return new
+    last = history[-1]
+    if int(last.get("step", 0)) == sent.step and float(last.get("progress", 0.0)) > sent.progress:
+        return [last]
+    return []

@@ -30,6 +30,7 @@ from app.jobs.db import create_schema, make_engine
 from app.jobs.params import TrainingParams
 from app.model_store import ModelStore
 from models import GenerativeModel, TrainingCancelled, load_model
+from models.checkpoints import checkpoint_epoch
 from models.kinds import FitContext, get_kind
 from models.training import check_finite
 
@@ -112,21 +113,45 @@ TRAINING_SHARE = 0.99
 the rest, so 1.0 is reached only when the job has ended (``records.finish_job``)."""
 
 
+TRAINING, EVALUATING, REQUEUED = "training", "evaluating", "requeued"
+"""The ``phase`` of a history entry: one per epoch or EM iteration while training, then one
+entry for the final evaluation that is updated in place (its ``progress`` and ``elapsed_s``).
+A ``requeued`` entry is a note that an attempt's worker stopped; later attempts keep the notes
+at the head of their history, and number their steps after them."""
+
+
 class _Progress:
     """The progress callback: history, throttled writes, cancel and shutdown checks.
 
     Progress comes from the fit itself (each event's ``progress``: the share of the job's work
     done, counted in steps over every epoch or restart and the final evaluation), scaled by
     ``TRAINING_SHARE``; it is stored in each history entry, so every SSE event carries the
-    progress of its own step, and it never goes back.
+    progress of its own step, and it never goes back. The fit's ``phase: "evaluation"`` events
+    move the last entry, an ``evaluating`` one, so the stream shows the evaluation too without
+    adding points to the training curve.
     """
 
     def __init__(self, ctx: WorkerContext, job: records.JobRecord, params: TrainingParams):
-        self.ctx, self.job_id = ctx, job.id
-        self.history: list[dict[str, Any]] = []
+        self.ctx, self.job_id, self.attempt = ctx, job.id, job.attempts
+        self.notes = [entry for entry in job.history if entry.get("phase") == REQUEUED]
+        self.entries: list[dict[str, Any]] = []
         self.progress = 0.0
         self._last_write = 0.0
-        self._steps = 0
+        self._steps = max((int(entry.get("step", 0)) for entry in self.notes), default=0)
+
+    @property
+    def history(self) -> list[dict[str, Any]]:
+        """What the record shows: earlier attempts' notes, then this attempt's steps."""
+        return [*self.notes, *self.entries]
+
+    def requeued(self, resume_epoch: int | None) -> list[dict[str, Any]]:
+        """The history a requeued job keeps: the notes, and one saying where it resumes."""
+        where = (f"resumes at epoch {resume_epoch}" if resume_epoch is not None
+                 else "starts again from the beginning (checkpoint_every resumes a VAE)")
+        self._steps += 1
+        note = {"step": self._steps, "phase": REQUEUED, "attempt": self.attempt,
+                "resume_epoch": resume_epoch, "message": f"requeued: worker stopped; {where}"}
+        return [*self.notes, note]
 
     def _advance(self, event: Mapping[str, Any]) -> None:
         share = float(event.get("progress", 0.0))
@@ -135,13 +160,13 @@ class _Progress:
 
     def _entry(self, event: Mapping[str, Any]) -> dict[str, Any]:
         self._steps += 1
-        entry: dict[str, Any] = {"step": self._steps}
+        entry: dict[str, Any] = {"step": self._steps, "phase": TRAINING}
         if "epoch" in event:  # one epoch of a gradient fit (the VAE)
             entry.update(
                 epoch=int(event["epoch"]), train_loss=float(event["train_loss"]),
                 test_elbo=float(event["test_elbo"]),
             )
-            for key in ("learning_rate",):
+            for key in ("learning_rate", "validation_elbo"):  # validation: early stopping
                 if key in event:
                     entry[key] = float(event[key])
             if "step" in event:
@@ -160,11 +185,23 @@ class _Progress:
         entry["elapsed_s"] = round(float(event.get("elapsed_s", 0.0)), 4)
         return entry
 
+    def _evaluating(self, event: Mapping[str, Any]) -> None:
+        """Move the evaluation's entry (made on its first event) to this event's progress."""
+        if not self.entries or self.entries[-1]["phase"] != EVALUATING:
+            self._steps += 1
+            self.entries.append({"step": self._steps, "phase": EVALUATING})
+            del self.entries[:-MAX_HISTORY]
+        self.entries[-1].update(
+            progress=self.progress, elapsed_s=round(float(event.get("elapsed_s", 0.0)), 4)
+        )
+
     def __call__(self, event: Mapping[str, Any]) -> None:
         self._advance(event)
-        if event.get("phase") != "evaluation":  # the evaluation moves progress only
-            self.history.append(self._entry(event))
-            del self.history[:-MAX_HISTORY]
+        if event.get("phase") == "evaluation":
+            self._evaluating(event)
+        else:
+            self.entries.append(self._entry(event))
+            del self.entries[:-MAX_HISTORY]
         if self.ctx.stopping.is_set():
             raise WorkerStopping
         if time.monotonic() - self._last_write >= REPORT_EVERY_S:
@@ -212,6 +249,12 @@ def checkpoint_dir(ctx: WorkerContext, job_id: str) -> Path:
     """Where a resumable job (a VAE with ``checkpoint_every``) keeps its state: a job queued
     again after its worker stopped resumes from there; any ending removes it."""
     return checkpoints_root(ctx.settings.data_dir) / job_id
+
+
+def checkpoint_epoch_after(folder: Path) -> int | None:
+    """The epoch a requeued job resumes at: the one after its last checkpoint, if any."""
+    saved = checkpoint_epoch(folder)
+    return None if saved is None else saved + 1
 
 
 def checkpoints_root(data_dir: Path) -> Path:
@@ -331,10 +374,13 @@ def _run_claimed(ctx: WorkerContext, job_id: str) -> bool:
             logger.info("job %s: cancelled", job_id)
             return False
         except WorkerStopping:
-            requeued = records.requeue_job(ctx.engine, job_id, ctx.identity)
+            notes = progress.requeued(checkpoint_epoch_after(checkpoint_dir(ctx, job_id)))
+            requeued = records.requeue_job(
+                ctx.engine, job_id, ctx.identity, history=json_safe(notes)
+            )
             if requeued and ctx.requeue is not None:
                 ctx.requeue(job_id)
-            logger.info("job %s: worker stopping, job queued again", job_id)
+            logger.info("job %s: %s", job_id, notes[-1]["message"])
             return requeued
         except JobLost:
             logger.warning("job %s: record taken from this worker; result dropped", job_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from collections.abc import Callable
@@ -92,3 +93,34 @@ def published(store: Path, name: str) -> list[str]:
         return []
     aside = {".aliases.lock", ".publish.lock", "aliases.json"}
     return sorted(p.name for p in folder.iterdir() if p.name not in aside)
+
+
+Event = tuple[str, dict[str, Any]]
+"""One server-sent event of ``/jobs/{id}/events``: its name and its data."""
+
+
+def stream_events(
+    client: Any, job_id: str, *, cancel_when: Callable[[list[Event]], bool] | None = None
+) -> list[Event]:
+    """Every SSE event of a job until it ends; ``DELETE`` it once ``cancel_when`` holds."""
+    events: list[Event] = []
+    cancelled = False
+    with client.stream("GET", f"/jobs/{job_id}/events", headers=AUTH) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        name = None
+        for line in response.iter_lines():
+            if line.startswith("event:"):
+                name = line.split(":", 1)[1].strip()
+            elif line.startswith("data:") and name:
+                events.append((name, json.loads(line.split(":", 1)[1])))
+                if cancel_when is not None and not cancelled and cancel_when(events):
+                    assert client.delete(f"/jobs/{job_id}", headers=AUTH).status_code == 202
+                    cancelled = True
+    return events
+
+
+def progress_events(events: list[Event], phase: str | None = None) -> list[dict[str, Any]]:
+    """The data of the ``progress`` events (of one ``phase``: training or evaluating)."""
+    return [data for name, data in events
+            if name == "progress" and (phase is None or data["phase"] == phase)]

@@ -10,25 +10,24 @@ import gzip
 import io
 import struct
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from jobkit import AUTH, make_settings
+from jobkit import AUTH
 from PIL import Image
 
 from app import visuals
-from app.config import Settings
 from app.dataset_store import DatasetStore
-from app.main import create_app
 from app.registry import LoadedModel
 from models import load_model
 from models.datasets import UnknownDataset, load_dataset
 from models.training import VAETrainingOptions, train_vae
 from models.vae import VAEHyperparameters
+
+pytestmark = pytest.mark.job_settings(embedded_worker=False)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RNG = np.random.default_rng(0)
@@ -39,19 +38,8 @@ Y_TEST = RNG.choice([3, 5, 7], 12)
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory, weights_dir: Path) -> Settings:
-    return make_settings(tmp_path_factory.mktemp("labels"), weights_dir, embedded_worker=False)
-
-
-@pytest.fixture(scope="module")
-def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
-
-
-@pytest.fixture(scope="module")
-def store(client: TestClient) -> DatasetStore:
-    return client.app.state.datasets  # type: ignore[no-any-return,attr-defined]
+def store(job_client: TestClient) -> DatasetStore:
+    return job_client.app.state.datasets  # type: ignore[no-any-return,attr-defined]
 
 
 def npz(**arrays: np.ndarray) -> bytes:
@@ -94,30 +82,30 @@ def as_names(values: np.ndarray) -> list[str]:
     return [str(v) for v in values]
 
 
-def test_npz_labels_and_test_labels_round_trip(client: TestClient, store: DatasetStore) -> None:
+def test_npz_labels_and_test_labels_round_trip(job_client: TestClient, store: DatasetStore) -> None:
     body = npz(x_train=TRAIN, y_train=Y_TRAIN, x_test=TEST, y_test=Y_TEST)
-    response = upload(client, "pets-npz", {"file": ("pets.npz", body)})
+    response = upload(job_client, "pets-npz", {"file": ("pets.npz", body)})
     assert response.status_code == 201, response.text
     assert response.json()["classes"] == ["3", "5", "7"] and response.json()["n_test"] == 12
-    assert client.get("/datasets/pets-npz", headers=AUTH).json()["classes"] == ["3", "5", "7"]
+    assert job_client.get("/datasets/pets-npz", headers=AUTH).json()["classes"] == ["3", "5", "7"]
     assert class_names(store, "pets-npz") == (as_names(Y_TRAIN), as_names(Y_TEST))
 
 
-def test_npz_y_beside_x_is_taken_as_the_labels(client: TestClient, store: DatasetStore) -> None:
-    response = upload(client, "plain-npz", {"file": ("plain.npz", npz(x=TRAIN, y=Y_TRAIN))})
+def test_npz_y_beside_x_is_taken_as_the_labels(job_client: TestClient, store: DatasetStore) -> None:
+    response = upload(job_client, "plain-npz", {"file": ("plain.npz", npz(x=TRAIN, y=Y_TRAIN))})
     assert response.status_code == 201, response.text
     assert class_names(store, "plain-npz") == (as_names(Y_TRAIN), None)
 
 
-def test_the_same_examples_labelled_otherwise_are_other_data(client: TestClient) -> None:
-    a = upload(client, "label-a", {"file": ("a.npz", npz(x=TRAIN, y=Y_TRAIN))}).json()
-    b = upload(client, "label-b", {"file": ("b.npz", npz(x=TRAIN, y=Y_TRAIN[::-1]))}).json()
-    c = upload(client, "label-c", {"file": ("c.npz", npz(x=TRAIN))}).json()
+def test_the_same_examples_labelled_otherwise_are_other_data(job_client: TestClient) -> None:
+    a = upload(job_client, "label-a", {"file": ("a.npz", npz(x=TRAIN, y=Y_TRAIN))}).json()
+    b = upload(job_client, "label-b", {"file": ("b.npz", npz(x=TRAIN, y=Y_TRAIN[::-1]))}).json()
+    c = upload(job_client, "label-c", {"file": ("c.npz", npz(x=TRAIN))}).json()
     assert len({a["sha256"], b["sha256"], c["sha256"]}) == 3 and c["classes"] is None
 
 
 def test_idx_labels_files_beside_the_images_round_trip(
-    client: TestClient, store: DatasetStore
+    job_client: TestClient, store: DatasetStore
 ) -> None:
     files = {
         "file": ("train-images-idx3-ubyte.gz", gzip.compress(idx(TRAIN))),
@@ -125,27 +113,27 @@ def test_idx_labels_files_beside_the_images_round_trip(
         "test_file": ("t10k-images-idx3-ubyte", idx(TEST)),
         "test_labels_file": ("t10k-labels-idx1-ubyte", idx(Y_TEST)),
     }
-    response = upload(client, "pets-idx", files)
+    response = upload(job_client, "pets-idx", files)
     assert response.status_code == 201, response.text
     assert response.json()["classes"] == ["3", "5", "7"]
     assert class_names(store, "pets-idx") == (as_names(Y_TRAIN), as_names(Y_TEST))
 
 
-def test_a_labels_file_may_be_a_1d_npy(client: TestClient, store: DatasetStore) -> None:
+def test_a_labels_file_may_be_a_1d_npy(job_client: TestClient, store: DatasetStore) -> None:
     buffer = io.BytesIO()
     np.save(buffer, Y_TRAIN)
     files = {"file": ("train-images-idx3-ubyte", idx(TRAIN)),
              "labels_file": ("labels.npy", buffer.getvalue())}
-    response = upload(client, "npy-labels", files)
+    response = upload(job_client, "npy-labels", files)
     assert response.status_code == 201, response.text
     assert class_names(store, "npy-labels") == (as_names(Y_TRAIN), None)
 
 
 def test_csv_label_column_by_name_leaves_the_features(
-    client: TestClient, store: DatasetStore
+    job_client: TestClient, store: DatasetStore
 ) -> None:
     rows = "".join(f"{i},{i * 2},{y}\n" for i, y in enumerate(Y_TRAIN))
-    response = upload(client, "csv-named", {"file": ("t.csv", ("a,b,kind\n" + rows).encode())},
+    response = upload(job_client, "csv-named", {"file": ("t.csv", ("a,b,kind\n" + rows).encode())},
                       label_column="kind")
     assert response.status_code == 201, response.text
     assert response.json()["shape"] == [2] and response.json()["classes"] == ["3", "5", "7"]
@@ -155,24 +143,24 @@ def test_csv_label_column_by_name_leaves_the_features(
 
 
 def test_csv_header_named_label_is_the_label_column_by_default(
-    client: TestClient, store: DatasetStore
+    job_client: TestClient, store: DatasetStore
 ) -> None:
     rows = "".join(f"{y},{i}\n" for i, y in enumerate(Y_TRAIN))
-    response = upload(client, "csv-default", {"file": ("t.csv", ("label,a\n" + rows).encode())})
+    response = upload(job_client, "csv-default", {"file": ("t.csv", ("label,a\n" + rows).encode())})
     assert response.status_code == 201, response.text
     assert response.json()["shape"] == [1]
     assert class_names(store, "csv-default") == (as_names(Y_TRAIN), None)
 
 
-def test_csv_x_y_points_stay_unlabelled(client: TestClient) -> None:
-    response = upload(client, "csv-points", {"file": ("p.csv", b"x,y\n0.5,1.5\n2.5,3.5\n")})
+def test_csv_x_y_points_stay_unlabelled(job_client: TestClient) -> None:
+    response = upload(job_client, "csv-points", {"file": ("p.csv", b"x,y\n0.5,1.5\n2.5,3.5\n")})
     assert response.status_code == 201, response.text
     assert response.json()["shape"] == [2] and response.json()["classes"] is None
 
 
-def test_png_zip_folders_are_the_class_names(client: TestClient, store: DatasetStore) -> None:
+def test_png_zip_folders_are_the_class_names(job_client: TestClient, store: DatasetStore) -> None:
     folders = ["dog" if y == 3 else "cat" if y == 5 else "10" for y in Y_TRAIN]
-    response = upload(client, "pets-zip", {"file": ("pets.zip", png_zip(TRAIN, folders))})
+    response = upload(job_client, "pets-zip", {"file": ("pets.zip", png_zip(TRAIN, folders))})
     assert response.status_code == 201, response.text
     assert response.json()["classes"] == ["10", "cat", "dog"]
     train, _ = class_names(store, "pets-zip")
@@ -180,10 +168,10 @@ def test_png_zip_folders_are_the_class_names(client: TestClient, store: DatasetS
     assert train == [folders[i] for i in order]  # members are read in name order
 
 
-def test_digits_keep_their_targets(client: TestClient) -> None:
+def test_digits_keep_their_targets(job_client: TestClient) -> None:
     from sklearn.datasets import load_digits
 
-    assert client.get("/datasets/digits", headers=AUTH).json()["classes"] == [
+    assert job_client.get("/datasets/digits", headers=AUTH).json()["classes"] == [
         str(d) for d in range(10)
     ]
     dataset = load_dataset("digits")
@@ -207,9 +195,9 @@ def test_digits_keep_their_targets(client: TestClient) -> None:
     ],
 )
 def test_a_label_count_that_is_not_the_example_count_is_a_422_naming_the_field(
-    client: TestClient, files: dict[str, Any], data: dict[str, str], field: str
+    job_client: TestClient, files: dict[str, Any], data: dict[str, str], field: str
 ) -> None:
-    response = upload(client, "mismatch", files, **data)
+    response = upload(job_client, "mismatch", files, **data)
     assert response.status_code == 422, response.text
     error = response.json()["error"]
     assert (error["field"], error["rule"]) == (field, "label_count")
@@ -228,11 +216,11 @@ def test_a_label_count_that_is_not_the_example_count_is_a_422_naming_the_field(
     ],
 )
 def test_labels_that_cannot_be_taken_are_a_422_naming_the_field(
-    client: TestClient, files: dict[str, Any], data: dict[str, str], field: str, rule: str
+    job_client: TestClient, files: dict[str, Any], data: dict[str, str], field: str, rule: str
 ) -> None:
     if field == "labels_file":
         files = {**files, "labels_file": ("train-labels-idx1-ubyte", idx(Y_TRAIN))}
-    response = upload(client, "refused", files, **data)
+    response = upload(job_client, "refused", files, **data)
     assert response.status_code == 422, response.text
     error = response.json()["error"]
     assert (error["field"], error["rule"]) == (field, rule)
@@ -258,10 +246,10 @@ def test_a_regression_target_named_y_in_an_npz_on_disk_still_loads(tmp_path: Pat
 
 
 def test_the_reference_of_a_model_trained_on_a_labelled_upload_uses_its_test_labels(
-    client: TestClient, store: DatasetStore, tmp_path: Path
+    job_client: TestClient, store: DatasetStore, tmp_path: Path
 ) -> None:
     body = npz(x_train=TRAIN, y_train=Y_TRAIN, x_test=TEST, y_test=Y_TEST)
-    assert upload(client, "ref-npz", {"file": ("ref.npz", body)}).status_code in (200, 201)
+    assert upload(job_client, "ref-npz", {"file": ("ref.npz", body)}).status_code in (200, 201)
     dataset, _ = store.load("ref-npz")
     model = train_vae(
         dataset, VAEHyperparameters(latent_dim=2, hidden_sizes=[8]),

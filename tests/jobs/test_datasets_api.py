@@ -6,31 +6,19 @@ import gzip
 import io
 import struct
 import zipfile
-from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from jobkit import AUTH, make_settings
+from jobkit import AUTH
 from PIL import Image
 
 from app.config import Settings
 from app.dataset_store import array_sha256
-from app.main import create_app
+
+pytestmark = pytest.mark.job_settings(embedded_worker=False)
 
 IMAGES = np.arange(3 * 4 * 5, dtype=np.uint8).reshape(3, 4, 5) * 4
-
-
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory, weights_dir: Path) -> Settings:
-    return make_settings(tmp_path_factory.mktemp("uploads"), weights_dir, embedded_worker=False)
-
-
-@pytest.fixture(scope="module")
-def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
 
 
 def npy(array: np.ndarray) -> bytes:
@@ -76,40 +64,40 @@ def idx(images: np.ndarray) -> bytes:
     ],
 )
 def test_each_format_is_stored_with_its_shape_and_levels(
-    client: TestClient, settings: Settings, filename: str, content: bytes, shape: list[int],
+    job_client: TestClient, job_settings: Settings, filename: str, content: bytes, shape: list[int],
     levels: int | None,
 ) -> None:
-    response = client.post("/datasets", files={"file": (filename, content)}, headers=AUTH)
+    response = job_client.post("/datasets", files={"file": (filename, content)}, headers=AUTH)
     assert response.status_code in (200, 201), response.text
     info = response.json()
     assert (info["shape"], info["levels"], info["builtin"]) == (shape, levels, False)
-    stored = settings.data_dir / "datasets" / f"{info['sha256']}.npz"
+    stored = job_settings.data_dir / "datasets" / f"{info['sha256']}.npz"
     with np.load(stored, allow_pickle=False) as archive:
         labels = {k: archive[k] for k in ("y", "y_test", "classes") if k in archive}
         assert array_sha256(archive["x"], labels=labels) == info["sha256"]
-    listed = {d["name"]: d for d in client.get("/datasets", headers=AUTH).json()["datasets"]}
+    listed = {d["name"]: d for d in job_client.get("/datasets", headers=AUTH).json()["datasets"]}
     assert listed[info["name"]] == info
 
 
-def test_png_zip_and_idx_of_the_same_images_are_one_file(client: TestClient) -> None:
-    a = client.post("/datasets", files={"file": ("same.zip", png_zip(IMAGES))},
-                    data={"name": "same-a"}, headers=AUTH).json()
-    b = client.post("/datasets", files={"file": ("same-idx3-ubyte", idx(IMAGES))},
-                    data={"name": "same-b"}, headers=AUTH).json()
+def test_png_zip_and_idx_of_the_same_images_are_one_file(job_client: TestClient) -> None:
+    a = job_client.post("/datasets", files={"file": ("same.zip", png_zip(IMAGES))},
+                        data={"name": "same-a"}, headers=AUTH).json()
+    b = job_client.post("/datasets", files={"file": ("same-idx3-ubyte", idx(IMAGES))},
+                        data={"name": "same-b"}, headers=AUTH).json()
     assert a["sha256"] == b["sha256"] == array_sha256(IMAGES)
 
 
-def test_uploading_the_same_data_again_is_idempotent(client: TestClient) -> None:
+def test_uploading_the_same_data_again_is_idempotent(job_client: TestClient) -> None:
     content = npy(np.arange(6.0).reshape(3, 2))
-    first = client.post("/datasets", files={"file": ("again.npy", content)}, headers=AUTH)
-    second = client.post("/datasets", files={"file": ("again.npy", content)}, headers=AUTH)
+    first = job_client.post("/datasets", files={"file": ("again.npy", content)}, headers=AUTH)
+    second = job_client.post("/datasets", files={"file": ("again.npy", content)}, headers=AUTH)
     assert (first.status_code, second.status_code) == (201, 200)
     assert first.json() == second.json()
 
 
-def test_builtins_are_listed_with_their_hashes(client: TestClient) -> None:
-    listed = {d["name"]: d for d in client.get("/datasets", headers=AUTH).json()["datasets"]}
+def test_builtins_are_listed_with_their_hashes(job_client: TestClient) -> None:
+    listed = {d["name"]: d for d in job_client.get("/datasets", headers=AUTH).json()["datasets"]}
     assert {"digits", "pinwheel", "two-moons"} <= set(listed)
     assert listed["digits"]["builtin"] and listed["digits"]["shape"] == [8, 8]
     assert listed["digits"]["levels"] == 17 and len(listed["digits"]["sha256"]) == 64
-    assert client.get("/datasets/nope", headers=AUTH).status_code == 404
+    assert job_client.get("/datasets/nope", headers=AUTH).status_code == 404

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +15,7 @@ from jobkit import API_KEY, AUTH, TINY_GMM, make_settings, submit
 from app.config import Settings
 from app.main import create_app
 
-
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory, weights_dir: Path) -> Settings:
-    return make_settings(tmp_path_factory.mktemp("bad-input"), weights_dir, embedded_worker=False)
-
-
-@pytest.fixture(scope="module")
-def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
-
+pytestmark = pytest.mark.job_settings(embedded_worker=False)
 
 def assert_error(response: Any, status: int, field: str, rule: str) -> dict[str, Any]:
     assert response.status_code == status, response.text
@@ -71,22 +60,22 @@ def job(kind: str = "gmm", name: str = "fresh", dataset: str = "pinwheel", **par
     ],
 )
 def test_bad_job_requests_are_refused(
-    client: TestClient, body: dict[str, Any], status: int, field: str, rule: str
+    job_client: TestClient, body: dict[str, Any], status: int, field: str, rule: str
 ) -> None:
-    before = client.get("/jobs", headers=AUTH).json()["jobs"]
-    assert_error(client.post("/jobs", json=body, headers=AUTH), status, field, rule)
-    assert client.get("/jobs", headers=AUTH).json()["jobs"] == before  # nothing recorded
+    before = job_client.get("/jobs", headers=AUTH).json()["jobs"]
+    assert_error(job_client.post("/jobs", json=body, headers=AUTH), status, field, rule)
+    assert job_client.get("/jobs", headers=AUTH).json()["jobs"] == before  # nothing recorded
 
 
-def test_a_long_value_is_echoed_clipped_in_the_error(client: TestClient) -> None:
-    response = client.post("/jobs", headers=AUTH, json=job(kind="k" * 150_000))
+def test_a_long_value_is_echoed_clipped_in_the_error(job_client: TestClient) -> None:
+    response = job_client.post("/jobs", headers=AUTH, json=job(kind="k" * 150_000))
     error = assert_error(response, 422, "kind", "installed_kind")
     assert len(response.content) < 5_000
     assert "k" * 100 + "… (150,000 characters)" in error["message"]
 
 
-def test_a_long_job_id_in_the_url_is_echoed_clipped(client: TestClient) -> None:
-    response = client.get("/jobs/" + "a" * 20_000, headers=AUTH)
+def test_a_long_job_id_in_the_url_is_echoed_clipped(job_client: TestClient) -> None:
+    response = job_client.get("/jobs/" + "a" * 20_000, headers=AUTH)
     error = assert_error(response, 404, "id", "exists")
     assert len(response.content) < 1_000 and "… (20,000 characters)" in error["message"]
 
@@ -110,13 +99,13 @@ def warm(source: dict[str, Any], kind: str = "vae", dataset: str = "digits", **p
     ],
 )
 def test_bad_warm_starts_are_refused(
-    client: TestClient, body: dict[str, Any], field: str, rule: str
+    job_client: TestClient, body: dict[str, Any], field: str, rule: str
 ) -> None:
-    assert_error(client.post("/jobs", json=body, headers=AUTH), 422, field, rule)
+    assert_error(job_client.post("/jobs", json=body, headers=AUTH), 422, field, rule)
 
 
-def test_out_of_range_params_are_all_reported(client: TestClient) -> None:
-    response = client.post("/jobs", json=job(n_components=0, max_iter=0), headers=AUTH)
+def test_out_of_range_params_are_all_reported(job_client: TestClient) -> None:
+    response = job_client.post("/jobs", json=job(n_components=0, max_iter=0), headers=AUTH)
     fields = {e["field"] for e in response.json()["errors"]}
     assert fields == {"params.n_components", "params.max_iter"}
 
@@ -132,15 +121,15 @@ def test_out_of_range_params_are_all_reported(client: TestClient) -> None:
      ("GET", "/jobs/abc/events"), ("GET", "/datasets"), ("POST", "/datasets")],
 )
 def test_jobs_and_datasets_need_the_api_key(
-    client: TestClient, method: str, path: str, headers: dict[str, str], rule: str
+    job_client: TestClient, method: str, path: str, headers: dict[str, str], rule: str
 ) -> None:
-    response = client.request(method, path, headers=headers)
+    response = job_client.request(method, path, headers=headers)
     assert_error(response, 401, "Authorization", rule)
 
 
-def test_unknown_job_is_404(client: TestClient) -> None:
-    assert_error(client.get("/jobs/0123", headers=AUTH), 404, "id", "exists")
-    assert_error(client.delete("/jobs/0123", headers=AUTH), 404, "id", "exists")
+def test_unknown_job_is_404(job_client: TestClient) -> None:
+    assert_error(job_client.get("/jobs/0123", headers=AUTH), 404, "id", "exists")
+    assert_error(job_client.delete("/jobs/0123", headers=AUTH), 404, "id", "exists")
 
 
 def _npy(array: np.ndarray) -> bytes:
@@ -182,68 +171,72 @@ PNG = b"\x89PNG\r\n\x1a\n"
     ],
 )
 def test_bad_uploads_are_refused(
-    client: TestClient, settings: Settings, filename: str, content: bytes, status: int, rule: str
+    job_client: TestClient, job_settings: Settings, filename: str, content: bytes, status: int,
+    rule: str,
 ) -> None:
-    before = client.get("/datasets", headers=AUTH).json()
-    response = client.post("/datasets", files={"file": (filename, content)}, headers=AUTH)
+    before = job_client.get("/datasets", headers=AUTH).json()
+    response = job_client.post("/datasets", files={"file": (filename, content)}, headers=AUTH)
     assert_error(response, status, "file", rule)
-    assert client.get("/datasets", headers=AUTH).json() == before
-    stored = settings.data_dir / "datasets"
+    assert job_client.get("/datasets", headers=AUTH).json() == before
+    stored = job_settings.data_dir / "datasets"
     assert not stored.exists() or not list(stored.glob(".upload-*"))
 
 
-def test_an_image_over_the_pixel_limit_is_refused(client: TestClient) -> None:
+def test_an_image_over_the_pixel_limit_is_refused(job_client: TestClient) -> None:
     from PIL import Image
 
     buffer = io.BytesIO()
     Image.new("L", (100, 100)).save(buffer, format="PNG")  # 10,000 > 4096 pixels
-    response = client.post(
+    response = job_client.post(
         "/datasets", files={"file": ("big.zip", _zip({"a.png": buffer.getvalue()}))},
         headers=AUTH,
     )
     assert_error(response, 422, "file", "max_image_pixels")
 
 
-def test_an_upload_over_the_size_limit_is_413(client: TestClient, settings: Settings) -> None:
-    content = _npy(np.zeros((settings.max_upload_bytes // 8 + 10, 1)))
-    response = client.post("/datasets", files={"file": ("big.npy", content)}, headers=AUTH)
+def test_an_upload_over_the_size_limit_is_413(
+    job_client: TestClient, job_settings: Settings
+) -> None:
+    content = _npy(np.zeros((job_settings.max_upload_bytes // 8 + 10, 1)))
+    response = job_client.post("/datasets", files={"file": ("big.npy", content)}, headers=AUTH)
     assert_error(response, 413, "body", "max_upload_bytes")
     assert "GENSERVE_MAX_UPLOAD_BYTES" in response.json()["error"]["message"]
 
 
-def test_a_zip_that_inflates_past_the_limit_is_413(client: TestClient, settings: Settings
-                                                  ) -> None:
+def test_a_zip_that_inflates_past_the_limit_is_413(
+    job_client: TestClient, job_settings: Settings
+) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("a.png", b"\x00" * (8 * settings.max_upload_bytes + 1))
-    response = client.post("/datasets", files={"file": ("bomb.zip", buffer.getvalue())},
-                           headers=AUTH)
+        archive.writestr("a.png", b"\x00" * (8 * job_settings.max_upload_bytes + 1))
+    response = job_client.post("/datasets", files={"file": ("bomb.zip", buffer.getvalue())},
+                               headers=AUTH)
     assert_error(response, 413, "file", "max_decoded_bytes")
 
 
 def test_a_name_taken_by_other_data_is_409_and_the_first_upload_is_kept(
-    client: TestClient,
+    job_client: TestClient,
 ) -> None:
-    first = client.post("/datasets", files={"file": ("a.csv", b"1,2\n3,4\n5,6\n")},
-                        data={"name": "kept"}, headers=AUTH)
+    first = job_client.post("/datasets", files={"file": ("a.csv", b"1,2\n3,4\n5,6\n")},
+                            data={"name": "kept"}, headers=AUTH)
     assert first.status_code == 201
-    clash = client.post("/datasets", files={"file": ("b.csv", b"9,9\n8,8\n")},
-                        data={"name": "kept"}, headers=AUTH)
+    clash = job_client.post("/datasets", files={"file": ("b.csv", b"9,9\n8,8\n")},
+                            data={"name": "kept"}, headers=AUTH)
     assert_error(clash, 409, "name", "unique")
-    assert client.get("/datasets/kept", headers=AUTH).json()["sha256"] == first.json()["sha256"]
-    builtin = client.post("/datasets", files={"file": ("a.csv", b"1,2\n3,4\n")},
-                          data={"name": "digits"}, headers=AUTH)
+    assert job_client.get("/datasets/kept", headers=AUTH).json()["sha256"] == first.json()["sha256"]
+    builtin = job_client.post("/datasets", files={"file": ("a.csv", b"1,2\n3,4\n")},
+                              data={"name": "digits"}, headers=AUTH)
     assert_error(builtin, 409, "name", "unique")
-    bad_name = client.post("/datasets", files={"file": ("a.csv", b"1,2\n3,4\n")},
-                           data={"name": "Bad Name"}, headers=AUTH)
+    bad_name = job_client.post("/datasets", files={"file": ("a.csv", b"1,2\n3,4\n")},
+                               data={"name": "Bad Name"}, headers=AUTH)
     assert_error(bad_name, 422, "name", "string_pattern_mismatch")
 
 
-def test_refused_requests_leave_earlier_jobs_alone(client: TestClient) -> None:
-    kept = submit(client, "gmm", "kept-job", "pinwheel", **TINY_GMM)
-    client.post("/jobs", json=job(n_components=0), headers=AUTH)
-    client.post("/datasets", files={"file": ("x.npy", b"junk")}, headers=AUTH)
-    assert client.get(f"/jobs/{kept['id']}", headers=AUTH).json()["status"] == "queued"
+def test_refused_requests_leave_earlier_jobs_alone(job_client: TestClient) -> None:
+    kept = submit(job_client, "gmm", "kept-job", "pinwheel", **TINY_GMM)
+    job_client.post("/jobs", json=job(n_components=0), headers=AUTH)
+    job_client.post("/datasets", files={"file": ("x.npy", b"junk")}, headers=AUTH)
+    assert job_client.get(f"/jobs/{kept['id']}", headers=AUTH).json()["status"] == "queued"
 
 
 def test_jobs_beyond_the_queue_limit_get_429_and_earlier_ones_stay(

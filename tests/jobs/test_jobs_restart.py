@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from jobkit import AUTH, LONG_VAE, TINY_GMM, make_settings, submit, wait_for
+from jobkit import AUTH, LONG_VAE, TINY_GMM, make_settings, stream_events, submit, wait_for
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.jobs import records
 from app.jobs.db import make_engine
 from app.main import create_app
+from models.checkpoints import checkpoint_epoch
 
 
 @pytest.fixture
@@ -84,19 +85,38 @@ def test_a_running_job_goes_back_to_the_queue_when_its_worker_stops(root: Path) 
     with TestClient(create_app(make_settings(root, embedded_worker=False))) as client:
         requeued = client.get(f"/jobs/{job['id']}", headers=AUTH).json()
         assert requeued["status"] == "queued" and requeued["attempts"] == 1
-        assert requeued["metrics"] == []
         assert (checkpoints / job["id"]).is_dir()  # kept, to resume from
+        [note] = requeued["metrics"]  # the attempt's steps are gone; a note says why
+        saved = checkpoint_epoch(checkpoints / job["id"])
+        assert saved is not None
+        resume = saved + 1
+        assert note["phase"] == "requeued" and note["resume_epoch"] == resume
+        assert note["message"] == f"requeued: worker stopped; resumes at epoch {resume}"
     with TestClient(create_app(settings)) as client:
-        again = wait_for(client, job["id"], until=lambda j: j["status"] == "running"
-                         and j["metrics"])
-        assert again["attempts"] == 2
-        assert again["metrics"][0]["epoch"] > 1  # resumed from its checkpoint
-        client.delete(f"/jobs/{job['id']}", headers=AUTH)
-        assert wait_for(client, job["id"])["status"] == "cancelled"
+        events = stream_events(
+            client, job["id"], cancel_when=lambda seen: seen[-1][0] == "progress"
+        )
+        again = client.get(f"/jobs/{job['id']}", headers=AUTH).json()
+    assert again["status"] == "cancelled" and again["attempts"] == 2
+    assert events[0] == ("requeued", {"id": job["id"], **note})
+    first = next(data for name, data in events if name == "progress")
+    assert first["epoch"] == resume  # resumed from its checkpoint
+    assert first["step"] == note["step"] + 1  # numbered on from the note
+    assert again["metrics"][0] == note  # kept at the head of the new attempt's history
     assert not (root / "weights" / "interrupted").exists() or not any(
         (root / "weights" / "interrupted").iterdir()
     )
     assert not (checkpoints / job["id"]).exists()
+
+
+def test_a_requeued_job_without_checkpoints_says_it_starts_again(root: Path) -> None:
+    with TestClient(create_app(make_settings(root))) as client:
+        job = submit(client, "vae", "no-checkpoints", "digits", **LONG_VAE)
+        wait_for(client, job["id"], until=lambda j: j["status"] == "running" and j["metrics"])
+    with TestClient(create_app(make_settings(root, embedded_worker=False))) as client:
+        [note] = client.get(f"/jobs/{job['id']}", headers=AUTH).json()["metrics"]
+    assert note["resume_epoch"] is None and note["attempt"] == 1
+    assert note["message"].startswith("requeued: worker stopped; starts again from the beginning")
 
 
 def test_a_killed_embedded_worker_fails_its_job_and_is_replaced(root: Path) -> None:

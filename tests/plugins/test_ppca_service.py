@@ -4,7 +4,6 @@ scikit-learn and the closed form, and answering every endpoint with no change to
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,36 +15,24 @@ from safetensors.torch import load_file
 from sklearn.decomposition import PCA
 
 from app.config import Settings
-from app.main import create_app
 from models.datasets import load_dataset
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "jobs"))
-from jobkit import AUTH, make_settings, submit, wait_for  # noqa: E402
+from jobkit import AUTH, submit, wait_for  # noqa: E402
 
 NAME = "digits-ppca"
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory, weights_dir: Path) -> Settings:
-    return make_settings(tmp_path_factory.mktemp("ppca"), weights_dir)
-
-
-@pytest.fixture(scope="module")
-def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def job(client: TestClient) -> dict[str, Any]:
+def job(job_client: TestClient) -> dict[str, Any]:
     """A PPCA job on digits with the kind's defaults, judged by the training gate."""
-    queued = submit(client, "ppca", NAME, "digits", promote="auto")
-    return wait_for(client, queued["id"], {"succeeded"}, timeout=300)
+    queued = submit(job_client, "ppca", NAME, "digits", promote="auto")
+    return wait_for(job_client, queued["id"], {"succeeded"}, timeout=300)
 
 
 @pytest.fixture(scope="module")
-def folder(job: dict[str, Any], settings: Settings) -> Path:
-    return settings.model_store_dir / NAME / str(job["result"]["version"])
+def folder(job: dict[str, Any], job_settings: Settings) -> Path:
+    return job_settings.model_store_dir / NAME / str(job["result"]["version"])
 
 
 @pytest.fixture(scope="module")
@@ -64,9 +51,9 @@ def rows_of(x: np.ndarray) -> list[Any]:
 
 
 def test_a_ppca_job_reports_sklearns_held_out_log_likelihood(
-    job: dict[str, Any], client: TestClient
+    job: dict[str, Any], job_client: TestClient
 ) -> None:
-    q = client.get(f"/models/{NAME}").json()["config"]["hyperparameters"]["n_components"]
+    q = job_client.get(f"/models/{NAME}").json()["config"]["hyperparameters"]["n_components"]
     rows = load_dataset("digits").split(test_fraction=0.25, seed=0)
     pca = PCA(n_components=q).fit(rows.train.astype(np.float64))
     expected = pca.score(rows.test.astype(np.float64))  # mean log-likelihood per example, nats
@@ -82,18 +69,18 @@ def test_a_ppca_job_on_digits_passes_the_training_gate(job: dict[str, Any]) -> N
 
 
 def test_encode_is_the_closed_form_posterior_mean(
-    client: TestClient, folder: Path, test_rows: np.ndarray
+    job_client: TestClient, folder: Path, test_rows: np.ndarray
 ) -> None:
     w, mu, sigma2 = parameters(folder)
     m = w.T @ w + sigma2 * np.eye(w.shape[1])
     expected = np.linalg.solve(m, w.T @ (test_rows - mu).T).T  # M^-1 W^T (x - mu)
-    answer = client.post("/encode", json={"model": NAME, "inputs": rows_of(test_rows)})
+    answer = job_client.post("/encode", json={"model": NAME, "inputs": rows_of(test_rows)})
     assert answer.status_code == 200, answer.text
     assert np.abs(np.asarray(answer.json()["encoding"]["mean"]) - expected).max() < 1e-5
 
 
 def test_log_likelihood_is_the_exact_gaussian_density(
-    client: TestClient, folder: Path, test_rows: np.ndarray
+    job_client: TestClient, folder: Path, test_rows: np.ndarray
 ) -> None:
     w, mu, sigma2 = parameters(folder)
     covariance = w @ w.T + sigma2 * np.eye(len(mu))
@@ -101,7 +88,7 @@ def test_log_likelihood_is_the_exact_gaussian_density(
     centred = test_rows - mu
     quadratic = np.einsum("nd,nd->n", centred, np.linalg.solve(covariance, centred.T).T)
     expected = -0.5 * (len(mu) * np.log(2 * np.pi) + log_det + quadratic)
-    answer = client.post("/log-likelihood", json={"model": NAME, "inputs": rows_of(test_rows)})
+    answer = job_client.post("/log-likelihood", json={"model": NAME, "inputs": rows_of(test_rows)})
     assert answer.status_code == 200, answer.text
     assert np.allclose(answer.json()["log_likelihood"], expected, atol=1e-3)
 
@@ -116,33 +103,33 @@ def test_log_likelihood_is_the_exact_gaussian_density(
     ],
 )
 def test_ppca_answers_each_operation(
-    client: TestClient, job: dict[str, Any], test_rows: np.ndarray,
+    job_client: TestClient, job: dict[str, Any], test_rows: np.ndarray,
     path: str, body: dict[str, Any], key: str,
 ) -> None:
     values = {"rows": rows_of(test_rows), "ends": rows_of(test_rows[:2])}
     filled = {k: values.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
-    answer = client.post(path, json={"model": NAME, **filled})
+    answer = job_client.post(path, json={"model": NAME, **filled})
     assert answer.status_code == 200, answer.text
     assert np.isfinite(np.asarray(answer.json()[key], dtype=np.float64)).all()
 
 
-def test_ppca_is_listed_with_its_kind_and_job(client: TestClient, job: dict[str, Any]) -> None:
-    listed = {m["name"]: m for m in client.get("/models").json()["models"]}
+def test_ppca_is_listed_with_its_kind_and_job(job_client: TestClient, job: dict[str, Any]) -> None:
+    listed = {m["name"]: m for m in job_client.get("/models").json()["models"]}
     assert listed[NAME]["kind"] == "ppca"
     assert set(listed[NAME]["capabilities"]) >= {"sample", "encode", "log_likelihood"}
-    jobs = client.get("/jobs", headers=AUTH).json()["jobs"]
+    jobs = job_client.get("/jobs", headers=AUTH).json()["jobs"]
     assert any(j["id"] == job["id"] and j["kind"] == "ppca" for j in jobs)
 
 
-def test_kinds_lists_ppca_with_its_parameters_schema(client: TestClient) -> None:
-    kinds = {k["kind"]: k for k in client.get("/kinds").json()["kinds"]}
+def test_kinds_lists_ppca_with_its_parameters_schema(job_client: TestClient) -> None:
+    kinds = {k["kind"]: k for k in job_client.get("/kinds").json()["kinds"]}
     assert {"vae", "gmm", "ppca"} <= set(kinds)
     assert "n_components" in kinds["ppca"]["hyperparameters"]["properties"]
     assert kinds["vae"]["supports_warm_start"] and not kinds["ppca"]["supports_warm_start"]
 
 
-def test_a_ppca_job_refuses_more_components_than_dimensions(client: TestClient) -> None:
-    answer = client.post("/jobs", headers=AUTH, json={
+def test_a_ppca_job_refuses_more_components_than_dimensions(job_client: TestClient) -> None:
+    answer = job_client.post("/jobs", headers=AUTH, json={
         "kind": "ppca", "name": "too-wide", "dataset": "digits", "params": {"n_components": 64},
     })
     assert answer.status_code == 422, answer.text
@@ -152,9 +139,9 @@ def test_a_ppca_job_refuses_more_components_than_dimensions(client: TestClient) 
 
 @pytest.mark.parametrize("params", [{"ddof": True}, {"n_components": True}])
 def test_a_boolean_is_not_a_number_for_any_ppca_parameter(
-    client: TestClient, params: dict[str, Any]
+    job_client: TestClient, params: dict[str, Any]
 ) -> None:
-    answer = client.post("/jobs", headers=AUTH, json={
+    answer = job_client.post("/jobs", headers=AUTH, json={
         "kind": "ppca", "name": "boolean", "dataset": "digits", "params": params,
     })
     assert answer.status_code == 422, answer.text

@@ -1544,7 +1544,7 @@ export interface components {
             };
             /**
              * Metrics
-             * @description One entry per epoch (VAE: train_loss, test_elbo) or EM iteration (GMM: train_log_likelihood, train_loss), each with elapsed_s.
+             * @description One entry per epoch (VAE: train_loss, test_elbo; validation_elbo at early stopping's checks) or EM iteration (GMM: train_log_likelihood, train_loss), each with step, phase 'training', progress and elapsed_s; then a VAE's one 'evaluating' entry, moved as its final evaluation runs. Entries of phase 'requeued' (first) say that an earlier attempt's worker stopped and where the job resumed.
              */
             metrics: {
                 [key: string]: unknown;
