@@ -111,7 +111,7 @@ export interface paths {
         put?: never;
         /**
          * Sample
-         * @description Draw ``n`` samples; ``seed`` makes them reproducible.
+         * @description Draw ``n`` samples; ``seed`` makes them reproducible. A conditional model's answer names each sample's class in labels (given, or drawn from p(y)): the same seed with those labels draws the same samples.
          */
         post: operations["sample_sample_post"];
         delete?: never;
@@ -131,7 +131,7 @@ export interface paths {
         put?: never;
         /**
          * Encode
-         * @description VAE: the posterior q(z|x). GMM: the responsibilities p(k|x).
+         * @description VAE: the posterior q(z|x). GMM: the responsibilities p(k|x). A conditional model: within the class given in labels, or else the most probable one (the answer's labels say which).
          */
         post: operations["encode_encode_post"];
         delete?: never;
@@ -788,6 +788,29 @@ export interface components {
              * @default 0
              */
             latent_prior_components?: number;
+            /**
+             * Early Stopping Patience
+             * @description Stop once the validation ELBO has not beaten its best by early_stopping_min_delta for this many checks in a row (at most 1000), and keep the best check's weights. 0 (the default): train the whole budget, with no validation split. The checks start once the KL warm-up is over.
+             * @default 0
+             */
+            early_stopping_patience?: number;
+            /**
+             * Early Stopping Min Delta
+             * @description Nats per example by which the validation ELBO must beat its best to count as an improvement.
+             * @default 0.1
+             */
+            early_stopping_min_delta?: number;
+            /**
+             * Validation Fraction
+             * @description Share of the training split held back for early stopping's checks (at most 0.5; the test split is never used). Only with early_stopping_patience.
+             * @default 0.1
+             */
+            validation_fraction?: number;
+            /**
+             * Validation Every
+             * @description Optimisation steps between validation checks, rounded up to whole epochs. Default: a 50th of the budget.
+             */
+            validation_every?: number | null;
         };
         /**
          * ClassifyRequest
@@ -1112,6 +1135,11 @@ export interface components {
              * @description Examples as base64 PNG (image models; resized to fit).
              */
             images?: string[] | null;
+            /**
+             * Labels
+             * @description Conditional models only: the class of each example (name or index), one per example or one for all; omitted, each example's most probable class under the model (the answer's labels say which were used).
+             */
+            labels?: (number | string)[] | null;
         };
         /** EncodeResponse */
         EncodeResponse: {
@@ -1121,11 +1149,16 @@ export interface components {
             version: number;
             /**
              * Encoding
-             * @description VAE: mean and log_var of q(z|x). GMM: responsibilities, component, component_log_density.
+             * @description VAE: mean and log_var of q(z|x). GMM: responsibilities, component, component_log_density. CVAE: mean and log_var of q(z|x, y). Class-conditional GMM: class_probabilities p(y|x), and responsibilities and component within the class y.
              */
             encoding: {
                 [key: string]: unknown[];
             };
+            /**
+             * Labels
+             * @description Conditional models only: the class of each row, by name: the labels given, or else each example's most probable class. Absent for other models, and not sent with a binary (npy, grid) answer.
+             */
+            labels?: string[] | null;
         };
         /** ErrorDetail */
         ErrorDetail: {
@@ -1896,7 +1929,7 @@ export interface components {
             priors: string[];
             /**
              * Conditional
-             * @description Takes 'labels' (/sample, /log-likelihood, /interpolate) and answers /classify.
+             * @description Takes 'labels' (/sample, /encode, /reconstruct, /log-likelihood, /interpolate) and answers /classify.
              * @default false
              */
             conditional?: boolean;
@@ -1982,7 +2015,7 @@ export interface components {
             priors: string[];
             /**
              * Conditional
-             * @description Takes 'labels' (/sample, /log-likelihood, /interpolate) and answers /classify.
+             * @description Takes 'labels' (/sample, /encode, /reconstruct, /log-likelihood, /interpolate) and answers /classify.
              * @default false
              */
             conditional?: boolean;
@@ -2188,6 +2221,11 @@ export interface components {
              * @enum {string}
              */
             format?: "array" | "png" | "npy" | "base64" | "uint8";
+            /**
+             * Labels
+             * @description Conditional models only: the class of each example (name or index), one per example or one for all; omitted, each example's most probable class under the model (the answer's labels say which were used).
+             */
+            labels?: (number | string)[] | null;
         };
         /** ReconstructResponse */
         ReconstructResponse: {
@@ -2206,6 +2244,11 @@ export interface components {
             dtype?: ("float32" | "uint8") | null;
             /** Images */
             images?: string[] | null;
+            /**
+             * Labels
+             * @description Conditional models only: the class of each row, by name: the labels given, or else each example's most probable class. Absent for other models, and not sent with a binary (npy, grid) answer.
+             */
+            labels?: string[] | null;
         };
         /** ReferenceResponse */
         ReferenceResponse: {
@@ -2317,6 +2360,11 @@ export interface components {
             dtype?: ("float32" | "uint8") | null;
             /** Images */
             images?: string[] | null;
+            /**
+             * Labels
+             * @description Conditional models only: the class of each row, by name: the labels given, or else the classes drawn from p(y). Absent for other models, and not sent with a binary (npy, grid) answer.
+             */
+            labels?: string[] | null;
         };
         /** VAEJobRequest */
         VAEJobRequest: {
@@ -2513,6 +2561,29 @@ export interface components {
              * @default 0
              */
             latent_prior_components?: number;
+            /**
+             * Early Stopping Patience
+             * @description Stop once the validation ELBO has not beaten its best by early_stopping_min_delta for this many checks in a row (at most 1000), and keep the best check's weights. 0 (the default): train the whole budget, with no validation split. The checks start once the KL warm-up is over.
+             * @default 0
+             */
+            early_stopping_patience?: number;
+            /**
+             * Early Stopping Min Delta
+             * @description Nats per example by which the validation ELBO must beat its best to count as an improvement.
+             * @default 0.1
+             */
+            early_stopping_min_delta?: number;
+            /**
+             * Validation Fraction
+             * @description Share of the training split held back for early stopping's checks (at most 0.5; the test split is never used). Only with early_stopping_patience.
+             * @default 0.1
+             */
+            validation_fraction?: number;
+            /**
+             * Validation Every
+             * @description Optimisation steps between validation checks, rounded up to whole epochs. Default: a 50th of the budget.
+             */
+            validation_every?: number | null;
         };
         /** VersionInfo */
         VersionInfo: {
