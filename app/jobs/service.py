@@ -20,7 +20,7 @@ from app.jobs import records
 from app.jobs.params import check_fit, resolve_warm_start, validate_params
 from app.jobs.queue import JobQueue
 from app.jobs.schemas import JobDetail, JobList, JobRequest, JobSummary
-from app.jobs.tasks import STALE_AFTER_S, model_store, remove_ended_checkpoints
+from app.jobs.tasks import STALE_AFTER_S, TRAINING, model_store, remove_ended_checkpoints
 from app.jobs.worker import local_process_dead
 
 __all__ = ["JobConflict", "JobNotFound", "JobService", "QueueUnavailable"]
@@ -88,8 +88,14 @@ def summary(job: records.JobRecord) -> JobSummary:
         "started_at": records.as_utc(job.started_at),
         "finished_at": records.as_utc(job.finished_at), "elapsed_s": _elapsed(job),
         "error": job.error, "result": job.result,
-        "last_metrics": job.history[-1] if job.history else None,
+        "last_metrics": _last_training_entry(job.history),
     })
+
+
+def _last_training_entry(history: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The latest epoch or iteration: not the evaluation's entry nor a requeue note."""
+    return next((entry for entry in reversed(history)
+                 if entry.get("phase", TRAINING) == TRAINING), None)
 
 
 def detail(job: records.JobRecord) -> JobDetail:

@@ -81,12 +81,15 @@ function drawCurve() {
   $("loss-chart").setAttribute("aria-label", `Training curve: ${points.length} points`);
   $("loss-chart").dataset.points = String(points.length);
   const last = points[points.length - 1];
+  const parts = [];
+  if (following.requeued) parts.push(following.requeued);
   if (last) {
-    $("job-latest").textContent = Object.entries(last)
-      .filter(([key]) => key !== "id" && key !== "progress")
-      .map(([key, value]) => `${key.replaceAll("_", " ")} ${typeof value === "number" ? formatNumber(value) : value}`)
-      .join(" · ");
+    parts.push(...Object.entries(last)
+      .filter(([key]) => !["id", "progress", "phase"].includes(key))
+      .map(([key, value]) => `${key.replaceAll("_", " ")} ${typeof value === "number" ? formatNumber(value) : value}`));
   }
+  if (following.evaluating) parts.push("evaluating on held-out data");
+  $("job-latest").textContent = parts.join(" · ");
 }
 
 function showProgress(progress) {
@@ -123,8 +126,12 @@ async function follow(job) {
     for await (const message of events(`/jobs/${job.id}/events`, { signal: controller.signal })) {
       if (following !== mine) return;
       if (message.event === "progress") {
-        mine.points.push(message.data);
         showProgress(message.data.progress ?? 0);
+        if (message.data.phase === "evaluating") mine.evaluating = true;
+        else mine.points.push(message.data);
+        drawCurve();
+      } else if (message.event === "requeued") {
+        mine.requeued = message.data.message;
         drawCurve();
       } else if (message.event === "status") {
         last = message.data;

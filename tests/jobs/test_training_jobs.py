@@ -53,6 +53,16 @@ def test_progress_is_monotone_in_a_vae_jobs_event_stream(job_client: TestClient)
     assert events[-1][1]["progress"] == 1.0
 
 
+def test_a_finished_jobs_last_metrics_are_its_last_epoch_not_the_evaluation(
+    job_client: TestClient,
+) -> None:
+    done = wait_for(job_client, submit(job_client, "vae", "last-epoch", "digits",
+                                       **{**TINY_VAE, "epochs": 2})["id"])
+    assert done["metrics"][-1]["phase"] == "evaluating"
+    last = done["last_metrics"]
+    assert last["phase"] == "training" and last["epoch"] == 2 and "train_loss" in last
+
+
 def test_the_event_stream_moves_during_the_final_evaluation(job_client: TestClient) -> None:
     """k = 100,000 on a one-epoch tiny VAE: seconds of evaluation, cancelled once it has sent
     two evaluating events (they are the evaluation's one history entry, moved in place)."""
