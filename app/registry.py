@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 from starlette.concurrency import run_in_threadpool
 
+from app.admission import row_cost
 from app.errors import ModelNotFound, clip
 from app.gate import GateVerdict
 from app.model_store import STABLE, ModelStore, is_valid_alias, resolve_stable
@@ -146,6 +147,7 @@ class ModelRegistry:
         key = f"{name}/{version}"
         try:
             model = load_model(path, device=self.device)
+            row_cost(model)  # counted here, off the event loop, not at the first request
         except Exception as exc:  # a bad file must not stop the others from serving
             with self._lock:
                 self.failed = {**self.failed, key: f"{type(exc).__name__}: {exc}"}
