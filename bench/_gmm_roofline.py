@@ -62,7 +62,9 @@ def phase_profile(model: Any, train: Any, dtype: Any, chunk_size: int,
     n, d = x.shape
     k = model.n_components
     params = gmm._Parameters(model.weights, model.means - shift, model.precisions_cholesky)
-    augmented = torch.cat([x.new_ones(1, n), (x - shift).T], dim=0).to(dtype)  # [1 + D, N]
+    centred = (x - shift).to(dtype)
+    rows_major = torch.cat([centred, centred.new_ones(n, 1)], dim=1)  # [N, D + 1]
+    augmented = torch.cat([centred.new_ones(1, n), centred.T], dim=0)  # [1 + D, N]
     factors = gmm_kernels.band_factors(params.means.to(dtype),
                                        params.precisions_cholesky.to(dtype))
     buffer = gmm_kernels.band_buffer(factors, chunk_size)
@@ -96,16 +98,15 @@ def phase_profile(model: Any, train: Any, dtype: Any, chunk_size: int,
 
     def moments() -> None:
         for rows in spans:
-            gmm_kernels.augmented_moments(augmented[:, rows], resp[:, rows], chunk_size)
+            gmm_kernels.weighted_moments(rows_major[rows], resp[:, rows], chunk_size)
 
-    stats = gmm._e_step_full(augmented, params, chunk_size)
+    stats = gmm._e_step_full(rows_major, augmented, params, chunk_size)
 
     def parameters() -> None:
         gmm._m_step(stats, 1e-6)
 
     nonzero = int((resp != 0).sum())
     sparse = nonzero <= gmm_kernels.SPARSE_FRACTION * resp.numel()
-    e = 1 + d
     product_flops = 2 * n * sum(f.numel() for f in factors)
     joint_seconds = _best_seconds(log_joint, repeats)
     product_seconds = _best_seconds(products, repeats)
@@ -115,7 +116,7 @@ def phase_profile(model: Any, train: Any, dtype: Any, chunk_size: int,
          2 * n * d * k),
         ("E-step: log-sum-exp, responsibilities", _best_seconds(posterior, repeats), 8 * n * k),
         (f"M-step: N_k, S_k, Q_k ({'by component, non-zero rows' if sparse else 'wide'})",
-         _best_seconds(moments, repeats), 2 * (nonzero if sparse else n * k) * e * e),
+         _best_seconds(moments, repeats), 2 * (nonzero if sparse else n * k) * d * (d + 1)),
         # Cholesky D^3/3, triangular solve against the identity D^3, per component
         ("M-step: parameters (Cholesky, solves)", _best_seconds(parameters, repeats),
          k * (d**3 // 3 + d**3)),

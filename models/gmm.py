@@ -51,7 +51,7 @@ _LOG_2PI = math.log(2.0 * math.pi)
 _KMEANS_MAX_ITER = 100
 _SPAN_ENTRIES = 1 << 18
 """Responsibilities kept at once by the full-covariance E-step (1 MiB in float32): the span of
-rows over which the M-step gathers each component's rows (``gmm_kernels.augmented_moments``).
+rows over which the M-step gathers each component's rows (``gmm_kernels.weighted_moments``).
 16,384 rows at K = 16: the gathered rows stay in cache; spans of all 100,000 rows of
 ``bench/gmm_fit.py`` ran 1.4x (float32) to 2x (float64) slower."""
 _SPARSE_FRACTION = 0.5
@@ -327,13 +327,16 @@ def _m_step(stats: _Statistics, reg_covar: float) -> _Parameters:
     )
 
 
-def _e_step_full(augmented: Tensor, params: _Parameters, chunk_size: int) -> _Statistics:
-    """The full-covariance E-step over ``augmented = [1, x - shift]^T: [1 + D, N]``.
+def _e_step_full(
+    rows: Tensor, augmented: Tensor, params: _Parameters, chunk_size: int
+) -> _Statistics:
+    """The full-covariance E-step over the data twice: ``rows = [x - shift, 1]: [N, D + 1]``
+    for the M-step's gathers and ``augmented = [1, x - shift]^T: [1 + D, N]`` for the products.
 
     Spans of rows: each block of ``chunk_size`` rows gets its log w_k + log N(x | k) from the
     banded products (``gmm_kernels``) into the span's ``[K, S]``, the posterior runs once over
     the span, and the span's responsibilities are reduced at once to N_k, S_k and Q_k by one
-    blocked product; nothing N x K x D is ever formed.
+    product per component; nothing N x K x D is ever formed.
     """
     d, n = augmented.shape[0] - 1, augmented.shape[1]
     k = params.weights.shape[0]
@@ -350,22 +353,21 @@ def _e_step_full(augmented: Tensor, params: _Parameters, chunk_size: int) -> _St
     block = min(chunk_size, n)
     buffer = gmm_kernels.band_buffer(factors, block)
     span = max(1, _SPAN_ENTRIES // (k * block)) * block  # rows whose r_nk are kept at once
-    log_joint = augmented.new_empty(k, min(span, n))  # component-major: see augmented_moments
-    log_likelihood = augmented.new_zeros((), dtype=torch.float64)
-    moments = augmented.new_zeros(k, d + 1, d + 1, dtype=torch.float64)
+    log_joint = augmented.new_empty(k, min(span, n))  # component-major: see weighted_moments
+    stats = _Statistics(k, d, "full", augmented)
+    stats.n = n
     for first in range(0, n, span):
         last = min(first + span, n)
         span_joint = log_joint[:, : last - first]
-        for rows in _chunks(last - first, block):
-            xt = augmented[:, first + rows.start : first + rows.stop]
-            gmm_kernels.log_joint_blocked(xt, factors, buffer, base, span_joint[:, rows])
+        for cut in _chunks(last - first, block):
+            xt = augmented[:, first + cut.start : first + cut.stop]
+            gmm_kernels.log_joint_blocked(xt, factors, buffer, base, span_joint[:, cut])
         resp, log_px = _posterior(span_joint, dim=0)
-        log_likelihood += log_px.sum(dtype=torch.float64)
-        moments += gmm_kernels.augmented_moments(augmented[:, first:last], resp, block)
-    stats = _Statistics(k, d, "full", augmented)
-    stats.n = n
-    stats.log_likelihood = log_likelihood
-    stats.nk, stats.sum_x, stats.sum_xx = moments[:, 0, 0], moments[:, 0, 1:], moments[:, 1:, 1:]
+        stats.log_likelihood += log_px.sum(dtype=torch.float64)
+        nk, sum_x, sum_xx = gmm_kernels.weighted_moments(rows[first:last], resp, block)
+        stats.nk += nk
+        stats.sum_x += sum_x
+        stats.sum_xx += sum_xx
     return stats
 
 
@@ -543,12 +545,15 @@ class GaussianMixture(GenerativeModel):
         # Every start is the same when all three parameters are given, so one is enough.
         restarts = 1 if all(p is not None for p in given) else hp.n_init
 
-        # centred once per fit, not once per iteration; full covariances take it transposed
-        # with a leading row of ones, which carries the means' offsets inside the E- and
-        # M-step's products (gmm_kernels)
+        # centred once per fit, not once per iteration; full covariances take it with a column
+        # of ones (the M-step's gathers) and transposed with a row of ones first (the E-step's
+        # products, where it carries the means' offsets): gmm_kernels
         centred = x - shift.to(x.dtype)
+        augmented = None
         if hp.covariance_type == "full":
-            centred = torch.cat([centred.new_ones(1, n), centred.T], dim=0)
+            ones = centred.new_ones(n, 1)
+            augmented = torch.cat([ones.T, centred.T], dim=0)
+            centred = torch.cat([centred, ones], dim=1)
         best: _Parameters | None = None
         best_bound, best_iter, best_restart, best_converged = -math.inf, 0, 0, False
         for restart in range(restarts):
@@ -556,7 +561,7 @@ class GaussianMixture(GenerativeModel):
             bound, converged, iteration = -math.inf, False, 0
             for iteration in range(1, hp.max_iter + 1):
                 previous = bound
-                stats = self._e_step(centred, params)
+                stats = self._e_step(centred, params, augmented)
                 params = _m_step(stats, hp.reg_covar)
                 bound = float(stats.log_likelihood) / n
                 if progress is not None:
@@ -638,15 +643,17 @@ class GaussianMixture(GenerativeModel):
             ),
         )
 
-    def _e_step(self, centred: Tensor, params: _Parameters) -> _Statistics:
+    def _e_step(
+        self, centred: Tensor, params: _Parameters, augmented: Tensor | None = None
+    ) -> _Statistics:
         """r_nk = w_k N(x_n|k) / sum_j w_j N(x_n|j), reduced chunk by chunk to statistics.
 
         ``centred`` is x minus the shift, in EM's dtype; for full covariances
-        ``[1, x - shift]^T: [1 + D, N]``.
+        ``[x - shift, 1]: [N, D + 1]``, with ``augmented = [1, x - shift]^T: [1 + D, N]``.
         """
         hp = self.hparams
-        if hp.covariance_type == "full":
-            return _e_step_full(centred, params, hp.chunk_size)
+        if augmented is not None:
+            return _e_step_full(centred, augmented, params, hp.chunk_size)
         stats = _Statistics(hp.n_components, self.dim, hp.covariance_type, centred)
         dtype = centred.dtype  # the parameters come from the float64 M-step
         log_weights = params.weights.log().to(dtype)

@@ -55,6 +55,11 @@ def augmented(x: Tensor) -> Tensor:
     return torch.cat([x.new_ones(1, x.shape[0]), x.T], dim=0)
 
 
+def with_ones(x: Tensor) -> Tensor:
+    """``[x, 1]: [N, D + 1]``, the layout the M-step gathers rows from."""
+    return torch.cat([x, x.new_ones(x.shape[0], 1)], dim=1)
+
+
 @pytest.fixture
 def data() -> tuple[Tensor, gmm_module._Parameters]:
     generator = torch.Generator().manual_seed(0)
@@ -130,7 +135,7 @@ def test_blocked_e_step_statistics_equal_the_reference(
     monkeypatch.setattr(gmm_module, "_SPAN_ENTRIES", span_entries)  # ragged spans of rows too
     monkeypatch.setattr(gmm_kernels, "SPARSE_FRACTION", sparse_fraction)
 
-    stats = gmm_module._e_step_full(augmented(x), params, block)
+    stats = gmm_module._e_step_full(with_ones(x), augmented(x), params, block)
 
     expected = reference_statistics(x, params)
     assert stats.n == N
@@ -138,25 +143,47 @@ def test_blocked_e_step_statistics_equal_the_reference(
         torch.testing.assert_close(getattr(stats, name), value, rtol=1e-12, atol=1e-10, msg=name)
 
 
-@pytest.mark.parametrize("piece", [1, 5, 64, N])
-@pytest.mark.parametrize("sparse_fraction", [-1.0, 1.0])
-def test_augmented_moments_hold_counts_sums_and_second_moments(
-    monkeypatch: pytest.MonkeyPatch, piece: int, sparse_fraction: float
-) -> None:
-    """One [1 + D, 1 + D] product per component: N_k in the corner, S_k in the first row."""
-    monkeypatch.setattr(gmm_kernels, "SPARSE_FRACTION", sparse_fraction)
+@pytest.fixture
+def separated_responsibilities() -> Tensor:
+    """``[N, K]`` with most entries exactly zero, as once components separate."""
     generator = torch.Generator().manual_seed(2)
-    x = torch.randn(N, D, generator=generator, dtype=torch.float64)
     resp = torch.softmax(20 * torch.randn(N, K, generator=generator, dtype=torch.float64), -1)
-    resp[resp < 1e-3] = 0.0  # separated components: most responsibilities exactly zero
+    resp[resp < 1e-3] = 0.0
     resp[:, -1] = 0.0  # and one component that owns no row
+    return resp
 
-    moments = gmm_kernels.augmented_moments(augmented(x), resp.T.contiguous(), piece)
 
-    torch.testing.assert_close(moments[:, 0, 0], resp.sum(0), rtol=1e-12, atol=1e-12)
-    torch.testing.assert_close(moments[:, 0, 1:], resp.T @ x, rtol=1e-12, atol=1e-12)
+@pytest.mark.parametrize("piece", [1, 5, 64, N])
+@pytest.mark.parametrize("sparse_fraction", [-1.0, 1.0])  # always wide, always by component
+def test_weighted_moments_are_counts_sums_and_second_moments(
+    monkeypatch: pytest.MonkeyPatch, separated_responsibilities: Tensor, piece: int,
+    sparse_fraction: float,
+) -> None:
+    monkeypatch.setattr(gmm_kernels, "SPARSE_FRACTION", sparse_fraction)
+    resp = separated_responsibilities
+    x = torch.randn(N, D, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+
+    nk, sums, second = gmm_kernels.weighted_moments(with_ones(x), resp.T.contiguous(), piece)
+
+    torch.testing.assert_close(nk, resp.sum(0), rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(sums, resp.T @ x, rtol=1e-12, atol=1e-12)
     torch.testing.assert_close(
-        moments[:, 1:, 1:], torch.einsum("nk,nd,ne->kde", resp, x, x), rtol=1e-12, atol=1e-12
+        second, torch.einsum("nk,nd,ne->kde", resp, x, x), rtol=1e-12, atol=1e-12
+    )
+
+
+def test_float32_weighted_moments_are_returned_in_float64(
+    separated_responsibilities: Tensor,
+) -> None:
+    """The pieces' products run in float32; what they add up to is float64."""
+    resp = separated_responsibilities
+    x = torch.randn(N, D, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+
+    moments = gmm_kernels.weighted_moments(with_ones(x).float(), resp.T.float().contiguous(), 64)
+
+    assert all(m.dtype == torch.float64 for m in moments)
+    torch.testing.assert_close(
+        moments[2], torch.einsum("nk,nd,ne->kde", resp, x, x), rtol=1e-5, atol=1e-5
     )
 
 
@@ -165,7 +192,7 @@ def test_float32_blocked_e_step_stays_close_to_the_float64_reference(
 ) -> None:
     """Products in float32, sums over blocks in float64: log-likelihood to 1e-6 relative."""
     x, params = data
-    stats = gmm_module._e_step_full(augmented(x).float(), params, 64)
+    stats = gmm_module._e_step_full(with_ones(x).float(), augmented(x).float(), params, 64)
     expected = reference_statistics(x, params)
     assert stats.log_likelihood.dtype == torch.float64
     torch.testing.assert_close(
