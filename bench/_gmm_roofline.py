@@ -90,9 +90,10 @@ def phase_profile(model: Any, train: Any, dtype: Any, chunk_size: int,
     log_joint()
     span = max(1, gmm._SPAN_ENTRIES // (k * chunk_size)) * chunk_size
     spans = list(gmm._chunks(n, span))
+    span_joints = [joint[:, rows].contiguous() for rows in spans]  # [K, S] as the E-step keeps
 
     def posterior() -> list[Any]:
-        return [gmm._posterior(joint[:, rows], dim=0)[0] for rows in spans]
+        return [gmm._posterior(span_joint, dim=0)[0] for span_joint in span_joints]
 
     resp = torch.cat(posterior(), dim=1)  # [K, N]
 
@@ -115,6 +116,7 @@ def phase_profile(model: Any, train: Any, dtype: Any, chunk_size: int,
         ("E-step: squares and sums (square, GEMV)", max(joint_seconds - product_seconds, 0.0),
          2 * n * d * k),
         ("E-step: log-sum-exp, responsibilities", _best_seconds(posterior, repeats), 8 * n * k),
+        # [D + 1, n] @ [n, D] over the non-zero responsibilities (or all of them, wide)
         (f"M-step: N_k, S_k, Q_k ({'by component, non-zero rows' if sparse else 'wide'})",
          _best_seconds(moments, repeats), 2 * (nonzero if sparse else n * k) * d * (d + 1)),
         # Cholesky D^3/3, triangular solve against the identity D^3, per component

@@ -16,7 +16,9 @@ of ``chunk_size`` rows: each chunk's responsibilities are reduced at once to the
 statistics N_k = sum_n r_nk, S_k = sum_n r_nk x_n and Q_k = sum_n r_nk x_n x_n^T, so memory is
 O(chunk_size K D + K D^2) whatever N is. Full covariances take the blocked kernels of
 ``models/gmm_kernels.py`` (banded distance products, the M-step's moments as one product per
-component over its non-zero responsibilities), which keep a span of 2^18 responsibilities too.
+component over its non-zero responsibilities), which keep a span of 2^18 responsibilities too,
+and the centred data twice (transposed for the E-step's products, row-major for the M-step's
+gathers).
 Statistics are taken about the training mean, which keeps Q_k / N_k - mu_k mu_k^T free of
 cancellation and makes float32 arithmetic for the chunks' products
 usable (the default; ``dtype="float64"`` for exact agreement with scikit-learn); sums over chunks,

@@ -1,5 +1,7 @@
 """Blocked EM kernels for full-covariance Gaussian mixtures (the E-step's log-densities, the
-M-step's second moments), sized so that every temporary stays in a core's cache.
+M-step's second moments), sized so that every temporary stays in cache (a block's Y is
+``D * K * chunk_size`` values: 4 MiB in float32 at D = 32, K = 16 and the default 2,048 rows,
+inside a server CPU's L3; smaller blocks measured no faster on an AMD EPYC with 1 MiB of L2).
 
 The data arrive transposed and augmented with a leading row of ones,
 ``xt = [1, x - shift]^T: [1 + D, N]``, so that the means' offsets ride inside the matrix
@@ -13,7 +15,8 @@ products, and every per-row quantity comes out component-major, ``[K, c]``:
   The sum of squares over j is then a sum over Y's leading axis: one in-place square and one
   matrix-vector product ``(-1/2, .., -1/2) @ Y.view(D, K * c)`` that lands as ``[K, c]``, 2.5x
   the speed of summing over the middle axis of a ``[c, D, K]`` layout, and no N x K x D
-  temporary (Y is one buffer reused block after block).
+  temporary (Y is one buffer reused block after block). The result goes straight into the
+  span's ``[K, S]`` log-joint, where the posterior's reductions run down contiguous columns.
 - **M-step.** Once the components separate most responsibilities are exactly zero (92% on
   ``bench/gmm_fit.py``'s mixture), so the rows with ``r_nk != 0`` are gathered once per span
   of rows, grouped by component (the ``[K, S]`` layout hands them out in that order), and each
@@ -34,7 +37,6 @@ from torch import Tensor
 
 __all__ = [
     "SPARSE_FRACTION",
-
     "band_bounds",
     "band_buffer",
     "band_factors",
