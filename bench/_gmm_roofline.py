@@ -62,13 +62,11 @@ def phase_profile(model: Any, train: Any, dtype: Any, chunk_size: int,
     n, d = x.shape
     k = model.n_components
     params = gmm._Parameters(model.weights, model.means - shift, model.precisions_cholesky)
-    centred = (x - shift).to(dtype)
-    rows_major = torch.cat([centred, centred.new_ones(n, 1)], dim=1)  # [N, D + 1]
-    augmented = torch.cat([centred.new_ones(1, n), centred.T], dim=0)  # [1 + D, N]
+    augmented = torch.cat([x.new_ones(n, 1), x - shift], dim=1).to(dtype)  # [N, 1 + D]
     factors = gmm_kernels.band_factors(params.means.to(dtype),
                                        params.precisions_cholesky.to(dtype))
     buffer = gmm_kernels.band_buffer(factors, chunk_size)
-    blocks = [augmented[:, rows] for rows in gmm._chunks(n, chunk_size)]
+    blocks = [augmented[rows] for rows in gmm._chunks(n, chunk_size)]
     base = (params.weights.log()
             + gmm._log_det_cholesky(params.precisions_cholesky, "full", d)
             - 0.5 * d * gmm._LOG_2PI).to(dtype).unsqueeze(1)
@@ -76,10 +74,10 @@ def phase_profile(model: Any, train: Any, dtype: Any, chunk_size: int,
 
     def products() -> None:
         for block in blocks:
-            y = buffer[: d * k * block.shape[1]].view(d * k, -1)
+            y = buffer[: d * k * block.shape[0]].view(d * k, -1)
             first = 0
             for factor in factors:
-                torch.mm(factor, block[: factor.shape[1]],
+                torch.mm(factor, block[:, : factor.shape[1]].T,
                          out=y[first : first + factor.shape[0]])
                 first += factor.shape[0]
 
@@ -99,9 +97,9 @@ def phase_profile(model: Any, train: Any, dtype: Any, chunk_size: int,
 
     def moments() -> None:
         for rows in spans:
-            gmm_kernels.weighted_moments(rows_major[rows], resp[:, rows], chunk_size)
+            gmm_kernels.weighted_moments(augmented[rows], resp[:, rows], chunk_size)
 
-    stats = gmm._e_step_full(rows_major, augmented, params, chunk_size)
+    stats = gmm._e_step_full(augmented, params, chunk_size)
 
     def parameters() -> None:
         gmm._m_step(stats, 1e-6)

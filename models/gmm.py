@@ -16,9 +16,7 @@ of ``chunk_size`` rows: each chunk's responsibilities are reduced at once to the
 statistics N_k = sum_n r_nk, S_k = sum_n r_nk x_n and Q_k = sum_n r_nk x_n x_n^T, so memory is
 O(chunk_size K D + K D^2) whatever N is. Full covariances take the blocked kernels of
 ``models/gmm_kernels.py`` (banded distance products, the M-step's moments as one product per
-component over its non-zero responsibilities), which keep a span of 2^18 responsibilities too,
-and the centred data twice (transposed for the E-step's products, row-major for the M-step's
-gathers).
+component over its non-zero responsibilities), which keep a span of 2^18 responsibilities too.
 Statistics are taken about the training mean, which keeps Q_k / N_k - mu_k mu_k^T free of
 cancellation and makes float32 arithmetic for the chunks' products
 usable (the default; ``dtype="float64"`` for exact agreement with scikit-learn); sums over chunks,
@@ -329,18 +327,15 @@ def _m_step(stats: _Statistics, reg_covar: float) -> _Parameters:
     )
 
 
-def _e_step_full(
-    rows: Tensor, augmented: Tensor, params: _Parameters, chunk_size: int
-) -> _Statistics:
-    """The full-covariance E-step over the data twice: ``rows = [x - shift, 1]: [N, D + 1]``
-    for the M-step's gathers and ``augmented = [1, x - shift]^T: [1 + D, N]`` for the products.
+def _e_step_full(augmented: Tensor, params: _Parameters, chunk_size: int) -> _Statistics:
+    """The full-covariance E-step over ``augmented = [1, x - shift]: [N, 1 + D]``.
 
     Spans of rows: each block of ``chunk_size`` rows gets its log w_k + log N(x | k) from the
     banded products (``gmm_kernels``) into the span's ``[K, S]``, the posterior runs once over
     the span, and the span's responsibilities are reduced at once to N_k, S_k and Q_k by one
     product per component; nothing N x K x D is ever formed.
     """
-    d, n = augmented.shape[0] - 1, augmented.shape[1]
+    n, d = augmented.shape[0], augmented.shape[1] - 1
     k = params.weights.shape[0]
     dtype = augmented.dtype  # the parameters come from the float64 M-step
     factors = gmm_kernels.band_factors(
@@ -361,12 +356,12 @@ def _e_step_full(
     for first in range(0, n, span):
         last = min(first + span, n)
         span_joint = log_joint[:, : last - first]
-        for cut in _chunks(last - first, block):
-            xt = augmented[:, first + cut.start : first + cut.stop]
-            gmm_kernels.log_joint_blocked(xt, factors, buffer, base, span_joint[:, cut])
+        for rows in _chunks(last - first, block):
+            xa = augmented[first + rows.start : first + rows.stop]
+            gmm_kernels.log_joint_blocked(xa, factors, buffer, base, span_joint[:, rows])
         resp, log_px = _posterior(span_joint, dim=0)
         stats.log_likelihood += log_px.sum(dtype=torch.float64)
-        nk, sum_x, sum_xx = gmm_kernels.weighted_moments(rows[first:last], resp, block)
+        nk, sum_x, sum_xx = gmm_kernels.weighted_moments(augmented[first:last], resp, block)
         stats.nk += nk
         stats.sum_x += sum_x
         stats.sum_xx += sum_xx
@@ -547,15 +542,11 @@ class GaussianMixture(GenerativeModel):
         # Every start is the same when all three parameters are given, so one is enough.
         restarts = 1 if all(p is not None for p in given) else hp.n_init
 
-        # centred once per fit, not once per iteration; full covariances take it with a column
-        # of ones (the M-step's gathers) and transposed with a row of ones first (the E-step's
-        # products, where it carries the means' offsets): gmm_kernels
+        # centred once per fit, not once per iteration; full covariances take a leading column
+        # of ones, which carries the means' offsets inside the E- and M-step's products
         centred = x - shift.to(x.dtype)
-        augmented = None
         if hp.covariance_type == "full":
-            ones = centred.new_ones(n, 1)
-            augmented = torch.cat([ones.T, centred.T], dim=0)
-            centred = torch.cat([centred, ones], dim=1)
+            centred = torch.cat([centred.new_ones(n, 1), centred], dim=1)
         best: _Parameters | None = None
         best_bound, best_iter, best_restart, best_converged = -math.inf, 0, 0, False
         for restart in range(restarts):
@@ -563,7 +554,7 @@ class GaussianMixture(GenerativeModel):
             bound, converged, iteration = -math.inf, False, 0
             for iteration in range(1, hp.max_iter + 1):
                 previous = bound
-                stats = self._e_step(centred, params, augmented)
+                stats = self._e_step(centred, params)
                 params = _m_step(stats, hp.reg_covar)
                 bound = float(stats.log_likelihood) / n
                 if progress is not None:
@@ -645,17 +636,14 @@ class GaussianMixture(GenerativeModel):
             ),
         )
 
-    def _e_step(
-        self, centred: Tensor, params: _Parameters, augmented: Tensor | None = None
-    ) -> _Statistics:
+    def _e_step(self, centred: Tensor, params: _Parameters) -> _Statistics:
         """r_nk = w_k N(x_n|k) / sum_j w_j N(x_n|j), reduced chunk by chunk to statistics.
 
-        ``centred`` is x minus the shift, in EM's dtype; for full covariances
-        ``[x - shift, 1]: [N, D + 1]``, with ``augmented = [1, x - shift]^T: [1 + D, N]``.
+        ``centred`` is x minus the shift, in EM's dtype; for full covariances ``[1, x - shift]``.
         """
         hp = self.hparams
-        if augmented is not None:
-            return _e_step_full(centred, augmented, params, hp.chunk_size)
+        if hp.covariance_type == "full":
+            return _e_step_full(centred, params, hp.chunk_size)
         stats = _Statistics(hp.n_components, self.dim, hp.covariance_type, centred)
         dtype = centred.dtype  # the parameters come from the float64 M-step
         log_weights = params.weights.log().to(dtype)

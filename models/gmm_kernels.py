@@ -3,15 +3,16 @@ M-step's second moments), sized so that every temporary stays in cache (a block'
 ``D * K * chunk_size`` values: 4 MiB in float32 at D = 32, K = 16 and the default 2,048 rows,
 inside a server CPU's L3; smaller blocks measured no faster on an AMD EPYC with 1 MiB of L2).
 
-The data arrive transposed and augmented with a leading row of ones,
-``xt = [1, x - shift]^T: [1 + D, N]``, so that the means' offsets ride inside the matrix
-products, and every per-row quantity comes out component-major, ``[K, c]``:
+Rows arrive augmented with a leading one, ``xa = [1, x - shift]: [N, 1 + D]``, so that the
+means' offsets ride inside the matrix products, and every per-row quantity comes out
+component-major, ``[K, c]``:
 
 - **E-step.** ``||(x - mu_k)^T U_k||^2`` for every k is the sum of squares over j of
-  ``Y = [-mu_k^T U_k; U_k]^T xt``, computed as ``Y: [D * K, c]`` with rows dimension-major
-  (``j * K + k``). U_k is upper triangular, so row j of Y needs only x's first j + 1 entries: the
-  D dimensions are split into ``_COLUMN_SPLITS`` bands, band b multiplying only the leading
-  ``1 + end_b`` rows of ``xt`` (4 bands: 0.63 of the multiply-adds of one product are left).
+  ``Y = [-mu_k^T U_k; U_k]^T xa^T``, computed as ``Y: [D * K, c]`` with rows dimension-major
+  (``j * K + k``; the product reads a block of rows through a transposed view). U_k is upper
+  triangular, so row j of Y needs only x's first j + 1 entries: the D dimensions are split into
+  ``_COLUMN_SPLITS`` bands, band b multiplying only the leading ``1 + end_b`` columns of ``xa``
+  (4 bands: 0.63 of the multiply-adds of one product are left).
   The sum of squares over j is then a sum over Y's leading axis: one in-place square and one
   matrix-vector product ``(-1/2, .., -1/2) @ Y.view(D, K * c)`` that lands as ``[K, c]``, 2.5x
   the speed of summing over the middle axis of a ``[c, D, K]`` layout, and no N x K x D
@@ -20,11 +21,10 @@ products, and every per-row quantity comes out component-major, ``[K, c]``:
 - **M-step.** Once the components separate most responsibilities are exactly zero (92% on
   ``bench/gmm_fit.py``'s mixture), so the rows with ``r_nk != 0`` are gathered once per span
   of rows, grouped by component (the ``[K, S]`` layout hands them out in that order), and each
-  component's S_k and Q_k are one ``[D + 1, n_k] @ [n_k, D]`` product over its own rows;
-  spans with dense responsibilities take one wide product instead. The rows are gathered from
-  a row-major copy of the data, ``xa = [x - shift, 1]: [N, D + 1]`` (a row is contiguous: 2.5x
-  faster to gather than a column of ``xt``). Pieces of at most ``chunk`` rows are summed in the
-  compute dtype and added into float64.
+  component's S_k and Q_k are one ``[1 + D, n_k] @ [n_k, D]`` product over its own rows
+  (N_k is the responsibilities' sum); spans with dense responsibilities take one wide product
+  instead. Pieces of at most ``chunk`` rows are summed in the compute dtype and added into
+  float64.
 
 All of it is plain torch, device-agnostic; only the choice of the sparse M-step is CPU-only (on
 a GPU a ``nonzero`` waits on the device, and the dense product is cheap there).
@@ -79,14 +79,15 @@ def band_buffer(factors: list[Tensor], columns: int) -> Tensor:
 
 
 def log_joint_blocked(
-    xt: Tensor, factors: list[Tensor], buffer: Tensor, base: Tensor, out: Tensor
+    xa: Tensor, factors: list[Tensor], buffer: Tensor, base: Tensor, out: Tensor
 ) -> None:
-    """``out[k, n] = base_k - 1/2 ||(x_n - mu_k)^T U_k||^2`` for one block ``xt: [1 + D, c]``.
+    """``out[k, n] = base_k - 1/2 ||(x_n - mu_k)^T U_k||^2`` for one block ``xa: [c, 1 + D]``.
 
     ``base: [K, 1]`` (log w_k + log |U_k| - D/2 log 2 pi), ``out: [K, c]`` (any strides, e.g. a
     slice of a span's ``[K, S]``); ``buffer`` holds at least ``D * K * c`` values, overwritten.
     """
-    c = xt.shape[1]
+    c = xa.shape[0]
+    xt = xa.T  # [1 + D, c], a view: the product reads the rows as its columns
     rows = sum(f.shape[0] for f in factors)  # D * K
     k = base.shape[0]
     y = buffer[: rows * c].view(rows, c)
@@ -105,25 +106,25 @@ def weighted_moments(xa: Tensor, resp: Tensor, chunk: int) -> tuple[Tensor, Tens
     """N_k = sum_n r_nk, S_k = sum_n r_nk x_n and Q_k = sum_n r_nk x_n x_n^T, float64
     ``[K]``, ``[K, D]``, ``[K, D, D]``.
 
-    ``xa = [x, 1]: [S, D + 1]`` row-major (a gathered row is contiguous) with a trailing one, so
-    that ``xa^T (r_k x)`` holds Q_k in its first D rows and S_k in its last; the
+    ``xa = [1, x]: [S, 1 + D]`` row-major (a gathered row is contiguous) with a leading one, so
+    that ``xa^T (r_k x)`` holds S_k in its first row and Q_k in the others; the
     responsibilities ``resp: [K, S]`` are component-major, so that the non-zero entries come out
     grouped by component. Both in the compute dtype.
     """
     k, s = resp.shape
     d = xa.shape[1] - 1
     nk = resp.sum(1, dtype=torch.float64)
-    moments = xa.new_zeros(k, d + 1, d, dtype=torch.float64)
+    moments = xa.new_zeros(k, 1 + d, d, dtype=torch.float64)
     flat = resp.reshape(-1)
     index = (flat != 0).nonzero().squeeze(1) if xa.device.type == "cpu" else None
     if index is not None and index.numel() <= SPARSE_FRACTION * flat.numel():
         weights = flat.index_select(0, index)  # [nnz]
-        gathered = xa.index_select(0, index % s)  # [nnz, D + 1], component by component
-        weighted = gathered[:, :d] * weights.unsqueeze(1)  # [nnz, D]
+        gathered = xa.index_select(0, index % s)  # [nnz, 1 + D], component by component
+        weighted = gathered[:, 1:] * weights.unsqueeze(1)  # [nnz, D]
         start = 0
         for c, count in enumerate(torch.bincount(index // s, minlength=k).tolist()):
-            # one [D + 1, n_k] @ [n_k, D] product per component: 1.3x the speed of the
-            # [D + 1, D + 1] one that would carry N_k too (D + 1 = 33 rows against 32 columns)
+            # one [1 + D, n_k] @ [n_k, D] product per component: 1.3x the speed of the
+            # [1 + D, 1 + D] one that would carry N_k too (33 rows against 32 columns)
             for piece in range(start, start + count, chunk):
                 end = min(piece + chunk, start + count)
                 moments[c] += gathered[piece:end].T @ weighted[piece:end]
@@ -132,7 +133,7 @@ def weighted_moments(xa: Tensor, resp: Tensor, chunk: int) -> tuple[Tensor, Tens
         for piece in range(0, s, chunk):
             end = min(piece + chunk, s)
             rows, r = xa[piece:end], resp[:, piece:end]
-            # every k in one wide product [x_n, 1]^T [r_n1 x_n, .., r_nK x_n]
-            wide = (r.T.unsqueeze(-1) * rows[:, :d].unsqueeze(1)).reshape(end - piece, k * d)
-            moments += (rows.T @ wide).view(d + 1, k, d).transpose(0, 1)
-    return nk, moments[:, d], moments[:, :d]
+            # every k in one wide product [1, x_n]^T [r_n1 x_n, .., r_nK x_n]
+            wide = (r.T.unsqueeze(-1) * rows[:, 1:].unsqueeze(1)).reshape(end - piece, k * d)
+            moments += (rows.T @ wide).view(1 + d, k, d).transpose(0, 1)
+    return nk, moments[:, 0], moments[:, 1:]

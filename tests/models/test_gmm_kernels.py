@@ -51,13 +51,8 @@ def reference_statistics(x: Tensor, params: gmm_module._Parameters) -> dict[str,
 
 
 def augmented(x: Tensor) -> Tensor:
-    """``[1, x]^T: [1 + D, N]``, the layout EM keeps the data in."""
-    return torch.cat([x.new_ones(1, x.shape[0]), x.T], dim=0)
-
-
-def with_ones(x: Tensor) -> Tensor:
-    """``[x, 1]: [N, D + 1]``, the layout the M-step gathers rows from."""
-    return torch.cat([x, x.new_ones(x.shape[0], 1)], dim=1)
+    """``[1, x]: [N, 1 + D]``, the layout EM keeps the data in."""
+    return torch.cat([x.new_ones(x.shape[0], 1), x], dim=1)
 
 
 @pytest.fixture
@@ -92,11 +87,11 @@ def test_banded_log_joint_equals_one_product_per_component(d: int, block: int) -
     x = torch.randn(N, d, generator=generator, dtype=torch.float64)
     factors = gmm_kernels.band_factors(params.means, params.precisions_cholesky)
     buffer = gmm_kernels.band_buffer(factors, block)
-    xt = augmented(x)
+    xa = augmented(x)
     out = torch.full((K, N), math.nan, dtype=torch.float64)  # written through strided slices
 
     for rows in gmm_module._chunks(N, block):
-        gmm_kernels.log_joint_blocked(xt[:, rows], factors, buffer, kernel_base(params, d),
+        gmm_kernels.log_joint_blocked(xa[rows], factors, buffer, kernel_base(params, d),
                                       out[:, rows])
 
     torch.testing.assert_close(out.T, log_joint_reference(x, params), rtol=1e-12, atol=1e-10)
@@ -135,7 +130,7 @@ def test_blocked_e_step_statistics_equal_the_reference(
     monkeypatch.setattr(gmm_module, "_SPAN_ENTRIES", span_entries)  # ragged spans of rows too
     monkeypatch.setattr(gmm_kernels, "SPARSE_FRACTION", sparse_fraction)
 
-    stats = gmm_module._e_step_full(with_ones(x), augmented(x), params, block)
+    stats = gmm_module._e_step_full(augmented(x), params, block)
 
     expected = reference_statistics(x, params)
     assert stats.n == N
@@ -163,7 +158,7 @@ def test_weighted_moments_are_counts_sums_and_second_moments(
     resp = separated_responsibilities
     x = torch.randn(N, D, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
 
-    nk, sums, second = gmm_kernels.weighted_moments(with_ones(x), resp.T.contiguous(), piece)
+    nk, sums, second = gmm_kernels.weighted_moments(augmented(x), resp.T.contiguous(), piece)
 
     torch.testing.assert_close(nk, resp.sum(0), rtol=1e-12, atol=1e-12)
     torch.testing.assert_close(sums, resp.T @ x, rtol=1e-12, atol=1e-12)
@@ -179,7 +174,7 @@ def test_float32_weighted_moments_are_returned_in_float64(
     resp = separated_responsibilities
     x = torch.randn(N, D, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
 
-    moments = gmm_kernels.weighted_moments(with_ones(x).float(), resp.T.float().contiguous(), 64)
+    moments = gmm_kernels.weighted_moments(augmented(x).float(), resp.T.float().contiguous(), 64)
 
     assert all(m.dtype == torch.float64 for m in moments)
     torch.testing.assert_close(
@@ -192,7 +187,7 @@ def test_float32_blocked_e_step_stays_close_to_the_float64_reference(
 ) -> None:
     """Products in float32, sums over blocks in float64: log-likelihood to 1e-6 relative."""
     x, params = data
-    stats = gmm_module._e_step_full(with_ones(x).float(), augmented(x).float(), params, 64)
+    stats = gmm_module._e_step_full(augmented(x).float(), params, 64)
     expected = reference_statistics(x, params)
     assert stats.log_likelihood.dtype == torch.float64
     torch.testing.assert_close(
