@@ -62,38 +62,42 @@ def phase_profile(model: Any, train: Any, dtype: Any, chunk_size: int,
     n, d = x.shape
     k = model.n_components
     params = gmm._Parameters(model.weights, model.means - shift, model.precisions_cholesky)
-    augmented = torch.cat([x.new_ones(n, 1), x - shift], dim=1).to(dtype)
+    augmented = torch.cat([x.new_ones(n, 1), x - shift], dim=1).to(dtype)  # [N, 1 + D]
     factors = gmm_kernels.band_factors(params.means.to(dtype),
                                        params.precisions_cholesky.to(dtype))
-    buffers = gmm_kernels.band_buffers(factors, chunk_size)
+    buffer = gmm_kernels.band_buffer(factors, chunk_size)
     blocks = [augmented[rows] for rows in gmm._chunks(n, chunk_size)]
     base = (params.weights.log()
             + gmm._log_det_cholesky(params.precisions_cholesky, "full", d)
-            - 0.5 * d * gmm._LOG_2PI).to(dtype)
+            - 0.5 * d * gmm._LOG_2PI).to(dtype).unsqueeze(1)
+    joint = augmented.new_empty(k, n)
 
     def products() -> None:
         for block in blocks:
-            c = block.shape[0]
-            for factor, buffer in zip(factors, buffers, strict=True):
-                torch.mm(block[:, :factor.shape[0]], factor,
-                         out=buffer[: c * factor.shape[1]].view(c, -1))
+            y = buffer[: d * k * block.shape[0]].view(d * k, -1)
+            first = 0
+            for factor in factors:
+                torch.mm(factor, block[:, : factor.shape[1]].T,
+                         out=y[first : first + factor.shape[0]])
+                first += factor.shape[0]
 
-    def distances() -> list[Any]:
-        return [gmm_kernels.mahalanobis_blocked(b, factors, buffers, k) for b in blocks]
+    def log_joint() -> None:
+        for rows, block in zip(gmm._chunks(n, chunk_size), blocks, strict=True):
+            gmm_kernels.log_joint_blocked(block, factors, buffer, base, joint[:, rows])
 
-    half = [m.mul_(-0.5) for m in distances()]
+    log_joint()
+    span = max(1, gmm._SPAN_ENTRIES // (k * chunk_size)) * chunk_size
+    spans = list(gmm._chunks(n, span))
+    span_joints = [joint[:, rows].contiguous() for rows in spans]  # [K, S] as the E-step keeps
 
     def posterior() -> list[Any]:
-        return [gmm._posterior(m + base) for m in half]
+        return [gmm._posterior(span_joint, dim=0)[0] for span_joint in span_joints]
 
-    resp = torch.cat([r for r, _ in posterior()])
-    resp_t = resp.T.contiguous()
-    span = max(1, gmm._SPAN_ENTRIES // (k * chunk_size)) * chunk_size
+    resp = torch.cat(posterior(), dim=1)  # [K, N]
 
     def moments() -> None:
-        for first in range(0, n, span):
-            gmm_kernels.augmented_moments(augmented[first:first + span],
-                                          resp_t[:, first:first + span], chunk_size)
+        for rows in spans:
+            gmm_kernels.weighted_moments(augmented[rows], resp[:, rows], chunk_size)
 
     stats = gmm._e_step_full(augmented, params, chunk_size)
 
@@ -102,16 +106,17 @@ def phase_profile(model: Any, train: Any, dtype: Any, chunk_size: int,
 
     nonzero = int((resp != 0).sum())
     sparse = nonzero <= gmm_kernels.SPARSE_FRACTION * resp.numel()
-    e = 1 + d
     product_flops = 2 * n * sum(f.numel() for f in factors)
-    distance_seconds = _best_seconds(distances, repeats)
+    joint_seconds = _best_seconds(log_joint, repeats)
     product_seconds = _best_seconds(products, repeats)
     rows = [
         ("E-step: distance products (banded GEMM)", product_seconds, product_flops),
-        ("E-step: squares and sums", max(distance_seconds - product_seconds, 0.0), 2 * n * d * k),
+        ("E-step: squares and sums (square, GEMV)", max(joint_seconds - product_seconds, 0.0),
+         2 * n * d * k),
         ("E-step: log-sum-exp, responsibilities", _best_seconds(posterior, repeats), 8 * n * k),
+        # [D + 1, n] @ [n, D] over the non-zero responsibilities (or all of them, wide)
         (f"M-step: N_k, S_k, Q_k ({'by component, non-zero rows' if sparse else 'wide'})",
-         _best_seconds(moments, repeats), 2 * (nonzero if sparse else n * k) * e * e),
+         _best_seconds(moments, repeats), 2 * (nonzero if sparse else n * k) * d * (d + 1)),
         # Cholesky D^3/3, triangular solve against the identity D^3, per component
         ("M-step: parameters (Cholesky, solves)", _best_seconds(parameters, repeats),
          k * (d**3 // 3 + d**3)),

@@ -51,7 +51,7 @@ _LOG_2PI = math.log(2.0 * math.pi)
 _KMEANS_MAX_ITER = 100
 _SPAN_ENTRIES = 1 << 18
 """Responsibilities kept at once by the full-covariance E-step (1 MiB in float32): the span of
-rows over which the M-step gathers each component's rows (``gmm_kernels.augmented_moments``).
+rows over which the M-step gathers each component's rows (``gmm_kernels.weighted_moments``).
 16,384 rows at K = 16: the gathered rows stay in cache; spans of all 100,000 rows of
 ``bench/gmm_fit.py`` ran 1.4x (float32) to 2x (float64) slower."""
 _SPARSE_FRACTION = 0.5
@@ -181,8 +181,9 @@ def _chunks(n: int, size: int) -> Iterator[slice]:
         yield slice(start, min(start + size, n))
 
 
-def _posterior(log_joint: Tensor) -> tuple[Tensor, Tensor]:
-    """``log w_k + log N(x_n | k): [c, K]`` -> responsibilities ``[c, K]`` and log p(x_n) ``[c]``.
+def _posterior(log_joint: Tensor, dim: int = -1) -> tuple[Tensor, Tensor]:
+    """``log w_k + log N(x_n | k): [c, K]`` -> responsibilities ``[c, K]`` and log p(x_n) ``[c]``
+    (components along ``dim``: the full-covariance E-step passes ``[K, c]`` and ``dim=0``).
 
     A softmax with one exponential per entry (log-sum-exp and then exp would take two), where
     responsibilities too small for a normal float are set to zero: far-away components give
@@ -190,17 +191,18 @@ def _posterior(log_joint: Tensor) -> tuple[Tensor, Tensor]:
     on x86 (the M-step's matrix products above all); under 2e-308 (float64) or 1e-38 (float32)
     a responsibility changes no statistic.
     """
-    peak = log_joint.amax(-1, keepdim=True)
+    peak = log_joint.amax(dim, keepdim=True)
     # after the division by the total (at most K) every kept value is still a normal float
-    floor = math.log(torch.finfo(log_joint.dtype).tiny) + math.log(log_joint.shape[-1])
-    # <= 0, and 0 at the peak; clamped first so that exp never makes a subnormal, then what was
-    # at the floor (everything below it) is set to zero: two passes where a mask took four
+    floor = math.log(torch.finfo(log_joint.dtype).tiny) + math.log(log_joint.shape[dim])
+    # <= 0, and 0 at the peak; clamped first so that exp never makes a subnormal (nor meets
+    # -inf, which takes torch's exp 3x as long), then what was at the floor (everything below
+    # it) is set to zero: two passes where a mask took four
     unnormalised = (log_joint - peak).clamp_min_(floor).exp_()
     torch.nn.functional.threshold(
         unnormalised, math.exp(floor) * (1.0 + 1e-3), 0.0, inplace=True
     )
-    total = unnormalised.sum(-1, keepdim=True)  # in [1, K]
-    return unnormalised.div_(total), (peak + total.log()).squeeze(-1)
+    total = unnormalised.sum(dim, keepdim=True)  # in [1, K]
+    return unnormalised.div_(total), (peak + total.log()).squeeze(dim)
 
 
 # -- Gaussian densities from precision Cholesky factors ---------------------------------------
@@ -328,9 +330,10 @@ def _m_step(stats: _Statistics, reg_covar: float) -> _Parameters:
 def _e_step_full(augmented: Tensor, params: _Parameters, chunk_size: int) -> _Statistics:
     """The full-covariance E-step over ``augmented = [1, x - shift]: [N, 1 + D]``.
 
-    Blocks of ``chunk_size`` rows: banded distances into reused buffers (``gmm_kernels``), the
-    posterior, and the block's responsibilities kept for a span of rows whose second moments
-    are then one blocked product; nothing N x K x D is ever formed.
+    Spans of rows: each block of ``chunk_size`` rows gets its log w_k + log N(x | k) from the
+    banded products (``gmm_kernels``) into the span's ``[K, S]``, the posterior runs once over
+    the span, and the span's responsibilities are reduced at once to N_k, S_k and Q_k by one
+    product per component; nothing N x K x D is ever formed.
     """
     n, d = augmented.shape[0], augmented.shape[1] - 1
     k = params.weights.shape[0]
@@ -343,28 +346,25 @@ def _e_step_full(augmented: Tensor, params: _Parameters, chunk_size: int) -> _St
         params.weights.log()
         + _log_det_cholesky(params.precisions_cholesky, "full", d)
         - 0.5 * d * _LOG_2PI
-    ).to(dtype)
+    ).to(dtype).unsqueeze(1)
     block = min(chunk_size, n)
-    buffers = gmm_kernels.band_buffers(factors, block)
+    buffer = gmm_kernels.band_buffer(factors, block)
     span = max(1, _SPAN_ENTRIES // (k * block)) * block  # rows whose r_nk are kept at once
-    resp_span = augmented.new_empty(k, min(span, n))  # transposed: see augmented_moments
-    log_likelihood = augmented.new_zeros((), dtype=torch.float64)
-    moments = augmented.new_zeros(k, d + 1, d + 1, dtype=torch.float64)
-    for first in range(0, n, span):
-        last = min(first + span, n)
-        for rows in _chunks(last - first, block):
-            xa = augmented[first + rows.start : first + rows.stop]
-            half_distance = gmm_kernels.mahalanobis_blocked(xa, factors, buffers, k)
-            resp, log_px = _posterior(half_distance.mul_(-0.5).add_(base))
-            resp_span[:, rows] = resp.T
-            log_likelihood += log_px.sum(dtype=torch.float64)
-        moments += gmm_kernels.augmented_moments(
-            augmented[first:last], resp_span[:, : last - first], block
-        )
+    log_joint = augmented.new_empty(k, min(span, n))  # component-major: see weighted_moments
     stats = _Statistics(k, d, "full", augmented)
     stats.n = n
-    stats.log_likelihood = log_likelihood
-    stats.nk, stats.sum_x, stats.sum_xx = moments[:, 0, 0], moments[:, 0, 1:], moments[:, 1:, 1:]
+    for first in range(0, n, span):
+        last = min(first + span, n)
+        span_joint = log_joint[:, : last - first]
+        for rows in _chunks(last - first, block):
+            xa = augmented[first + rows.start : first + rows.stop]
+            gmm_kernels.log_joint_blocked(xa, factors, buffer, base, span_joint[:, rows])
+        resp, log_px = _posterior(span_joint, dim=0)
+        stats.log_likelihood += log_px.sum(dtype=torch.float64)
+        nk, sum_x, sum_xx = gmm_kernels.weighted_moments(augmented[first:last], resp, block)
+        stats.nk += nk
+        stats.sum_x += sum_x
+        stats.sum_xx += sum_xx
     return stats
 
 

@@ -189,13 +189,13 @@ def test_em_on_far_apart_clusters_sums_only_non_zero_responsibilities_and_matche
     reference = SklearnMixture(4, tol=1e-10, max_iter=100, means_init=means,
                                random_state=0).fit(x)
     sparse_chunks: list[float] = []
-    moments = gmm_kernels.augmented_moments
+    moments = gmm_kernels.weighted_moments
 
-    def spy(xa, resp, chunk):  # type: ignore[no-untyped-def]
+    def spy(x, resp, chunk):  # type: ignore[no-untyped-def]
         sparse_chunks.append(float((resp != 0).double().mean()))
-        return moments(xa, resp, chunk)
+        return moments(x, resp, chunk)
 
-    monkeypatch.setattr(gmm_kernels, "augmented_moments", spy)
+    monkeypatch.setattr(gmm_kernels, "weighted_moments", spy)
     model = make_model("full", n_components=4, dim=2, tol=1e-10, max_iter=100, chunk_size=128,
                        dtype="float64")
     model.fit(torch.from_numpy(x), init_means=torch.from_numpy(means))

@@ -51,6 +51,7 @@ def reference_statistics(x: Tensor, params: gmm_module._Parameters) -> dict[str,
 
 
 def augmented(x: Tensor) -> Tensor:
+    """``[1, x]: [N, 1 + D]``, the layout EM keeps the data in."""
     return torch.cat([x.new_ones(x.shape[0], 1), x], dim=1)
 
 
@@ -62,28 +63,57 @@ def data() -> tuple[Tensor, gmm_module._Parameters]:
     return x, params
 
 
+def log_joint_reference(x: Tensor, params: gmm_module._Parameters) -> Tensor:
+    """log w_k + log N(x_n | mu_k, Sigma_k) in plain float64: ``[N, K]``."""
+    d = x.shape[1]
+    log_det = params.precisions_cholesky.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+    return (
+        params.weights.log()
+        + log_det
+        - 0.5 * (d * math.log(2 * math.pi) + reference_mahalanobis(x, params))
+    )
+
+
+def kernel_base(params: gmm_module._Parameters, d: int) -> Tensor:
+    log_det = params.precisions_cholesky.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+    return (params.weights.log() + log_det - 0.5 * d * math.log(2 * math.pi)).unsqueeze(1)
+
+
 @pytest.mark.parametrize("d", [1, 3, 5, 32])
 @pytest.mark.parametrize("block", [1, 7, 64, N])
-def test_banded_distances_equal_one_product_per_component(d: int, block: int) -> None:
+def test_banded_log_joint_equals_one_product_per_component(d: int, block: int) -> None:
     generator = torch.Generator().manual_seed(d)
     params = random_parameters(generator, K, d)
     x = torch.randn(N, d, generator=generator, dtype=torch.float64)
     factors = gmm_kernels.band_factors(params.means, params.precisions_cholesky)
-    buffers = gmm_kernels.band_buffers(factors, block)
+    buffer = gmm_kernels.band_buffer(factors, block)
     xa = augmented(x)
-    distances = torch.cat([
-        gmm_kernels.mahalanobis_blocked(xa[rows], factors, buffers, K)
-        for rows in gmm_module._chunks(N, block)
-    ])
-    torch.testing.assert_close(distances, reference_mahalanobis(x, params), rtol=1e-12, atol=1e-10)
+    out = torch.full((K, N), math.nan, dtype=torch.float64)  # written through strided slices
+
+    for rows in gmm_module._chunks(N, block):
+        gmm_kernels.log_joint_blocked(xa[rows], factors, buffer, kernel_base(params, d),
+                                      out[:, rows])
+
+    torch.testing.assert_close(out.T, log_joint_reference(x, params), rtol=1e-12, atol=1e-10)
 
 
 def test_bands_skip_the_zeros_of_the_triangular_factors() -> None:
     params = random_parameters(torch.Generator().manual_seed(1), K, 32)
     factors = gmm_kernels.band_factors(params.means, params.precisions_cholesky)
     used = sum(f.numel() for f in factors)
-    assert [f.shape[0] for f in factors] == [1 + 8, 1 + 16, 1 + 24, 1 + 32]
+    assert [f.shape[1] for f in factors] == [1 + 8, 1 + 16, 1 + 24, 1 + 32]
     assert used == pytest.approx(0.65 * (1 + 32) * 32 * K, rel=0.05)
+
+
+def test_posterior_over_components_on_the_first_axis_is_the_transposed_posterior() -> None:
+    """The full-covariance E-step keeps ``[K, c]``; the softmax then runs down the columns."""
+    log_joint = 300 * torch.randn(50, K, generator=torch.Generator().manual_seed(4),
+                                  dtype=torch.float64)
+    resp, log_px = gmm_module._posterior(log_joint)
+    resp_t, log_px_t = gmm_module._posterior(log_joint.T.contiguous(), dim=0)
+    assert (resp == 0).any()  # some entries fall under the floor
+    torch.testing.assert_close(resp_t, resp.T, rtol=0, atol=0)
+    torch.testing.assert_close(log_px_t, log_px, rtol=0, atol=0)
 
 
 @pytest.mark.parametrize("block", [1, 7, 64, 300, N])
@@ -108,25 +138,47 @@ def test_blocked_e_step_statistics_equal_the_reference(
         torch.testing.assert_close(getattr(stats, name), value, rtol=1e-12, atol=1e-10, msg=name)
 
 
-@pytest.mark.parametrize("piece", [1, 5, 64, N])
-@pytest.mark.parametrize("sparse_fraction", [-1.0, 1.0])
-def test_augmented_moments_hold_counts_sums_and_second_moments(
-    monkeypatch: pytest.MonkeyPatch, piece: int, sparse_fraction: float
-) -> None:
-    """One [1 + D, 1 + D] product per component: N_k in the corner, S_k in the first row."""
-    monkeypatch.setattr(gmm_kernels, "SPARSE_FRACTION", sparse_fraction)
+@pytest.fixture
+def separated_responsibilities() -> Tensor:
+    """``[N, K]`` with most entries exactly zero, as once components separate."""
     generator = torch.Generator().manual_seed(2)
-    x = torch.randn(N, D, generator=generator, dtype=torch.float64)
     resp = torch.softmax(20 * torch.randn(N, K, generator=generator, dtype=torch.float64), -1)
-    resp[resp < 1e-3] = 0.0  # separated components: most responsibilities exactly zero
+    resp[resp < 1e-3] = 0.0
     resp[:, -1] = 0.0  # and one component that owns no row
+    return resp
 
-    moments = gmm_kernels.augmented_moments(augmented(x), resp.T.contiguous(), piece)
 
-    torch.testing.assert_close(moments[:, 0, 0], resp.sum(0), rtol=1e-12, atol=1e-12)
-    torch.testing.assert_close(moments[:, 0, 1:], resp.T @ x, rtol=1e-12, atol=1e-12)
+@pytest.mark.parametrize("piece", [1, 5, 64, N])
+@pytest.mark.parametrize("sparse_fraction", [-1.0, 1.0])  # always wide, always by component
+def test_weighted_moments_are_counts_sums_and_second_moments(
+    monkeypatch: pytest.MonkeyPatch, separated_responsibilities: Tensor, piece: int,
+    sparse_fraction: float,
+) -> None:
+    monkeypatch.setattr(gmm_kernels, "SPARSE_FRACTION", sparse_fraction)
+    resp = separated_responsibilities
+    x = torch.randn(N, D, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+
+    nk, sums, second = gmm_kernels.weighted_moments(augmented(x), resp.T.contiguous(), piece)
+
+    torch.testing.assert_close(nk, resp.sum(0), rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(sums, resp.T @ x, rtol=1e-12, atol=1e-12)
     torch.testing.assert_close(
-        moments[:, 1:, 1:], torch.einsum("nk,nd,ne->kde", resp, x, x), rtol=1e-12, atol=1e-12
+        second, torch.einsum("nk,nd,ne->kde", resp, x, x), rtol=1e-12, atol=1e-12
+    )
+
+
+def test_float32_weighted_moments_are_returned_in_float64(
+    separated_responsibilities: Tensor,
+) -> None:
+    """The pieces' products run in float32; what they add up to is float64."""
+    resp = separated_responsibilities
+    x = torch.randn(N, D, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+
+    moments = gmm_kernels.weighted_moments(augmented(x).float(), resp.T.float().contiguous(), 64)
+
+    assert all(m.dtype == torch.float64 for m in moments)
+    torch.testing.assert_close(
+        moments[2], torch.einsum("nk,nd,ne->kde", resp, x, x), rtol=1e-5, atol=1e-5
     )
 
 
