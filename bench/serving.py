@@ -172,8 +172,10 @@ def _stop(server: Server) -> None:
 
 def _load(url: str, body: Path, concurrency: int, duration: float, warmup: float,
           accept_encoding: str | None = None, loadgen: str = "lean") -> dict[str, Any]:
-    if loadgen == "wrk":
-        return _wrk.run(url, body, concurrency, duration, warmup)
+    name, _, option = loadgen.partition(":")  # "wrk:1": wrk with one client thread
+    if name == "wrk":
+        return _wrk.run(url, body, concurrency, duration, warmup,
+                        threads=int(option) if option else _wrk.THREADS)
     encoding = ["--accept-encoding", accept_encoding] if accept_encoding else []
     client = ["--client", "httpx"] if loadgen == "httpx" else []
     out = subprocess.run(
