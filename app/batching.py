@@ -99,18 +99,8 @@ class _Item:
     queued_at: float = field(default_factory=time.perf_counter)
 
 
-HAND_BACK_SLICE = 4
-"""Requests of a batch resolved per event loop iteration (see ``_resolve``)."""
-
-
 def _resolve(outcomes: list[tuple[_Item, bool, Any]]) -> None:
-    """On the event loop: hand each request its result or its exception, ``HAND_BACK_SLICE``
-    at a time: the rest in the next loop iteration, after the loop has read the sockets, so
-    that a batch's answers (each encoded and written by its handler) do not keep new requests
-    unread for the whole batch."""
-    if len(outcomes) > HAND_BACK_SLICE:
-        asyncio.get_running_loop().call_soon(_resolve, outcomes[HAND_BACK_SLICE:])
-        outcomes = outcomes[:HAND_BACK_SLICE]
+    """On the event loop: hand each request its result or its exception."""
     for item, ok, value in outcomes:
         if item.future.done():  # the client went away or timed out: the handler was cancelled
             _abandoned_done(item)
