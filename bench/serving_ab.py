@@ -65,6 +65,17 @@ def _server(name: str, checkout: Path, weights: Path, data: Path,
     return Server(name, [sys.executable, "-c", code], env, port)
 
 
+def _cpu_seconds(server: Server) -> float:
+    """CPU time (user + system, all threads) the server's process has used so far: per request
+    served, a figure that another tenant's load moves much less than requests per second."""
+    assert server.process is not None
+    try:
+        fields = Path(f"/proc/{server.process.pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:  # not Linux
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _settings(pairs: list[str]) -> dict[str, str]:
     """``KEY=VALUE`` arguments -> an environment."""
     settings = {}
@@ -146,14 +157,22 @@ def _measure(root: Path, before_tree: Path, args: argparse.Namespace) -> dict[An
             for operation, concurrency in args.cells:
                 for server in servers if round_ % 2 == 0 else servers[::-1]:
                     _pause_all_but(servers, server)
+                    cpu = _cpu_seconds(server)
                     out = _load(f"http://127.0.0.1:{server.port}/{operation}",
                                 bodies[(operation, "array")], concurrency, args.duration,
                                 args.warmup, loadgen=loadgens[server.name])
                     out["load_average"] = os.getloadavg()[0]
+                    # warm-up and measured seconds both cost CPU; at the measured rate
+                    served = out["rps"] * (args.duration + args.warmup)
+                    out["cpu_ms_per_request"] = (
+                        1e3 * (_cpu_seconds(server) - cpu) / served if served else float("nan")
+                    )
                     results.setdefault((operation, concurrency, server.name), []).append(out)
                     print(f"[{round_ + 1}/{args.rounds}] {operation} c={concurrency} "
                           f"{server.name}: {out['rps']:.0f} req/s, p50 {out['p50_ms']:.1f} "
-                          f"p99 {out['p99_ms']:.1f} ms (load {out['load_average']:.2f})",
+                          f"p99 {out['p99_ms']:.1f} ms, server CPU "
+                          f"{out['cpu_ms_per_request']:.2f} ms/request "
+                          f"(load {out['load_average']:.2f})",
                           flush=True)
     finally:
         for server in servers:
@@ -178,6 +197,8 @@ def _report(results: dict[Any, list[Any]], args: argparse.Namespace,
         rows.append([
             f"/{operation}", concurrency, f"{before:,.0f}", f"{after:,.0f}",
             f"{after / before:.2f}",
+            f"{median((operation, concurrency, 'before'), 'cpu_ms_per_request'):.3f}",
+            f"{median((operation, concurrency, 'after'), 'cpu_ms_per_request'):.3f}",
             f"{median((operation, concurrency, 'before'), 'p50_ms'):.2f}",
             f"{median((operation, concurrency, 'after'), 'p50_ms'):.2f}",
             f"{tail(operation, concurrency, 'before'):.2f}",
@@ -195,7 +216,8 @@ def _report(results: dict[Any, list[Any]], args: argparse.Namespace,
           f"rounds of {args.duration:g} s; load average {loads_before} at the start, {loads} "
           "at the end")
     print(format_table(
-        ["operation", "c", "before req/s", "after req/s", "after / before", "before p50 ms",
+        ["operation", "c", "before req/s", "after req/s", "after / before",
+         "before CPU ms / request", "after CPU ms / request", "before p50 ms",
          "after p50 ms", "before p99 / p50", "after p99 / p50"], rows,
     ))
     write_results("serving_ab", {

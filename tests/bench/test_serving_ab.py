@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -54,3 +57,14 @@ def test_wrk_runs_with_the_client_threads_its_name_gives(
     serving._load("http://127.0.0.1:1/sample", tmp_path / "body.json", 8, 1.0, 0.0,
                   loadgen=loadgen)
     assert seen["threads"] == threads
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="Linux only")
+def test_a_servers_cpu_time_grows_with_its_work(tmp_path: Path) -> None:
+    server = serving_ab._server("after", tmp_path, tmp_path / "w", tmp_path / "d", {})
+    server.process = SimpleNamespace(pid=os.getpid())  # type: ignore[assignment]
+    before = serving_ab._cpu_seconds(server)
+    deadline = time.process_time() + 0.05
+    while time.process_time() < deadline:
+        pass
+    assert serving_ab._cpu_seconds(server) > before
