@@ -33,9 +33,10 @@ LOOP = "asyncio"
 uvloop writes a response with the GIL held: a 133 KB JSON answer's ``write(2)`` was 27% of the
 loop's GIL time under py-spy at c = 64, and the batch runners' Python steps waited behind it
 (a batch's compute p99 62-71 ms against 20-34 ms). The standard loop's ``socket.send`` releases
-the GIL. Issue 18, ``bench.serving_ab --after-env`` on a loaded 2-core machine, two runs of 4
-and 5 alternating rounds: ``/sample`` c = 64 p99/p50 5.30 -> 1.79 and 4.34 -> 2.27 (lower in 8
-of 9 rounds) at the same requests/s (1.11x, 0.99x), c = 8 and c = 1 within noise."""
+the GIL. Issue 18, ``bench.serving_ab`` on a loaded 2-core machine, four runs of 4-6
+alternating rounds: ``/sample`` c = 64 p99/p50 from 4.1-5.3 to 1.6-2.5 (lower in 17 of 19
+rounds), c = 1 and c = 8 within noise, c = 64 requests/s 0.86-1.11x (the standard loop costs a
+little more per request than uvloop)."""
 
 
 @cache
