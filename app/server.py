@@ -9,14 +9,14 @@ close a connection whose request line and headers have not all arrived within
 bytes trickle in. A body that stalls is the app's to time out (``GENSERVE_BODY_READ_TIMEOUT_S``,
 ``app.main.BodySizeLimit``: a 408).
 
-Run with ``uvicorn app.main:app --http app.server:HttpToolsProtocol`` (or ``H11Protocol``);
+Run with ``uvicorn app.main:app --http app.server:HttpToolsProtocol --loop asyncio`` (or
+``H11Protocol``; the loop: see :data:`LOOP`);
 ``genserve serve`` and the Dockerfile do.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 from functools import cache
 from typing import Any
 
@@ -28,60 +28,15 @@ from app.config import Settings
 __all__ = ["H11Protocol", "HttpToolsProtocol", "uvicorn_options"]
 
 PROTOCOL = "app.server:HttpToolsProtocol"
-LOOP = "auto"
-"""uvloop where installed (uvicorn's ``auto``), with large writes made by :class:`_GilFreeWrites`.
-"""
-LARGE_WRITE = 16 * 1024
-"""Bytes from which a write goes to the socket without the GIL (see :class:`_GilFreeWrites`)."""
-
-
-class _GilFreeWrites:
-    """A uvloop transport whose large writes release the GIL.
-
-    uvloop writes with the GIL held: a 133 KB JSON answer's ``write(2)`` was 27% of the loop's
-    GIL time under py-spy at c = 64, and the batch runners' Python steps waited behind it (a
-    batch's compute p99 62-71 ms against 20-34 ms on the standard loop, whose ``socket.send``
-    releases the GIL but costs more per request elsewhere). Here a write of ``LARGE_WRITE``
-    bytes or more, while nothing is queued before it, goes straight to the socket with
-    ``os.write`` (which releases the GIL); what does not fit, and every error, goes to the
-    transport's own ``write``, which queues or reports it as before. Everything else is the
-    transport's.
-    """
-
-    __slots__ = ("_transport", "_fd")
-
-    def __init__(self, transport: asyncio.Transport, fd: int) -> None:
-        self._transport = transport
-        self._fd = fd
-
-    def write(self, data: bytes) -> None:
-        transport = self._transport
-        if len(data) >= LARGE_WRITE and transport.get_write_buffer_size() == 0 \
-                and not transport.is_closing():
-            try:
-                sent = os.write(self._fd, data)
-            except OSError:  # full (EAGAIN) or broken: the transport's write takes it from here
-                sent = 0
-            if sent == len(data):
-                return
-            data = data[sent:]
-        transport.write(data)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._transport, name)
-
-
-def _gil_free_writes(transport: asyncio.Transport) -> asyncio.Transport:
-    """``transport`` wrapped in :class:`_GilFreeWrites` where it is uvloop's over a plain
-    socket (the standard loop's already write without the GIL; TLS must go through the
-    transport)."""
-    if not type(transport).__module__.startswith("uvloop") \
-            or transport.get_extra_info("sslcontext") is not None:
-        return transport
-    sock = transport.get_extra_info("socket")
-    if sock is None:
-        return transport
-    return _GilFreeWrites(transport, sock.fileno())  # type: ignore[return-value]
+LOOP = "asyncio"
+"""The standard library's event loop, not uvloop (uvicorn's ``auto`` when it is installed).
+uvloop writes a response with the GIL held: a 133 KB JSON answer's ``write(2)`` was 27% of the
+loop's GIL time under py-spy at c = 64, and the batch runners' Python steps waited behind it
+(a batch's compute p99 62-71 ms against 20-34 ms). The standard loop's ``socket.send`` releases
+the GIL. Issue 18, ``bench.serving_ab`` on a loaded 2-core machine, four runs of 4-6
+alternating rounds: ``/sample`` c = 64 p99/p50 from 4.1-5.3 to 1.6-2.5 (lower in 17 of 19
+rounds), c = 1 and c = 8 within noise, c = 64 requests/s 0.86-1.11x (the standard loop costs a
+little more per request than uvloop)."""
 
 
 @cache
@@ -114,7 +69,6 @@ class _HeadDeadline:
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[misc]
-        self.transport = _gil_free_writes(self.transport)
         self._arm()
 
     def on_response_complete(self) -> None:
@@ -145,6 +99,7 @@ class H11Protocol(_HeadDeadline, _H11Protocol):
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """What ``genserve serve`` passes to ``uvicorn.run``: the timed protocol, idle keep-alive
-    connections closed after ``GENSERVE_KEEP_ALIVE_TIMEOUT_S``, and the loop (:data:`LOOP`)."""
+    connections closed after ``GENSERVE_KEEP_ALIVE_TIMEOUT_S``, and the standard library's
+    event loop (:data:`LOOP`)."""
     return {"http": PROTOCOL, "timeout_keep_alive": settings.keep_alive_timeout_s,
             "loop": LOOP}
