@@ -33,10 +33,10 @@ LOOP = "asyncio"
 uvloop writes a response with the GIL held: a 133 KB JSON answer's ``write(2)`` was 27% of the
 loop's GIL time under py-spy at c = 64, and the batch runners' Python steps waited behind it
 (a batch's compute p99 62-71 ms against 20-34 ms). The standard loop's ``socket.send`` releases
-the GIL. Issue 18, ``bench.serving_ab`` on a loaded 2-core machine, four runs of 4-6
-alternating rounds: ``/sample`` c = 64 p99/p50 from 4.1-5.3 to 1.6-2.5 (lower in 17 of 19
-rounds), c = 1 and c = 8 within noise, c = 64 requests/s 0.86-1.11x (the standard loop costs a
-little more per request than uvloop)."""
+the GIL. Issue 18, ``bench.serving_ab`` on a shared 2-core machine, five runs of 4-6
+alternating rounds: ``/sample`` c = 64 p99/p50 from 3.6-5.3 to 1.6-2.5 (lower in 21 of 23
+rounds); the cost, about 5% of requests/s on cheap requests (the standard loop's own work per
+request: medians 0.86-1.11x at c = 1, 8 and 64). ``"auto"`` puts uvloop back."""
 
 
 @cache
