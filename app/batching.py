@@ -344,7 +344,8 @@ class Batcher:
         return cls(max_size=settings.batch_max_examples, max_wait_s=max_wait_s,
                    threads=serving_threads(settings),
                    runners=settings.batch_runners or available_cores(),
-                   policy=wait_policy(settings.batch_policy, max_wait_s))
+                   policy=wait_policy(settings.batch_policy, max_wait_s),
+                   nice=settings.batch_nice)
 
     # -- the event loop's side -----------------------------------------------------------------
     def start(self) -> None:

@@ -9,7 +9,8 @@ close a connection whose request line and headers have not all arrived within
 bytes trickle in. A body that stalls is the app's to time out (``GENSERVE_BODY_READ_TIMEOUT_S``,
 ``app.main.BodySizeLimit``: a 408).
 
-Run with ``uvicorn app.main:app --http app.server:HttpToolsProtocol`` (or ``H11Protocol``);
+Run with ``uvicorn app.main:app --http app.server:HttpToolsProtocol --loop asyncio`` (or
+``H11Protocol``; the loop: see :data:`LOOP`);
 ``genserve serve`` and the Dockerfile do.
 """
 
@@ -27,6 +28,15 @@ from app.config import Settings
 __all__ = ["H11Protocol", "HttpToolsProtocol", "uvicorn_options"]
 
 PROTOCOL = "app.server:HttpToolsProtocol"
+LOOP = "asyncio"
+"""The standard library's event loop, not uvloop (uvicorn's ``auto`` when it is installed).
+uvloop writes a response with the GIL held: a 133 KB JSON answer's ``write(2)`` was 27% of the
+loop's GIL time under py-spy at c = 64, and the batch runners' Python steps waited behind it
+(a batch's compute p99 62-71 ms against 20-34 ms). The standard loop's ``socket.send`` releases
+the GIL. Issue 18, ``bench.serving_ab`` on a shared 2-core machine, five runs of 4-6
+alternating rounds: ``/sample`` c = 64 p99/p50 from 3.6-5.3 to 1.6-2.5 (lower in 21 of 23
+rounds); the cost, about 5% of requests/s on cheap requests (the standard loop's own work per
+request: medians 0.86-1.11x at c = 1, 8 and 64). ``"auto"`` puts uvloop back."""
 
 
 @cache
@@ -88,6 +98,8 @@ class H11Protocol(_HeadDeadline, _H11Protocol):
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
-    """What ``genserve serve`` passes to ``uvicorn.run``: the timed protocol, and idle
-    keep-alive connections closed after ``GENSERVE_KEEP_ALIVE_TIMEOUT_S``."""
-    return {"http": PROTOCOL, "timeout_keep_alive": settings.keep_alive_timeout_s}
+    """What ``genserve serve`` passes to ``uvicorn.run``: the timed protocol, idle keep-alive
+    connections closed after ``GENSERVE_KEEP_ALIVE_TIMEOUT_S``, and the standard library's
+    event loop (:data:`LOOP`)."""
+    return {"http": PROTOCOL, "timeout_keep_alive": settings.keep_alive_timeout_s,
+            "loop": LOOP}

@@ -11,7 +11,11 @@ measured): one ``httpx.AsyncClient`` with its default headers (so ``Accept-Encod
 deflate``), ``json=`` the payload, the whole answer read. It does not decode the answer's JSON:
 Python's ``json`` takes longer over a 133 KB answer than genserve takes to make it, and that would
 measure the client's decoder, not the server. It shares the cores with the server, as real
-clients on one machine do; ``bench/_wrk.py`` is the other end, in C.
+clients on one machine do; ``bench/_wrk.py`` is the other end, in C. With
+``--connections-per-client 8`` the connections are spread over several ``AsyncClient``s of 8
+each: one client's connection pool (httpcore) scans its connections for every request, so one
+client of 64 connections spends most of its time there and measures itself, not the server; a
+Python program that needs 64 requests in flight would use several clients (or processes).
 
     python -m bench._loadgen URL BODY_FILE --concurrency 8 --duration 5 --warmup 1 [--client httpx]
 
@@ -114,7 +118,7 @@ async def _httpx_connection(
 
 async def _run(
     url: str, body: bytes, content_type: str, concurrency: int, duration: float, warmup: float,
-    accept_encoding: str | None = None, client: str = "raw",
+    accept_encoding: str | None = None, client: str = "raw", per_client: int | None = None,
 ) -> dict[str, float]:
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
@@ -127,13 +131,18 @@ async def _run(
         if client == "httpx":
             import httpx
 
-            session = await stack.enter_async_context(httpx.AsyncClient(
-                limits=httpx.Limits(max_connections=concurrency,
-                                    max_keepalive_connections=concurrency),
-                timeout=60.0,
-            ))
-            connections = [_httpx_connection(session, url, body, content_type, start, stop,
-                                             latencies, counts) for _ in range(concurrency)]
+            per_client = per_client or concurrency
+            sessions = [
+                await stack.enter_async_context(httpx.AsyncClient(
+                    limits=httpx.Limits(max_connections=per_client,
+                                        max_keepalive_connections=per_client),
+                    timeout=60.0,
+                ))
+                for _ in range(-(-concurrency // per_client))
+            ]
+            connections = [_httpx_connection(sessions[i // per_client], url, body, content_type,
+                                             start, stop, latencies, counts)
+                           for i in range(concurrency)]
         else:
             connections = [_connection(host, port, request, start, stop, latencies, counts)
                            for _ in range(concurrency)]
@@ -170,10 +179,14 @@ def main(argv: list[str] | None = None) -> None:
                         help="e.g. 'gzip, deflate', as httpx and browsers send by default")
     parser.add_argument("--client", choices=("raw", "httpx"), default="raw",
                         help="raw: lean asyncio streams; httpx: as a Python user calls a server")
+    parser.add_argument("--connections-per-client", type=int, default=None,
+                        help="httpx: spread the connections over AsyncClients of this many "
+                        "each (default: one client for all)")
     args = parser.parse_args(argv)
     run = _run(
         args.url, args.body_file.read_bytes(), args.content_type, args.concurrency,
         args.duration, args.warmup, args.accept_encoding, args.client,
+        args.connections_per_client,
     )
     try:
         import uvloop

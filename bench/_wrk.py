@@ -15,9 +15,11 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-__all__ = ["WRK_MISSING", "available", "run"]
+__all__ = ["THREADS", "WRK_MISSING", "available", "run"]
 
 SCRIPT = Path(__file__).with_name("wrk_post.lua")
+THREADS = 2
+"""wrk's client threads by default (``-t``); see ``run``'s ``threads``."""
 WRK_MISSING = "wrk rows skipped: wrk is not installed (Debian: apt-get install wrk)"
 
 
@@ -25,8 +27,9 @@ def available() -> bool:
     return shutil.which("wrk") is not None
 
 
-def _wrk(url: str, body: Path, content_type: str, concurrency: int, seconds: float) -> str:
-    threads = min(2, concurrency)  # wrk needs a connection per thread at least; 2 cores here
+def _wrk(url: str, body: Path, content_type: str, concurrency: int, seconds: float,
+         threads: int) -> str:
+    threads = min(threads, concurrency)  # wrk needs a connection per thread at least
     out = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{max(1, round(seconds))}s",
          "--timeout", "30s", "--latency", "-s", str(SCRIPT), url],
@@ -52,9 +55,10 @@ def parse(stdout: str) -> dict[str, float]:
 
 
 def run(url: str, body: Path, concurrency: int, duration: float, warmup: float,
-        content_type: str = "application/json") -> dict[str, float]:
+        content_type: str = "application/json", threads: int = THREADS) -> dict[str, float]:
     """Warm up for ``warmup`` seconds, then measure ``duration`` seconds (whole seconds: wrk's
-    unit). Latencies and counts from wrk itself; ``bytes_per_answer`` includes headers."""
+    unit), with ``threads`` client threads. Latencies and counts from wrk itself;
+    ``bytes_per_answer`` includes headers."""
     if warmup > 0:
-        _wrk(url, body, content_type, concurrency, warmup)
-    return parse(_wrk(url, body, content_type, concurrency, duration))
+        _wrk(url, body, content_type, concurrency, warmup, threads)
+    return parse(_wrk(url, body, content_type, concurrency, duration, threads))

@@ -19,9 +19,14 @@ concurrency 1, 8 and 64, from a load generator in its own process (``bench/_load
 Three load generators (issue 18: "report both, so a reader sees the client's share"): ``lean``
 (``bench/_loadgen.py``, raw asyncio streams), ``wrk`` (compiled, ``bench/_wrk.py``; its rows are
 skipped with a note where wrk is not installed) and ``httpx`` (``bench/_loadgen.py --client
-httpx``: as Python users call genserve, the answer read whole but not decoded). The lean
-generator drives every operation; all three drive ``/sample`` against genserve (batching on,
-off, fixed wait), plain FastAPI and LitServe, printed as one table with issue 18's ratios.
+httpx``: as Python users call genserve, the answer read whole but not decoded: one
+``AsyncClient``, as issue 18 measured). The lean generator drives every operation; all three
+drive ``/sample`` against genserve (batching on, off, fixed wait), plain FastAPI and LitServe,
+printed as one table with issue 18's ratios. At c = 64 a fourth, ``httpx:8``, spreads the
+connections over AsyncClients of 8 each, as a Python program needing 64 requests in flight
+would: one client's connection pool scans all its connections for every request (httpcore),
+so one client of 64 measures mostly itself. Both are still client-bound on 2 cores (httpx
+spends 1.4-2 ms of CPU per 133 KB answer, the server about 0.6 ms), which the table shows.
 
 All servers start at once and each cell measures them back to back; the servers not being
 measured are paused meanwhile (SIGSTOP, SIGCONT before their own cells, then a warm-up), since
@@ -77,7 +82,9 @@ LITSERVE = "LitServe 0.2.19"
 TWO_PROCESSES = "genserve, batching on, 2 API processes"
 ON, OFF, PLAIN = "genserve, batching on", "genserve, batching off", "plain FastAPI"
 FIXED = "genserve, fixed wait (before)"
-LOADGENS = ("lean", "wrk", "httpx")
+POOLED = "httpx:8"
+"""httpx over AsyncClients of 8 connections each: at c = 64 only (below 9 it is ``httpx``)."""
+LOADGENS = ("lean", "wrk", "httpx", POOLED)
 SAMPLE_N, ROWS, K = 16, 8, 100
 
 
@@ -172,10 +179,14 @@ def _stop(server: Server) -> None:
 
 def _load(url: str, body: Path, concurrency: int, duration: float, warmup: float,
           accept_encoding: str | None = None, loadgen: str = "lean") -> dict[str, Any]:
-    if loadgen == "wrk":
-        return _wrk.run(url, body, concurrency, duration, warmup)
+    name, _, option = loadgen.partition(":")  # "wrk:1": wrk with one client thread
+    if name == "wrk":
+        return _wrk.run(url, body, concurrency, duration, warmup,
+                        threads=int(option) if option else _wrk.THREADS)
     encoding = ["--accept-encoding", accept_encoding] if accept_encoding else []
-    client = ["--client", "httpx"] if loadgen == "httpx" else []
+    client = ["--client", "httpx"] if name == "httpx" else []
+    if name == "httpx" and option:  # "httpx:8": AsyncClients of 8 connections each
+        client += ["--connections-per-client", option]
     out = subprocess.run(
         [sys.executable, "-m", "bench._loadgen", url, str(body), "--concurrency",
          str(concurrency), "--duration", str(duration), "--warmup", str(warmup), *encoding,
@@ -325,6 +336,8 @@ def _plan(systems: list[str], plan: str, loadgens: tuple[str, ...]) -> list[Cell
     # the load generators' table: /sample, JSON, each load generator
     for concurrency in CONCURRENCY:
         for loadgen in loadgens:
+            if loadgen == POOLED and concurrency <= 8:
+                continue  # one client of 8 or fewer connections: the httpx rows
             for system in (ON, FIXED, OFF, PLAIN, LITSERVE):
                 if system not in systems:
                     continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -13,7 +14,7 @@ import httpx
 import numpy as np
 import pytest
 
-from app.batching import AdaptiveWait, Batcher, BatchRecord, FixedWait
+from app.batching import AdaptiveWait, Batcher, BatchRecord, FixedWait, Lanes
 from app.config import Settings
 from app.main import create_app
 
@@ -550,3 +551,25 @@ def test_while_requests_arrive_faster_than_batches_complete_a_batch_waits_for_co
 
     assert asyncio.run(main()) == [2, 4]
     assert [r.sizes for r in records if r.key == "k"] == [(1, 1)]
+
+
+def test_the_light_lanes_runners_take_the_configured_niceness() -> None:
+    assert Lanes.from_settings(Settings(batch_nice=5)).light.nice == 5
+    assert Lanes.from_settings(Settings()).light.nice == 0  # the default leaves them as they are
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="per-thread niceness is Linux's")
+def test_a_niced_runner_computes_at_a_lower_priority_than_the_loop() -> None:
+    batcher = Batcher(max_size=8, max_wait_s=0.0, nice=3)
+
+    def niceness(payloads: list[Any]) -> list[int]:
+        return [os.getpriority(os.PRIO_PROCESS, threading.get_native_id())] * len(payloads)
+
+    async def main() -> int:
+        batcher.start()
+        try:
+            return int(await batcher.submit("key", niceness, None, 1))
+        finally:
+            batcher.stop()
+
+    assert asyncio.run(main()) == os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + 3

@@ -52,7 +52,14 @@ def test_every_system_meets_every_load_generator_at_every_concurrency_once() -> 
     for system in (ON, FIXED, OFF, PLAIN, LITSERVE):
         for concurrency in serving.CONCURRENCY:
             for loadgen in serving.LOADGENS:
-                assert sample.count((system, concurrency, loadgen)) == 1
+                expected = 0 if loadgen == serving.POOLED and concurrency <= 8 else 1
+                assert sample.count((system, concurrency, loadgen)) == expected
+
+
+def test_pooled_httpx_clients_are_measured_where_they_differ_from_one_client() -> None:
+    cells = serving._plan([ON, PLAIN], "clients", serving.LOADGENS)
+    pooled = {c.concurrency for c in cells if c.loadgen == serving.POOLED}
+    assert pooled == {64}
 
 
 def test_the_clients_table_gives_the_ratios_per_concurrency_and_load_generator() -> None:
