@@ -37,7 +37,7 @@ from app import batching, codecs, metrics
 from app.admission import Admission, row_cost
 from app.batching import BatchRecord, Lanes, heavy_runners, serving_threads, use_threads
 from app.config import Settings
-from app.errors import InvalidInput, LimitExceeded, RequestTimedOut, UnsupportedOperation
+from app.errors import InvalidInput, LimitExceeded, RequestTimedOut, UnsupportedOperation, clip
 from app.registry import LoadedModel, ModelRegistry
 from app.schemas import InputsRequest
 from models import DataSpec, GenerativeModel, InvalidModelInput
@@ -161,8 +161,9 @@ class InferenceService:
             if not isinstance(index, int) or isinstance(index, bool) \
                     or not 0 <= index < len(classes):
                 raise InvalidInput(
-                    f"{field}[{i}] = {value!r} is not one of model {loaded.name!r}'s classes "
-                    f"{classes} (by name, or index 0-{len(classes) - 1})",
+                    f"{field}[{i}] = {clip(repr(value))} is not one of the classes of model "
+                    f"{clip(repr(loaded.name))}: {clip(classes)} (by name, or index "
+                    f"0-{len(classes) - 1})",
                     field=field, rule="classes",
                 )
             indices.append(index)

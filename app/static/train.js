@@ -88,7 +88,12 @@ function drawCurve() {
       .filter(([key]) => !["id", "progress", "phase"].includes(key))
       .map(([key, value]) => `${key.replaceAll("_", " ")} ${typeof value === "number" ? formatNumber(value) : value}`));
   }
-  if (following.evaluating) parts.push("evaluating on held-out data");
+  const evaluating = following.evaluating;
+  if (evaluating) {
+    parts.push(following.ended
+      ? "evaluated on held-out data"
+      : `evaluating on held-out data (elapsed ${formatNumber(evaluating.elapsed_s ?? 0)} s)`);
+  }
   $("job-latest").textContent = parts.join(" · ");
 }
 
@@ -127,7 +132,7 @@ async function follow(job) {
       if (following !== mine) return;
       if (message.event === "progress") {
         showProgress(message.data.progress ?? 0);
-        if (message.data.phase === "evaluating") mine.evaluating = true;
+        if (message.data.phase === "evaluating") mine.evaluating = message.data;
         else mine.points.push(message.data);
         drawCurve();
       } else if (message.event === "requeued") {
@@ -136,7 +141,11 @@ async function follow(job) {
       } else if (message.event === "status") {
         last = message.data;
         showStatus(last);
-        if (TERMINAL.has(last.status)) break;
+        if (TERMINAL.has(last.status)) {
+          mine.ended = true;
+          drawCurve();
+          break;
+        }
       }
     }
   } catch (error) {
@@ -145,6 +154,10 @@ async function follow(job) {
   }
   if (following !== mine) return;
   last = await poll(job.id, controller.signal, last);
+  if (TERMINAL.has(last?.status) && !mine.ended) {
+    mine.ended = true;
+    drawCurve();
+  }
   refreshJobs();
   if (last?.status === "succeeded" && last.result) await announce(last.result);
 }
