@@ -86,6 +86,15 @@ CLAIM_GRACE_S = 2.0
 long enough to come back, short enough that capacity kept for a client that left is soon
 given to others."""
 
+EARLY_REFUSAL_BYTES = 64 * 1024
+"""A request body at least this large (or of unknown length) from a client that was refused
+heavy work and comes back before its ``Retry-After`` is refused before it is read: parsing the
+1 MB bodies of a client that ignores ``Retry-After`` starved the heavy lane for everyone."""
+
+RETRY_AFTER_SLACK_S = 0.25
+"""A client that waits its ``Retry-After`` (whole seconds, from when it read the answer) is
+never early: it may come back this much before the server's reckoning."""
+
 Lane = Literal["light", "heavy"]
 
 
@@ -204,6 +213,7 @@ class Admission:
         self._heavy_by_model: dict[str, int] = {}
         self._heavy_by_client: dict[str, int] = {}
         self._claims: dict[str, _Claim] = {}
+        self._told: dict[str, float] = {}  # client -> when it may send heavy work again
         self._heavy_tickets: set[Ticket] = set()
         # seconds per unit of heavy backlog: (work ahead + own cost) -> time to answer; a moving
         # average over answered heavy requests
@@ -329,6 +339,11 @@ class Admission:
         or keeps its place in line. The caller holds the lock."""
         self.refused += 1
         refusal = self._refusal(ticket, rule, budget, held, why)
+        if ticket.lane == "heavy":
+            told = self.clock() + refusal.retry_after - RETRY_AFTER_SLACK_S
+            if len(self._told) > 4096:  # forget the clients whose wait is over
+                self._told = {c: t for c, t in self._told.items() if t > told - refusal.retry_after}
+            self._told[ticket.client] = told
         if ticket.lane == "heavy" and queue and self.fair:
             until = now + refusal.retry_after + CLAIM_GRACE_S
             claim = self._claims.get(ticket.client)
@@ -337,6 +352,26 @@ class Admission:
             else:
                 claim.cost, claim.until = ticket.cost, until
         return refusal
+
+    def early_refusal(self, client: str, body_bytes: int | None) -> Overloaded | None:
+        """A 429 for a request that need not be read: a body of ``EARLY_REFUSAL_BYTES`` or more
+        (``None``: length unknown) from a client refused heavy work less than its
+        ``Retry-After`` ago (rule ``retry_after``). Small bodies, light work among them, pass."""
+        if not self.enabled or (body_bytes is not None and body_bytes < EARLY_REFUSAL_BYTES):
+            return None
+        with self._lock:
+            until = self._told.get(client)
+            wait = 0.0 if until is None else until - self.clock()
+            if wait <= 0:
+                return None
+            self.refused += 1
+        retry_after = max(1, math.ceil(wait))
+        metrics.observe_refusal("", "heavy", "retry_after")
+        return Overloaded(
+            f"this client was refused heavy work and told to retry after a wait; it came back "
+            f"{wait:.1f} s early, so this request was not read: retry after {retry_after} s",
+            retry_after=retry_after, rule="retry_after",
+        )
 
     def release(self, ticket: Ticket, *, completed: bool = True) -> None:
         """Give the ticket's cost back (once, however often called); a completed heavy run

@@ -31,6 +31,7 @@ from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.admission import current_client
 from app.auth import inference_is_open
 from app.deps import service_of
 from app.operations import TABLE, Operation
@@ -76,6 +77,10 @@ class InferenceFastPath:
         if not inference_is_open(app.state):
             await self.app(scope, receive, send)
             return
+        early = service_of(app.state).admission.early_refusal(current_client(), _length(scope))
+        if early is not None:  # a client back before its Retry-After: its body is not read
+            await _answer_error(app, early, scope, receive, send)
+            return
         body = await _read_body(receive)
         if body is None:  # the client left before its body arrived: nobody to answer
             return
@@ -105,6 +110,14 @@ async def _answer_error(
     handlers = {key: handler for key, handler in app.exception_handlers.items()
                 if key not in (500, Exception)}
     await ExceptionMiddleware(raising, handlers=handlers)(scope, receive, send)
+
+
+def _length(scope: Scope) -> int | None:
+    """The body's declared length, or None (chunked, or a header that is not a number)."""
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None
 
 
 def _is_json(scope: Scope) -> bool:

@@ -214,7 +214,8 @@ def test_heavy_log_likelihoods_do_not_starve_a_one_sample_client(
     for _, _, response in heavy_log:
         if response.status_code == 429:
             assert int(response.headers["Retry-After"]) >= 1
-            assert response.json()["error"]["rule"] in BUDGET_RULES
+            # back far sooner than Retry-After: its large bodies are refused unread
+            assert response.json()["error"]["rule"] in BUDGET_RULES | {"retry_after"}
     spans = [(start, end) for start, end, r in heavy_log if r.status_code == 200]
     inside = max(sum(1 for s, e, _ in light_log if start < s and e < end) for start, end in spans)
     assert inside >= 2, "no light request started and finished during a heavy computation"

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.admission import Admission, Overloaded, client_identity
+from app.admission import EARLY_REFUSAL_BYTES, Admission, Overloaded, client_identity
 from app.batching import Batcher
 from app.config import Settings
 from app.main import create_app
@@ -319,3 +319,56 @@ def test_the_heavy_lane_serves_the_client_served_least_recently_next(
     asyncio.run(main())
     expected = ["A0", "B0", "A1", "A2", "A3"] if fair else ["A0", "A1", "A2", "A3", "B0"]
     assert ran == ["hold", *expected]
+
+
+# -- a client that does not wait its Retry-After -------------------------------------------------
+def test_a_large_body_back_before_its_retry_after_is_refused_unread(clock: Clock) -> None:
+    admission = gate(clock)
+    admission.admit("m", 1000, FLOODER)
+    retry_after = refusal(admission, 1000, OTHER).retry_after
+    early = admission.early_refusal(OTHER, EARLY_REFUSAL_BYTES)
+    assert early is not None and early.rule == "retry_after"
+    assert 1 <= early.retry_after <= retry_after
+    assert admission.early_refusal(OTHER, None) is not None  # length unknown: refused too
+
+
+def test_small_bodies_and_other_clients_are_not_refused_early(clock: Clock) -> None:
+    admission = gate(clock)
+    admission.admit("m", 1000, FLOODER)
+    refusal(admission, 1000, OTHER)
+    assert admission.early_refusal(OTHER, EARLY_REFUSAL_BYTES - 1) is None  # light work passes
+    assert admission.early_refusal("peer:10.0.0.3", EARLY_REFUSAL_BYTES) is None
+
+
+def test_a_client_that_waited_its_retry_after_is_read_again(clock: Clock) -> None:
+    admission = gate(clock)
+    admission.admit("m", 1000, FLOODER)
+    retry_after = refusal(admission, 1000, OTHER).retry_after
+    clock.now += retry_after
+    assert admission.early_refusal(OTHER, EARLY_REFUSAL_BYTES) is None
+
+
+def test_over_http_an_early_retry_is_a_429_before_its_body_is_parsed(settings: Settings) -> None:
+    """A garbage body of 70 KB would be a 422 if it were read; back early, it is a 429."""
+    settings = settings.model_copy(update={
+        "light_cost": 1024 * ROW, "heavy_budget": 32 * HEAVY_K * ROW,
+        "heavy_model_budget": 32 * HEAVY_K * ROW,
+    })
+    garbage = b"[" * (70 * 1024)
+
+    async def scenario() -> list[httpx.Response]:
+        async with two_clients(settings) as (_, other, app):
+            admission = app.state.inference.admission
+            held = admission.admit("tiny-vae", 32 * HEAVY_K * ROW, FLOODER)
+            refused = await other.post("/log-likelihood", json=HEAVY)
+            early = await other.post("/log-likelihood", content=garbage,
+                                     headers={"content-type": "application/json"})
+            light = await other.post("/sample", json={"model": "tiny-vae", "n": 1, "seed": 0})
+            admission.release(held)
+            return [refused, early, light]
+
+    refused, early, light = asyncio.run(scenario())
+    assert refused.status_code == 429, refused.text
+    assert early.status_code == 429 and early.json()["error"]["rule"] == "retry_after"
+    assert int(early.headers["retry-after"]) >= 1
+    assert light.status_code == 200  # its small requests are still served
