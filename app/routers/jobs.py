@@ -90,8 +90,9 @@ def get_job(job_id: str, jobs: JobsDep) -> JobDetail:
 
 @router.get("/{job_id}/events", response_class=EventSourceResponse)
 async def job_events(job_id: str, request: Request, jobs: JobsDep) -> EventSourceResponse:
-    """``progress`` after each epoch or EM iteration, ``status`` on each change; the stream
-    ends after the status event of a finished job."""
+    """``progress`` after each epoch or EM iteration, ``requeued`` when a stopping worker
+    gives the job back, ``status`` on each change; the stream ends after the status event of a
+    finished job, or with a ``closing`` event when this server shuts down."""
     await run_in_threadpool(jobs.get, job_id)  # 404 before the stream starts
     stopping = anyio.Event()  # set on shutdown: the stream ends with a ``closing`` event
     return EventSourceResponse(
