@@ -127,10 +127,10 @@ class _Progress:
     Progress comes from the fit itself (each event's ``progress``: the share of the job's work
     done, counted in steps over every epoch or restart and the final evaluation), scaled by
     ``TRAINING_SHARE``; it is stored in each history entry, so every SSE event carries the
-    progress of its own step, and it never goes back within an attempt. A requeued job resumes
-    at its checkpoint's progress, or at 0 without one (see ``requeued``). The fit's ``phase: "evaluation"`` events
-    move the last entry, an ``evaluating`` one, so the stream shows the evaluation too without
-    adding points to the training curve.
+    progress of its own step, and it never goes back within an attempt (a requeued job resumes
+    at its checkpoint's progress, or at 0 without one: see ``requeued``). The fit's
+    ``phase: "evaluation"`` events move the last entry, an ``evaluating`` one, so the stream
+    shows the evaluation too without adding points to the training curve.
     """
 
     def __init__(self, ctx: WorkerContext, job: records.JobRecord, params: TrainingParams):
