@@ -67,7 +67,8 @@ def test_the_best_weights_are_kept_from_checks_inside_the_kl_warm_up() -> None:
     hparams = VAEHyperparameters(latent_dim=4, hidden_sizes=[128, 128])
     # the whole budget (60 epochs of 4 steps) lies inside the warm-up: the checks are the true
     # ELBO all the same, the best of them is kept, and patience never stops the warm-up
-    model, events = fit(hparams, **OVERFITS, kl_warmup_steps=100_000, early_stopping_patience=1)
+    model, events = fit(hparams, **{**OVERFITS, "kl_warmup_steps": 100_000},
+                        early_stopping_patience=1)
     record = model.training_info["early_stopping"]
     seen = [e["validation_elbo"] for e in events if "validation_elbo" in e]
     assert record["stopped_early"] is False and model.training_info["epochs_trained"] == 60
@@ -79,7 +80,7 @@ def test_the_best_weights_are_kept_from_checks_inside_the_kl_warm_up() -> None:
 
 def test_patience_counts_only_the_checks_after_the_kl_warm_up() -> None:
     # 41 training rows, 16 a batch: 3 steps an epoch; the warm-up ends at epoch 10's last step
-    model, _ = fit(**PLATEAU, kl_warmup_steps=30, early_stopping_patience=2)
+    model, _ = fit(**{**PLATEAU, "kl_warmup_steps": 30}, early_stopping_patience=2)
     record = model.training_info["early_stopping"]
     assert record["stopped_at_epoch"] == 11 and record["checks"] == 11
 
