@@ -21,7 +21,17 @@ from numpy.typing import NDArray
 
 from models.datasets import DatasetSplit
 
-__all__ = ["EarlyStopping", "ValidationSplit", "carve_validation"]
+__all__ = ["MIN_VALIDATION_ROWS", "EarlyStopping", "ValidationSplit", "carve_validation",
+           "validation_rows"]
+
+MIN_VALIDATION_ROWS = 10
+"""Validation rows a job needs (checked before it is queued, ``models.kinds``): the ELBO of a
+handful of rows is too noisy to stop on. The library itself only needs one."""
+
+
+def validation_rows(n_train: int, fraction: float) -> int:
+    """How many of ``n_train`` training rows ``carve_validation`` holds back."""
+    return min(n_train - 1, max(1, round(fraction * n_train)))
 
 
 @dataclass(frozen=True)
@@ -43,7 +53,7 @@ def carve_validation(rows: DatasetSplit, fraction: float, seed: int) -> Validati
             f"early stopping needs a validation split: the training split has {n} row(s); "
             "set early_stopping_patience to 0"
         )
-    n_val = min(n - 1, max(1, round(fraction * n)))
+    n_val = validation_rows(n, fraction)
     rng = np.random.default_rng(seed)
     order = rng.permutation(n)
     held, kept = np.sort(order[:n_val]), np.sort(order[n_val:])
@@ -59,8 +69,13 @@ def carve_validation(rows: DatasetSplit, fraction: float, seed: int) -> Validati
 
 @dataclass
 class EarlyStopping:
-    """The checks' bookkeeping: the best validation ELBO, its step and weights, and the checks
-    since it last improved by ``min_delta``.
+    """The checks' bookkeeping: the best validation ELBO, its step and weights, and the counted
+    checks since it last improved by ``min_delta``.
+
+    Every check competes for the best weights, from the first one on; only counted checks
+    (``update(..., count=True)``: the training loop counts those after the KL warm-up) move
+    patience, so training never stops during the warm-up yet the weights it hands back may come
+    from it (a raised budget can overfit before its warm-up ends).
 
     A check that beats the best by less than ``min_delta`` still becomes the best (its weights
     are the ones handed back) but does not reset the count: training stops on a plateau, and
@@ -76,17 +91,19 @@ class EarlyStopping:
     since_improvement: int = 0
     best_state: dict[str, torch.Tensor] | None = field(default=None, repr=False)
 
-    def update(self, elbo: float, model: torch.nn.Module, *, step: int, epoch: int) -> bool:
-        """Record one check; True when training should stop."""
+    def update(self, elbo: float, model: torch.nn.Module, *, step: int, epoch: int,
+               count: bool = True) -> bool:
+        """Record one check; True when training should stop (never for an uncounted check)."""
         self.checks += 1
-        if elbo > self.best + self.min_delta:
-            self.since_improvement = 0
-        else:
-            self.since_improvement += 1
+        if count:
+            if elbo > self.best + self.min_delta:
+                self.since_improvement = 0
+            else:
+                self.since_improvement += 1
         if elbo > self.best:
             self.best, self.best_step, self.best_epoch = elbo, step, epoch
             self.best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        return self.since_improvement >= self.patience
+        return count and self.since_improvement >= self.patience
 
     def restore_best(self, model: torch.nn.Module) -> bool:
         """Load the best check's weights into ``model``; False when there was no check."""

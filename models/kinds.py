@@ -318,6 +318,33 @@ def _check_vae(hp: Any, options: Any, data: DataFacts) -> None:
             "use a smaller batch_size or train_k",
             field="params.batch_size", rule="memory_budget",
         )
+    _check_validation(options, data)
+
+
+def _check_validation(options: Any, data: DataFacts) -> None:
+    """Early stopping's validation split must exist and hold ``MIN_VALIDATION_ROWS`` rows (the
+    arithmetic of ``models.early_stopping.carve_validation``), else the job is refused."""
+    from models.early_stopping import MIN_VALIDATION_ROWS, validation_rows
+
+    if not options.early_stopping_patience:
+        return
+    n = data.n_train
+    if validation_rows(n, 0.5) < MIN_VALIDATION_ROWS:
+        raise ParameterRefused(
+            f"early stopping holds back at least {MIN_VALIDATION_ROWS} training rows for its "
+            f"validation checks, at most half of them; dataset {data.name!r} has {n} training "
+            "rows: too few; set early_stopping_patience to 0",
+            field="params.early_stopping_patience", rule="validation_rows",
+        )
+    held = validation_rows(n, options.validation_fraction)
+    if held < MIN_VALIDATION_ROWS:
+        least = min(0.5, math.ceil(100 * MIN_VALIDATION_ROWS / n) / 100)
+        raise ParameterRefused(
+            f"params.validation_fraction={options.validation_fraction} holds back {held} of the "
+            f"{n} training rows of dataset {data.name!r}; early stopping's checks need at least "
+            f"{MIN_VALIDATION_ROWS}: use validation_fraction >= {least}",
+            field="params.validation_fraction", rule="validation_rows",
+        )
 
 
 def _check_cvae(hp: Any, options: Any, data: DataFacts) -> None:

@@ -34,7 +34,12 @@ from models.diagnostics import (
     full_gaussian_log_likelihood,
     unit_activity,
 )
-from models.early_stopping import EarlyStopping, ValidationSplit, carve_validation
+from models.early_stopping import (
+    MIN_VALIDATION_ROWS,
+    EarlyStopping,
+    ValidationSplit,
+    carve_validation,
+)
 from models.gmm import GaussianMixture, GMMHyperparameters
 from models.vae import VAE, LatentPriorSpec, VAEHyperparameters, network_differences
 
@@ -78,6 +83,7 @@ training rows (docs/pending/jobs.md has the digits figures)."""
 MAX_PATIENCE = 1000
 VALIDATION_CHECKS = 50
 """Validation checks over a budget, by default: digits' 273 epochs are checked every 6."""
+MIN_VALIDATION_FRACTION = 0.01
 DEFAULT_EVAL_PASSES = 2_000_000
 MIN_DEFAULT_EVAL_K = 100
 
@@ -173,7 +179,8 @@ class VAETrainingOptions(SplitOptions):
         description=f"Stop once the validation ELBO has not beaten its best by "
         f"early_stopping_min_delta for this many checks in a row (at most {MAX_PATIENCE}), and "
         "keep the best check's weights. 0 (the default): train the whole budget, with no "
-        "validation split. The checks start once the KL warm-up is over.",
+        "validation split. Every check competes for the best weights from the first; "
+        "patience counts only the checks after the KL warm-up.",
     )
     early_stopping_min_delta: float = Field(
         default=0.1, ge=0.0, le=1e6,
@@ -181,9 +188,10 @@ class VAETrainingOptions(SplitOptions):
         "count as an improvement.",
     )
     validation_fraction: float = Field(
-        default=0.1, gt=0.0, le=0.5,
-        description="Share of the training split held back for early stopping's checks (at "
-        "most 0.5; the test split is never used). Only with early_stopping_patience.",
+        default=0.1, ge=MIN_VALIDATION_FRACTION, le=0.5,
+        description=f"Share of the training split held back for early stopping's checks "
+        f"({MIN_VALIDATION_FRACTION} to 0.5, and at least {MIN_VALIDATION_ROWS} rows; the test "
+        "split is never used). Only with early_stopping_patience.",
     )
     validation_every: int | None = Field(
         default=None, ge=1, le=MAX_STEPS,
@@ -706,8 +714,10 @@ def train_vae(
         stop = False
         if validation is not None and (epoch % check_every == 0 or epoch == budget.epochs):
             event["validation_elbo"] = validation_elbo(model, validation, seed=options.seed)
-            if step >= kl_warmup:  # the bound trained on is the ELBO only after the warm-up
-                stop = stopping.update(event["validation_elbo"], model, step=step, epoch=epoch)
+            # the true ELBO (beta = 1) at every check: the best weights may come from the KL
+            # warm-up; patience counts only after it, when the bound trained on is the ELBO
+            stop = stopping.update(event["validation_elbo"], model, step=step, epoch=epoch,
+                                   count=step >= kl_warmup)
         history.append(event)
         _notify(progress, event)
         if checkpoint_dir is not None and options.checkpoint_every and (
@@ -762,7 +772,7 @@ def train_vae(
         "steps": budget.steps, "optimizer": "Adam", "elapsed_s": round(elapsed, 3),
         "epochs_trained": epoch, "steps_trained": epoch * budget.steps_per_epoch,
         "early_stopping": _early_stopping_record(
-            options, validation, stopping, stopped_at, restored_best
+            options, validation, stopping, stopped_at, restored_best, kl_warmup
         ),
         "resumed_from_epoch": first_epoch - 1 if first_epoch > 1 else None,
         "warm_start": _warm_start_record(warm_start),
@@ -798,7 +808,7 @@ def validation_elbo(model: VAE, validation: ValidationSplit, *, seed: int) -> fl
 
 def _early_stopping_record(
     options: VAETrainingOptions, validation: ValidationSplit | None, stopping: EarlyStopping,
-    stopped_at: tuple[int, int] | None, restored_best: bool,
+    stopped_at: tuple[int, int] | None, restored_best: bool, counted_from_step: int,
 ) -> dict[str, Any] | None:
     """What early stopping did, for the model card and the job's result; None when off."""
     if validation is None:
@@ -813,6 +823,7 @@ def _early_stopping_record(
         "best_validation_elbo": stopping.best if stopping.checks else None,
         "best_epoch": stopping.best_epoch, "best_step": stopping.best_step,
         "restored_best": restored_best,
+        "patience_from_step": counted_from_step,  # the KL warm-up's end; best: every check
     }
 
 

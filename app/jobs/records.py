@@ -226,8 +226,8 @@ def claim_job(engine: Engine, job_id: str, worker: str) -> bool:
         .where(JobRecord.id == job_id, JobRecord.status == "queued")
         .values(
             status="running", worker=worker, started_at=now, heartbeat_at=now,
-            attempts=JobRecord.attempts + 1, progress=0.0,
-        ),  # the history keeps what requeue_job left: the notes of earlier attempts
+            attempts=JobRecord.attempts + 1,
+        ),  # progress and history stay as requeue_job left them: the checkpoint's, or none
     )
 
 
@@ -273,16 +273,19 @@ def finish_job(
 
 
 def requeue_job(
-    engine: Engine, job_id: str, worker: str, history: list[dict[str, Any]] | None = None
+    engine: Engine, job_id: str, worker: str, history: list[dict[str, Any]] | None = None,
+    progress: float = 0.0,
 ) -> bool:
-    """A worker that stops gracefully gives its job back; the next worker starts it afresh (or
-    from its checkpoint). ``history`` replaces the attempt's: the notes saying why and where
-    it resumes, which the next attempt keeps at the head of its own."""
+    """A worker that stops gracefully gives its job back; the next worker resumes it from its
+    checkpoint, or starts it afresh. ``history`` and ``progress`` are what the job keeps while
+    queued, and the next attempt goes on from: the history up to the checkpoint and its
+    progress, with notes saying why and where it resumes (0 and the notes alone without a
+    checkpoint)."""
     return _update(
         engine,
         update(JobRecord)
         .where(*_owned(job_id, worker))
-        .values(status="queued", worker=None, progress=0.0, history=history or [],
+        .values(status="queued", worker=None, progress=progress, history=history or [],
                 heartbeat_at=None),
     )
 

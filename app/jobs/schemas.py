@@ -192,8 +192,9 @@ class JobDetail(JobSummary):
         description="One entry per epoch (VAE: train_loss, test_elbo; validation_elbo at "
         "early stopping's checks) or EM iteration (GMM: train_log_likelihood, train_loss), "
         "each with step, phase 'training', progress and elapsed_s; then a VAE's one "
-        "'evaluating' entry, moved as its final evaluation runs. Entries of phase 'requeued' "
-        "(first) say that an earlier attempt's worker stopped and where the job resumed."
+        "'evaluating' entry, moved as its final evaluation runs. An entry of phase 'requeued' "
+        "says that an attempt's worker stopped and where the job resumes (resume_epoch): the "
+        "epochs before it are kept, those after it were trained again."
     )
     worker: str | None
     attempts: int

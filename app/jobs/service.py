@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any, NamedTuple, TypeVar
 
+import anyio
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -30,6 +32,8 @@ T = TypeVar("T")
 logger = logging.getLogger("genserve.jobs")
 
 EVENTS_POLL_S = 0.25
+CLOSING_WAIT_S = 2.0
+"""How long a stream whose server is stopping waits for the job's worker to requeue it."""
 
 
 class JobNotFound(ServiceError):
@@ -203,15 +207,21 @@ class JobService:
         return failed
 
     async def events(
-        self, job_id: str, is_disconnected: Any
+        self, job_id: str, is_disconnected: Any, stopping: anyio.Event | None = None
     ) -> AsyncIterator[dict[str, str]]:
         """SSE events from the record (any process may be training it): ``progress`` per
         epoch or iteration and again each time the final evaluation moves (its ``phase`` says
         which), ``requeued`` when a stopping worker gave the job back (its ``message`` says
         where it resumes), ``status`` on each change, the last one once the job has ended.
-        Steps are numbered across attempts, so a requeued job's stream goes on from there."""
+        Steps are numbered across attempts, so a requeued job's stream goes on from there.
+
+        ``stopping`` (an ``anyio.Event``) is set when this server shuts down: the stream waits
+        up to ``CLOSING_WAIT_S`` for a running job's worker to give it back (its ``requeued``
+        and ``status`` events), then ends with a ``closing`` event saying why, so a client can
+        tell a server that stopped from a job that ended."""
         status: str | None = None
         sent = _Sent(0, -1.0)
+        closing_at: float | None = None
         while True:
             job = await run_in_threadpool(self.get, job_id)
             for entry in _unsent(job.history, sent):
@@ -229,7 +239,25 @@ class JobService:
                 yield {"event": "status", "data": json.dumps(payload)}
             if job.status in records.TERMINAL or await is_disconnected():
                 return
+            if stopping is not None and stopping.is_set():
+                now = time.monotonic()
+                closing_at = now + CLOSING_WAIT_S if closing_at is None else closing_at
+                if job.status != "running" or now >= closing_at:
+                    yield _closing(job)
+                    return
             await asyncio.sleep(EVENTS_POLL_S)
+
+
+def _closing(job: records.JobRecord) -> dict[str, str]:
+    """The last event of a stream whose server is stopping, the job still queued or running."""
+    then = ("it resumes when a worker starts again" if job.status == "queued" else
+            "a worker that stops gracefully gives it back to the queue")
+    payload = {
+        **summary(job).model_dump(mode="json"),
+        "message": f"the server is stopping and ends this stream; the job is {job.status}: "
+                   f"{then}. Reconnect to follow it.",
+    }
+    return {"event": "closing", "data": json.dumps(payload)}
 
 
 class _Sent(NamedTuple):

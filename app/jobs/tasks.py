@@ -116,8 +116,9 @@ the rest, so 1.0 is reached only when the job has ended (``records.finish_job``)
 TRAINING, EVALUATING, REQUEUED = "training", "evaluating", "requeued"
 """The ``phase`` of a history entry: one per epoch or EM iteration while training, then one
 entry for the final evaluation that is updated in place (its ``progress`` and ``elapsed_s``).
-A ``requeued`` entry is a note that an attempt's worker stopped; later attempts keep the notes
-at the head of their history, and number their steps after them."""
+A ``requeued`` entry is a note that an attempt's worker stopped. A requeued job keeps the notes
+and, when it resumes from a checkpoint, the epochs up to that checkpoint; the next attempt
+carries that history on and numbers its steps after it."""
 
 
 class _Progress:
@@ -126,32 +127,48 @@ class _Progress:
     Progress comes from the fit itself (each event's ``progress``: the share of the job's work
     done, counted in steps over every epoch or restart and the final evaluation), scaled by
     ``TRAINING_SHARE``; it is stored in each history entry, so every SSE event carries the
-    progress of its own step, and it never goes back. The fit's ``phase: "evaluation"`` events
-    move the last entry, an ``evaluating`` one, so the stream shows the evaluation too without
-    adding points to the training curve.
+    progress of its own step, and it never goes back within an attempt (a requeued job resumes
+    at its checkpoint's progress, or at 0 without one: see ``requeued``). The fit's
+    ``phase: "evaluation"`` events move the last entry, an ``evaluating`` one, so the stream
+    shows the evaluation too without adding points to the training curve.
     """
 
     def __init__(self, ctx: WorkerContext, job: records.JobRecord, params: TrainingParams):
         self.ctx, self.job_id, self.attempt = ctx, job.id, job.attempts
-        self.notes = [entry for entry in job.history if entry.get("phase") == REQUEUED]
+        self.earlier = list(job.history)
+        """What earlier attempts left (``requeued``): notes, and the epochs up to the checkpoint
+        this attempt resumes from."""
         self.entries: list[dict[str, Any]] = []
-        self.progress = 0.0
+        self.progress = float(job.progress)  # a resumed job's starts at its checkpoint's
         self._last_write = 0.0
-        self._steps = max((int(entry.get("step", 0)) for entry in self.notes), default=0)
+        self._steps = max((int(entry.get("step", 0)) for entry in self.earlier), default=0)
 
     @property
     def history(self) -> list[dict[str, Any]]:
-        """What the record shows: earlier attempts' notes, then this attempt's steps."""
-        return [*self.notes, *self.entries]
+        """What the record shows: what earlier attempts left, then this attempt's steps."""
+        return [*self.earlier, *self.entries]
 
-    def requeued(self, resume_epoch: int | None) -> list[dict[str, Any]]:
-        """The history a requeued job keeps: the notes, and one saying where it resumes."""
+    def requeued(self, resume_epoch: int | None) -> tuple[list[dict[str, Any]], float]:
+        """The history and progress a requeued job keeps while it waits for a worker.
+
+        Resuming at ``resume_epoch`` (after its checkpoint): the notes and the epochs before
+        it, and the progress of the last of them, a little less than at the stop by the epochs
+        since the checkpoint, which the next attempt trains again. Without a checkpoint the job
+        starts again from zero: only the notes are kept, and the progress is 0.
+        """
         where = (f"resumes at epoch {resume_epoch}" if resume_epoch is not None
                  else "starts again from the beginning (checkpoint_every resumes a VAE)")
+        kept = [entry for entry in self.history if entry.get("phase") == REQUEUED or (
+            resume_epoch is not None and entry.get("phase") == TRAINING
+            and int(entry.get("epoch", resume_epoch)) < resume_epoch
+        )]
+        progress = max((float(entry.get("progress", 0.0)) for entry in kept
+                        if entry.get("phase") == TRAINING), default=0.0)
         self._steps += 1
         note = {"step": self._steps, "phase": REQUEUED, "attempt": self.attempt,
-                "resume_epoch": resume_epoch, "message": f"requeued: worker stopped; {where}"}
-        return [*self.notes, note]
+                "resume_epoch": resume_epoch, "progress": progress,
+                "message": f"requeued: worker stopped; {where}"}
+        return [*kept[-MAX_HISTORY:], note], progress
 
     def _advance(self, event: Mapping[str, Any]) -> None:
         share = float(event.get("progress", 0.0))
@@ -374,13 +391,13 @@ def _run_claimed(ctx: WorkerContext, job_id: str) -> bool:
             logger.info("job %s: cancelled", job_id)
             return False
         except WorkerStopping:
-            notes = progress.requeued(checkpoint_epoch_after(checkpoint_dir(ctx, job_id)))
+            kept, at = progress.requeued(checkpoint_epoch_after(checkpoint_dir(ctx, job_id)))
             requeued = records.requeue_job(
-                ctx.engine, job_id, ctx.identity, history=json_safe(notes)
+                ctx.engine, job_id, ctx.identity, history=json_safe(kept), progress=at
             )
             if requeued and ctx.requeue is not None:
                 ctx.requeue(job_id)
-            logger.info("job %s: %s", job_id, notes[-1]["message"])
+            logger.info("job %s: %s", job_id, kept[-1]["message"])
             return requeued
         except JobLost:
             logger.warning("job %s: record taken from this worker; result dropped", job_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse
@@ -13,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from app.auth import RequireAPIKey
 from app.jobs.records import JobStatus
 from app.jobs.schemas import JOB_EXAMPLES, JobDetail, JobList, JobRequest, JobSummary
-from app.jobs.service import JobService, detail, require_job_store, summary
+from app.jobs.service import CLOSING_WAIT_S, JobService, detail, require_job_store, summary
 from app.routing import FastJSONRoute
 from models.kinds import kinds
 
@@ -89,10 +90,15 @@ def get_job(job_id: str, jobs: JobsDep) -> JobDetail:
 
 @router.get("/{job_id}/events", response_class=EventSourceResponse)
 async def job_events(job_id: str, request: Request, jobs: JobsDep) -> EventSourceResponse:
-    """``progress`` after each epoch or EM iteration, ``status`` on each change; the stream
-    ends after the status event of a finished job."""
+    """``progress`` after each epoch or EM iteration, ``requeued`` when a stopping worker
+    gives the job back, ``status`` on each change; the stream ends after the status event of a
+    finished job, or with a ``closing`` event when this server shuts down."""
     await run_in_threadpool(jobs.get, job_id)  # 404 before the stream starts
-    return EventSourceResponse(jobs.events(job_id, request.is_disconnected), ping=15)
+    stopping = anyio.Event()  # set on shutdown: the stream ends with a ``closing`` event
+    return EventSourceResponse(
+        jobs.events(job_id, request.is_disconnected, stopping), ping=15,
+        shutdown_event=stopping, shutdown_grace_period=CLOSING_WAIT_S + 1.0,
+    )
 
 
 @router.delete("/{job_id}", status_code=202, response_model=JobSummary)

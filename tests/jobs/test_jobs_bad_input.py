@@ -44,6 +44,8 @@ def job(kind: str = "gmm", name: str = "fresh", dataset: str = "pinwheel", **par
         (job("vae", dataset="digits", test_fraction=0.0001), 422, "params.test_fraction",
          "test_rows"),
         (job(n_componets=3), 422, "params.n_componets", "extra_forbidden"),
+        (job("vae", dataset="digits", early_stopping_patience=3, validation_fraction=1e-300),
+         422, "params.validation_fraction", "greater_than_equal"),
         (job("vae", epochs=0), 422, "params.epochs", "greater_than_equal"),
         (job("vae", hidden_sizes=[0]), 422, "params.hidden_sizes[0]", "greater_than_equal"),
         (job("vae", learning_rate=5), 422, "params.learning_rate", "less_than_equal"),
@@ -253,3 +255,38 @@ def test_jobs_beyond_the_queue_limit_get_429_and_earlier_ones_stay(
         assert int(response.headers["Retry-After"]) > 0  # when to ask again
         statuses = [j["status"] for j in limited.get("/jobs", headers=AUTH).json()["jobs"]]
         assert statuses == ["queued", "queued"]
+
+
+@pytest.fixture
+def tiny_dataset(job_client: TestClient) -> str:
+    """Three rows: one held out, two to train on, and nothing to spare for validation."""
+    response = job_client.post(
+        "/datasets", files={"file": ("tiny.csv", b"0.1,0.2\n0.3,0.1\n0.5,0.9\n")},
+        data={"name": "tiny"}, headers=AUTH,
+    )
+    assert response.status_code in (200, 201), response.text  # 200: stored already
+    return "tiny"
+
+
+@pytest.mark.parametrize("validation_fraction", [0.5, 0.01])
+def test_early_stopping_on_data_too_small_for_a_validation_split_is_refused_before_queueing(
+    job_client: TestClient, tiny_dataset: str, validation_fraction: float
+) -> None:
+    body = job("vae", dataset=tiny_dataset, test_fraction=0.5, early_stopping_patience=1,
+               validation_fraction=validation_fraction)
+    before = job_client.get("/jobs", headers=AUTH).json()["jobs"]
+    error = assert_error(job_client.post("/jobs", json=body, headers=AUTH), 422,
+                         "params.early_stopping_patience", "validation_rows")
+    assert "set early_stopping_patience to 0" in error["message"]
+    assert job_client.get("/jobs", headers=AUTH).json()["jobs"] == before  # nothing queued
+
+
+def test_a_validation_fraction_holding_back_too_few_rows_is_refused_naming_the_bound(
+    job_client: TestClient,
+) -> None:
+    # digits (1,797 rows) less 90% held out: 180 training rows, 2 of them for validation
+    body = job("vae", dataset="digits", early_stopping_patience=3, validation_fraction=0.01,
+               test_fraction=0.9)
+    error = assert_error(job_client.post("/jobs", json=body, headers=AUTH), 422,
+                         "params.validation_fraction", "validation_rows")
+    assert "validation_fraction >= 0.06" in error["message"]

@@ -84,39 +84,65 @@ def test_a_running_job_goes_back_to_the_queue_when_its_worker_stops(root: Path) 
     # the app's shutdown stopped its worker gracefully: the job is queued again, untouched
     with TestClient(create_app(make_settings(root, embedded_worker=False))) as client:
         requeued = client.get(f"/jobs/{job['id']}", headers=AUTH).json()
-        assert requeued["status"] == "queued" and requeued["attempts"] == 1
-        assert (checkpoints / job["id"]).is_dir()  # kept, to resume from
-        [note] = requeued["metrics"]  # the attempt's steps are gone; a note says why
-        saved = checkpoint_epoch(checkpoints / job["id"])
-        assert saved is not None
-        resume = saved + 1
-        assert note["phase"] == "requeued" and note["resume_epoch"] == resume
-        assert note["message"] == f"requeued: worker stopped; resumes at epoch {resume}"
+    assert requeued["status"] == "queued" and requeued["attempts"] == 1
+    assert (checkpoints / job["id"]).is_dir()  # kept, to resume from
+    saved = checkpoint_epoch(checkpoints / job["id"])
+    assert saved is not None
+    resume = saved + 1
+    *kept, note = requeued["metrics"]  # the epochs up to the checkpoint, then a note
+    assert [entry["epoch"] for entry in kept] == list(range(1, resume))
+    assert note["phase"] == "requeued" and note["resume_epoch"] == resume
+    assert note["message"] == f"requeued: worker stopped; resumes at epoch {resume}"
+    # while queued, the job shows its checkpoint's progress (not 0)
+    assert requeued["progress"] == note["progress"] == kept[-1]["progress"] > 0
     with TestClient(create_app(settings)) as client:
         events = stream_events(
             client, job["id"], cancel_when=lambda seen: seen[-1][0] == "progress"
+            and seen[-1][1].get("epoch", 0) >= resume
         )
         again = client.get(f"/jobs/{job['id']}", headers=AUTH).json()
     assert again["status"] == "cancelled" and again["attempts"] == 2
-    assert events[0] == ("requeued", {"id": job["id"], **note})
-    first = next(data for name, data in events if name == "progress")
+    assert again["metrics"][:len(requeued["metrics"])] == requeued["metrics"]  # history kept
+    assert ("requeued", {"id": job["id"], **note}) in events
+    shown = [data["progress"] for name, data in events if name == "progress"]
+    assert shown == sorted(shown)  # never back to 0, neither queued nor resumed
+    assert all(data["progress"] >= note["progress"] for name, data in events if name == "status")
+    first = next(data for name, data in events
+                 if name == "progress" and data["step"] > note["step"])
     assert first["epoch"] == resume  # resumed from its checkpoint
     assert first["step"] == note["step"] + 1  # numbered on from the note
-    assert again["metrics"][0] == note  # kept at the head of the new attempt's history
     assert not (root / "weights" / "interrupted").exists() or not any(
         (root / "weights" / "interrupted").iterdir()
     )
     assert not (checkpoints / job["id"]).exists()
 
 
-def test_a_requeued_job_without_checkpoints_says_it_starts_again(root: Path) -> None:
+def test_a_requeued_job_without_checkpoints_starts_again_from_zero(root: Path) -> None:
     with TestClient(create_app(make_settings(root))) as client:
         job = submit(client, "vae", "no-checkpoints", "digits", **LONG_VAE)
         wait_for(client, job["id"], until=lambda j: j["status"] == "running" and j["metrics"])
     with TestClient(create_app(make_settings(root, embedded_worker=False))) as client:
-        [note] = client.get(f"/jobs/{job['id']}", headers=AUTH).json()["metrics"]
+        requeued = client.get(f"/jobs/{job['id']}", headers=AUTH).json()
+    [note] = requeued["metrics"]  # nothing to resume from: its epochs will be trained again
     assert note["resume_epoch"] is None and note["attempt"] == 1
     assert note["message"].startswith("requeued: worker stopped; starts again from the beginning")
+    assert requeued["progress"] == note["progress"] == 0.0
+
+
+def test_a_claim_keeps_the_progress_and_history_a_requeue_left(root: Path) -> None:
+    settings = make_settings(root, embedded_worker=False)
+    with TestClient(create_app(settings)) as client:
+        job = submit(client, "gmm", "claimed-again", "pinwheel", **TINY_GMM)
+    engine = make_engine(settings)
+    kept = [{"step": 1, "phase": "training", "epoch": 1, "progress": 0.3},
+            {"step": 2, "phase": "requeued", "resume_epoch": 2, "progress": 0.3}]
+    assert records.claim_job(engine, job["id"], "host:1")
+    assert records.requeue_job(engine, job["id"], "host:1", history=kept, progress=0.3)
+    assert records.claim_job(engine, job["id"], "host:2")
+    found = records.get_job(engine, job["id"])
+    engine.dispose()
+    assert found is not None and found.attempts == 2
+    assert (found.progress, found.history) == (0.3, kept)
 
 
 def test_a_killed_embedded_worker_fails_its_job_and_is_replaced(root: Path) -> None:

@@ -58,6 +58,33 @@ def test_the_returned_model_has_the_best_checks_weights() -> None:
     assert validation_elbo(model, validation, seed=0) == pytest.approx(max(seen), abs=1e-9)
 
 
+OVERFITS = {**EVERY_EPOCH, "batch_size": 8, "epochs": 60, "learning_rate": 1e-2,
+            "validation_fraction": 0.3}
+"""Wide networks, a large learning rate and few rows: the validation ELBO peaks, then falls."""
+
+
+def test_the_best_weights_are_kept_from_checks_inside_the_kl_warm_up() -> None:
+    hparams = VAEHyperparameters(latent_dim=4, hidden_sizes=[128, 128])
+    # the whole budget (60 epochs of 4 steps) lies inside the warm-up: the checks are the true
+    # ELBO all the same, the best of them is kept, and patience never stops the warm-up
+    model, events = fit(hparams, **{**OVERFITS, "kl_warmup_steps": 100_000},
+                        early_stopping_patience=1)
+    record = model.training_info["early_stopping"]
+    seen = [e["validation_elbo"] for e in events if "validation_elbo" in e]
+    assert record["stopped_early"] is False and model.training_info["epochs_trained"] == 60
+    assert record["restored_best"] is True and record["patience_from_step"] == 100_000
+    assert seen[-1] < max(seen) and record["best_validation_elbo"] == max(seen)
+    validation = carve_validation(POINTS.split(test_fraction=0.25, seed=0), 0.3, seed=0)
+    assert validation_elbo(model, validation, seed=0) == pytest.approx(max(seen), abs=1e-9)
+
+
+def test_patience_counts_only_the_checks_after_the_kl_warm_up() -> None:
+    # 41 training rows, 16 a batch: 3 steps an epoch; the warm-up ends at epoch 10's last step
+    model, _ = fit(**{**PLATEAU, "kl_warmup_steps": 30}, early_stopping_patience=2)
+    record = model.training_info["early_stopping"]
+    assert record["stopped_at_epoch"] == 11 and record["checks"] == 11
+
+
 def test_progress_is_monotone_and_reaches_one_only_at_the_end_when_stopped_early() -> None:
     model, events = fit(**PLATEAU, early_stopping_patience=2)
     assert model.training_info["early_stopping"]["stopped_early"] is True
