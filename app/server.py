@@ -28,7 +28,7 @@ from app.config import Settings
 __all__ = ["H11Protocol", "HttpToolsProtocol", "uvicorn_options"]
 
 PROTOCOL = "app.server:HttpToolsProtocol"
-LOOP = "asyncio"
+LOOP: str = Settings.model_fields["event_loop"].default
 """The standard library's event loop, not uvloop (uvicorn's ``auto`` when it is installed).
 uvloop writes a response with the GIL held: a 133 KB JSON answer's ``write(2)`` was 27% of the
 loop's GIL time under py-spy at c = 64, and the batch runners' Python steps waited behind it
@@ -36,7 +36,9 @@ loop's GIL time under py-spy at c = 64, and the batch runners' Python steps wait
 the GIL. Issue 18, ``bench.serving_ab`` on a shared 2-core machine, five runs of 4-6
 alternating rounds: ``/sample`` c = 64 p99/p50 from 3.6-5.3 to 1.6-2.5 (lower in 21 of 23
 rounds); the cost, about 5% of requests/s on cheap requests (the standard loop's own work per
-request: medians 0.86-1.11x at c = 1, 8 and 64). ``"auto"`` puts uvloop back."""
+request: medians 0.86-1.11x at c = 1, 8 and 64). On a quiet machine, uvloop against it
+(six rounds): c = 1 1.28x requests/s, c = 8 and 64 alike, p99/p50 at c = 64 1.87 against 1.61.
+``GENSERVE_EVENT_LOOP=uvloop`` takes uvloop for ``genserve serve``; this is the default."""
 
 
 @cache
@@ -102,4 +104,4 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     connections closed after ``GENSERVE_KEEP_ALIVE_TIMEOUT_S``, and the standard library's
     event loop (:data:`LOOP`)."""
     return {"http": PROTOCOL, "timeout_keep_alive": settings.keep_alive_timeout_s,
-            "loop": LOOP}
+            "loop": settings.event_loop}

@@ -16,6 +16,10 @@ def test_genserve_serve_runs_the_standard_librarys_event_loop() -> None:
     assert uvicorn_options(Settings())["loop"] == LOOP == "asyncio"
 
 
+def test_uvloop_is_one_setting_away() -> None:
+    assert uvicorn_options(Settings(event_loop="uvloop"))["loop"] == "uvloop"
+
+
 def test_the_image_runs_the_loop_and_protocol_genserve_serve_runs() -> None:
     (line,) = [line for line in DOCKERFILE.read_text().splitlines() if line.startswith("CMD ")]
     command = json.loads(line.removeprefix("CMD "))
