@@ -193,12 +193,13 @@ class _ConnectionCaps:
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[misc]
-        refusal = self._refusal()
+        refusal = self._over_cap()
         if refusal is not None:
             self.transport.write(refusal)  # best effort: sent before the client's request is read
             self.transport.close()
 
-    def _refusal(self) -> bytes | None:
+    def _over_cap(self) -> bytes | None:
+        """The answer refusing this connection, or None when it is within both caps."""
         counts = _counts()
         if self.client is not None:  # None: a Unix socket, one client (a proxy)
             key = client_key(self.client[0])
