@@ -2,6 +2,7 @@
 import os, socket, subprocess, sys, time, tempfile
 import httpx
 port = 8791
+os.makedirs("/tmp/connqa", exist_ok=True)
 env = {**os.environ, "GENSERVE_WEIGHTS_DIR": "weights", "GENSERVE_DATA_DIR": tempfile.mkdtemp(),
        "GENSERVE_DEVICE": "cpu", "GENSERVE_EMBEDDED_WORKER": "false", "GENSERVE_LOG_LEVEL": "WARNING",
        "GENSERVE_BODY_TIMEOUT_S": sys.argv[1] if len(sys.argv) > 1 else "120"}
