@@ -1,4 +1,5 @@
-"""F5 at small scale: ulimit -n 1024 server, 1500 trickling connections from one address."""
+"""F5 at small scale: a server under ulimit -n 1024, 2,000 trickling connections from 4 addresses,
+a probe a second. Args: GENSERVE_BODY_TIMEOUT_S (120), probe seconds (12)."""
 import os, socket, subprocess, sys, time, tempfile
 import httpx
 port = 8791
