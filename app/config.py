@@ -219,6 +219,11 @@ class Settings(BaseSettings):
         default=30.0, gt=0,
         description="Longest wait for the next piece of a request body; past it, a 408.",
     )
+    body_timeout_s: float = Field(
+        default=120.0, gt=0,
+        description="A request body must arrive whole within this long of its headers, however "
+        "steadily it trickles; past it, a 408 (a 64 MiB upload needs about 4.5 Mbit/s).",
+    )
     header_timeout_s: float = Field(
         default=10.0, gt=0,
         description="A connection whose request line and headers are not all in this long after "
@@ -233,4 +238,16 @@ class Settings(BaseSettings):
         description="The event loop `genserve serve` runs: the standard library's (tails that "
         "hold on a shared machine) or uvloop (about a quarter of a millisecond less at low load; "
         "it writes answers holding the GIL). The image runs uvicorn with `--loop asyncio`.",
+    )
+    max_connections_per_client: int = Field(
+        default=256, ge=0,
+        description="Open connections one client address (an IPv6 /64) may hold in one server "
+        "process; past it, a new one is answered 429 and closed. Behind a reverse proxy every "
+        "client has the proxy's address: raise it, or 0 (no cap) and cap at the proxy.",
+    )
+    max_connections: int | None = Field(
+        default=None, ge=0,
+        description="Open connections in one server process; past it, a new one is answered "
+        "503 and closed. Default three quarters of the soft open-file limit (ulimit -n), the "
+        "rest kept for files, the database, Redis and the model store; 0 = no cap.",
     )

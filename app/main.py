@@ -64,16 +64,19 @@ def _add_redoc(app: FastAPI) -> None:
 
 class BodySizeLimit:
     """Refuses bodies over ``limit`` bytes with a 413 before they are read into memory, and
-    bodies that stall (no next piece within ``read_timeout`` seconds) with a 408."""
+    with a 408 bodies that stall (no next piece within ``read_timeout`` seconds) or that are not
+    whole ``body_timeout`` seconds after the request reached the app: a body trickled a byte at
+    a time never stalls, and would hold its connection for ever (QA F5)."""
 
     def __init__(
         self, app: ASGIApp, limit: int, path_limits: dict[str, tuple[int, str]] | None = None,
-        read_timeout: float | None = None,
+        read_timeout: float | None = None, body_timeout: float | None = None,
     ) -> None:
         self.app = app
         self.limit = limit
         self.path_limits = path_limits or {}  # path -> (limit, setting), e.g. uploads
         self.read_timeout = read_timeout
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -86,15 +89,23 @@ class BodySizeLimit:
             return
         received = 0
         complete = False
+        loop = asyncio.get_running_loop()
+        deadline = None if self.body_timeout is None else loop.time() + self.body_timeout
 
         async def counting_receive() -> Message:
             nonlocal received, complete
             if complete:  # past the body: waiting for a disconnect may take any time
                 return await receive()
+            wait, whole = self.read_timeout, False
+            if deadline is not None and (wait is None or deadline - loop.time() < wait):
+                # past the deadline, pieces already buffered are still taken (a wait of 0)
+                wait, whole = max(deadline - loop.time(), 0.0), True
             try:
-                async with asyncio.timeout(self.read_timeout):
+                async with asyncio.timeout(wait):
                     message = await receive()
             except TimeoutError:
+                if whole:
+                    raise _BodyTooSlow(self.body_timeout or 0.0) from None
                 raise _BodyTimedOut(self.read_timeout or 0.0) from None
             received += len(message.get("body", b""))
             if received > limit:
@@ -104,7 +115,7 @@ class BodySizeLimit:
 
         try:
             await self.app(scope, counting_receive, send)
-        except (_BodyTooLarge, _BodyTimedOut) as refusal:
+        except _BodyRefused as refusal:
             await self._refuse(scope, receive, send, refusal)
 
     @staticmethod
@@ -112,7 +123,9 @@ class BodySizeLimit:
         scope: Scope, receive: Receive, send: Send, refusal: _BodyRefused
     ) -> None:
         body = error_body(refusal.error_type, str(refusal.detail), refusal.field, refusal.rule)
-        await JSONBytesResponse(body, status_code=refusal.status_code)(scope, receive, send)
+        await JSONBytesResponse(body, status_code=refusal.status_code, headers=refusal.headers)(
+            scope, receive, send
+        )
 
 
 class _BodyRefused(StarletteHTTPException):
@@ -133,15 +146,31 @@ class _BodyTooLarge(_BodyRefused):
         self.rule = setting
 
 
+_CLOSE = {"Connection": "close"}
+"""A body cut short leaves the rest of it on the connection: closed, not kept alive for the
+client to go on trickling into (until the head deadline)."""
+
+
 class _BodyTimedOut(_BodyRefused):
     error_type = "request_timeout"
 
     def __init__(self, timeout: float) -> None:
         super().__init__(
             408, f"no part of the request body arrived for {timeout:g} s "
-            "(GENSERVE_BODY_READ_TIMEOUT_S)",
+            "(GENSERVE_BODY_READ_TIMEOUT_S)", headers=_CLOSE,
         )
         self.rule = "body_read_timeout_s"
+
+
+class _BodyTooSlow(_BodyRefused):
+    error_type = "request_timeout"
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__(
+            408, f"the request body was not complete {timeout:g} s after its headers "
+            "(GENSERVE_BODY_TIMEOUT_S)", headers=_CLOSE,
+        )
+        self.rule = "body_timeout_s"
 
 
 class DefaultModelNotLoaded(RuntimeError):
@@ -219,7 +248,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodySizeLimit, limit=settings.max_body_bytes,
         path_limits={"/datasets": (settings.max_upload_bytes, "max_upload_bytes")},
-        read_timeout=settings.body_read_timeout_s,
+        read_timeout=settings.body_read_timeout_s, body_timeout=settings.body_timeout_s,
     )
     # outermost: request id, access log, metrics
     app.add_middleware(RequestContext, model_paths=operations.paths())

@@ -5,10 +5,11 @@ non-JSON content type), and a body that stops arriving is a 408, not an open con
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.config import Settings
@@ -37,22 +38,18 @@ def test_chunked_bodies_over_the_body_limit_are_413_not_400(
     assert error["field"] == "body" and error["rule"] == "max_body_bytes"
 
 
-def test_a_body_that_stops_arriving_is_a_408(settings: Settings) -> None:
-    app = create_app(settings.model_copy(update={"body_read_timeout_s": 0.05}))
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+
+
+def _answer(app: FastAPI, receive: Receive) -> tuple[MutableMapping[str, Any], bytes]:
+    """The app's response start message and body for a POST /sample whose body ``receive``
+    hands over."""
     sent: list[MutableMapping[str, Any]] = []
 
-    async def stall() -> None:
-        pieces = [{"type": "http.request", "body": b'{"model": "tiny-', "more_body": True}]
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
 
-        async def receive() -> dict[str, Any]:
-            if pieces:
-                return pieces.pop()
-            await asyncio.Event().wait()  # the client sends nothing more
-            raise AssertionError("unreachable")
-
-        async def send(message: MutableMapping[str, Any]) -> None:
-            sent.append(message)
-
+    async def serve() -> None:
         scope = {
             "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
             "scheme": "http", "path": "/sample", "raw_path": b"/sample", "query_string": b"",
@@ -62,8 +59,39 @@ def test_a_body_that_stops_arriving_is_a_408(settings: Settings) -> None:
         async with app.router.lifespan_context(app), asyncio.timeout(120):  # a hang guard
             await app(scope, receive, send)
 
-    asyncio.run(stall())
+    asyncio.run(serve())
     start = next(m for m in sent if m["type"] == "http.response.start")
+    return start, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+
+
+def test_a_body_that_stops_arriving_is_a_408(settings: Settings) -> None:
+    app = create_app(settings.model_copy(update={"body_read_timeout_s": 0.05}))
+    pieces = [{"type": "http.request", "body": b'{"model": "tiny-', "more_body": True}]
+
+    async def receive() -> dict[str, Any]:
+        if pieces:
+            return pieces.pop()
+        await asyncio.Event().wait()  # the client sends nothing more
+        raise AssertionError("unreachable")
+
+    start, body = _answer(app, receive)
     assert start["status"] == 408
-    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     assert b"body_read_timeout_s" in body
+
+
+def test_a_body_that_trickles_past_the_whole_body_deadline_is_a_408_closing_the_connection(
+    settings: Settings,
+) -> None:
+    # QA F5: a byte every few seconds never stalls, and held the connection for ever
+    app = create_app(settings.model_copy(
+        update={"body_read_timeout_s": 30.0, "body_timeout_s": 0.2}
+    ))
+
+    async def receive() -> dict[str, Any]:
+        await asyncio.sleep(0.01)
+        return {"type": "http.request", "body": b" ", "more_body": True}
+
+    start, body = _answer(app, receive)
+    assert start["status"] == 408
+    assert b"body_timeout_s" in body
+    assert (b"connection", b"close") in start["headers"]
