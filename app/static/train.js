@@ -136,7 +136,10 @@ async function follow(job) {
         else mine.points.push(message.data);
         drawCurve();
       } else if (message.event === "requeued") {
+        // the next attempt trains again from its resume epoch (the first, without a checkpoint)
         mine.requeued = message.data.message;
+        const resume = message.data.resume_epoch ?? 1;
+        mine.points = mine.points.filter((p) => !(p.epoch >= resume));
         drawCurve();
       } else if (message.event === "status") {
         last = message.data;
