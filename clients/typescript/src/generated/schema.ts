@@ -271,8 +271,9 @@ export interface paths {
         };
         /**
          * Job Events
-         * @description ``progress`` after each epoch or EM iteration, ``status`` on each change; the stream
-         *     ends after the status event of a finished job.
+         * @description ``progress`` after each epoch or EM iteration, ``requeued`` when a stopping worker
+         *     gives the job back, ``status`` on each change; the stream ends after the status event of a
+         *     finished job, or with a ``closing`` event when this server shuts down.
          */
         get: operations["job_events_jobs__job_id__events_get"];
         put?: never;
@@ -793,7 +794,7 @@ export interface components {
             latent_prior_components?: number;
             /**
              * Early Stopping Patience
-             * @description Stop once the validation ELBO has not beaten its best by early_stopping_min_delta for this many checks in a row (at most 1000), and keep the best check's weights. 0 (the default): train the whole budget, with no validation split. The checks start once the KL warm-up is over.
+             * @description Stop once the validation ELBO has not beaten its best by early_stopping_min_delta for this many checks in a row (at most 1000), and keep the best check's weights. 0 (the default): train the whole budget, with no validation split. Every check competes for the best weights from the first; patience counts only the checks after the KL warm-up.
              * @default 0
              */
             early_stopping_patience?: number;
@@ -805,7 +806,7 @@ export interface components {
             early_stopping_min_delta?: number;
             /**
              * Validation Fraction
-             * @description Share of the training split held back for early stopping's checks (at most 0.5; the test split is never used). Only with early_stopping_patience.
+             * @description Share of the training split held back for early stopping's checks (0.01 to 0.5, and at least 10 rows; the test split is never used). Only with early_stopping_patience.
              * @default 0.1
              */
             validation_fraction?: number;
@@ -1580,7 +1581,7 @@ export interface components {
             };
             /**
              * Metrics
-             * @description One entry per epoch (VAE: train_loss, test_elbo; validation_elbo at early stopping's checks) or EM iteration (GMM: train_log_likelihood, train_loss), each with step, phase 'training', progress and elapsed_s; then a VAE's one 'evaluating' entry, moved as its final evaluation runs. Entries of phase 'requeued' (first) say that an earlier attempt's worker stopped and where the job resumed.
+             * @description One entry per epoch (VAE: train_loss, test_elbo; validation_elbo at early stopping's checks) or EM iteration (GMM: train_log_likelihood, train_loss), each with step, phase 'training', progress and elapsed_s; then a VAE's one 'evaluating' entry, moved as its final evaluation runs. An entry of phase 'requeued' says that an attempt's worker stopped and where the job resumes (resume_epoch): the epochs before it are kept, those after it were trained again.
              */
             metrics: {
                 [key: string]: unknown;
@@ -2566,7 +2567,7 @@ export interface components {
             latent_prior_components?: number;
             /**
              * Early Stopping Patience
-             * @description Stop once the validation ELBO has not beaten its best by early_stopping_min_delta for this many checks in a row (at most 1000), and keep the best check's weights. 0 (the default): train the whole budget, with no validation split. The checks start once the KL warm-up is over.
+             * @description Stop once the validation ELBO has not beaten its best by early_stopping_min_delta for this many checks in a row (at most 1000), and keep the best check's weights. 0 (the default): train the whole budget, with no validation split. Every check competes for the best weights from the first; patience counts only the checks after the KL warm-up.
              * @default 0
              */
             early_stopping_patience?: number;
@@ -2578,7 +2579,7 @@ export interface components {
             early_stopping_min_delta?: number;
             /**
              * Validation Fraction
-             * @description Share of the training split held back for early stopping's checks (at most 0.5; the test split is never used). Only with early_stopping_patience.
+             * @description Share of the training split held back for early stopping's checks (0.01 to 0.5, and at least 10 rows; the test split is never used). Only with early_stopping_patience.
              * @default 0.1
              */
             validation_fraction?: number;
