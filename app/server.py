@@ -58,7 +58,8 @@ alternating rounds: ``/sample`` c = 64 p99/p50 from 3.6-5.3 to 1.6-2.5 (lower in
 rounds); the cost, about 5% of requests/s on cheap requests (the standard loop's own work per
 request: medians 0.86-1.11x at c = 1, 8 and 64). On a quiet machine, uvloop against it
 (six rounds): c = 1 1.28x requests/s, c = 8 and 64 alike, p99/p50 at c = 64 1.87 against 1.61.
-``GENSERVE_EVENT_LOOP=uvloop`` takes uvloop for ``genserve serve``; this is the default."""
+``GENSERVE_EVENT_LOOP=uvloop`` takes uvloop for ``genserve serve``; the standard loop is the
+default."""
 
 
 @cache
