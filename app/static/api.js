@@ -52,7 +52,40 @@ export function plainMessage(status, body, text) {
 
 // The key goes with every request when there is one: jobs and datasets need it, and so does
 // inference when the server sets GENSERVE_PROTECT_INFERENCE.
-export async function api(path, { method = "GET", body, signal } = {}) {
+export async function api(path, options = {}) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await request(path, options);
+    } catch (error) {
+      const wait = retryAfter(error);
+      if (wait === null || attempt >= BUSY_ATTEMPTS) throw error;
+      await sleep(wait * 1000, options.signal);
+    }
+  }
+}
+
+// A 429 (the server's admission control is busy) is retried after its Retry-After, as a
+// polite client does, a few times and only for short waits; anything else is the caller's.
+const BUSY_ATTEMPTS = 4;
+const BUSY_MAX_WAIT_S = 30;
+
+function retryAfter(error) {
+  if (!(error instanceof ApiError) || error.status !== 429) return null;
+  const seconds = Number(error.retryAfter ?? 1);
+  return Number.isFinite(seconds) && seconds <= BUSY_MAX_WAIT_S ? Math.max(seconds, 0.2) : null;
+}
+
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(new DOMException("aborted", "AbortError"));
+    }, { once: true });
+  });
+}
+
+async function request(path, { method = "GET", body, signal } = {}) {
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const key = getApiKey();
@@ -76,7 +109,11 @@ export async function api(path, { method = "GET", body, signal } = {}) {
   } catch {
     data = null;
   }
-  if (!response.ok) throw new ApiError(response.status, data, plainMessage(response.status, data, text));
+  if (!response.ok) {
+    const error = new ApiError(response.status, data, plainMessage(response.status, data, text));
+    error.retryAfter = response.headers.get("Retry-After");
+    throw error;
+  }
   return data;
 }
 

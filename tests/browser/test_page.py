@@ -139,6 +139,27 @@ def test_the_sample_grid_renders_the_requested_number_of_images(ui: PageRun) -> 
     assert ui.errors == []
 
 
+def test_a_busy_answer_is_retried_after_its_retry_after(ui: PageRun) -> None:
+    page = ui.page
+    choose_model(ui, "digits-vae")
+    asked: list[str] = []
+
+    def busy_once(route: Any) -> None:
+        asked.append(route.request.url)
+        if len(asked) == 1:
+            route.fulfill(status=429, headers={"Retry-After": "1"}, content_type="application/json",
+                          body='{"error": {"type": "overloaded", "message": "the server is busy",'
+                               ' "field": null, "rule": "heavy_budget"}, "errors": []}')
+        else:
+            route.continue_()
+
+    page.route("**/sample", busy_once)
+    page.fill("#sample-count", "4")
+    page.click("#sample-button")
+    page.wait_for_function("() => document.querySelectorAll('#sample-grid img').length === 4")
+    assert len(asked) == 2  # refused once, then asked again after Retry-After
+
+
 def test_a_2d_mixture_shows_its_density_ellipses_and_samples(ui: PageRun) -> None:
     page = ui.page
     choose_model(ui, "pinwheel-gmm")
