@@ -14,7 +14,7 @@ import httpx
 import numpy as np
 import pytest
 
-from app.batching import AdaptiveWait, Batcher, BatchRecord, FixedWait, Lanes
+from app.batching import AdaptiveWait, Batcher, BatchRecord, FixedWait, Lanes, WaitPolicy
 from app.config import Settings
 from app.main import create_app
 
@@ -363,11 +363,14 @@ def test_two_runners_compute_two_batches_at_once() -> None:
     assert asyncio.run(main()) == [2, 4]
 
 
-def test_with_the_fixed_policy_the_next_batch_waits_for_company_while_a_runner_is_busy() -> None:
-    records: list[BatchRecord] = []
+def two_requests_beside_a_busy_runner(
+    policy: WaitPolicy, max_size: int, records: list[BatchRecord]
+) -> list[int]:
+    """One runner held busy; one request of key "k", then a second 50 ms later: their answers
+    (the batches they formed go to ``records``)."""
 
     async def main() -> list[int]:
-        batcher = Batcher(max_size=8, max_wait_s=1.0, runners=2, policy=FixedWait(1.0))
+        batcher = Batcher(max_size=max_size, max_wait_s=1.0, runners=2, policy=policy)
         batcher.observers.append(records.append)
         batcher.start()
         try:
@@ -383,7 +386,12 @@ def test_with_the_fixed_policy_the_next_batch_waits_for_company_while_a_runner_i
         finally:
             batcher.stop()
 
-    assert asyncio.run(main()) == [2, 4]
+    return asyncio.run(main())
+
+
+def test_with_the_fixed_policy_the_next_batch_waits_for_company_while_a_runner_is_busy() -> None:
+    records: list[BatchRecord] = []
+    assert two_requests_beside_a_busy_runner(FixedWait(1.0), 8, records) == [2, 4]
     assert [r.sizes for r in records if r.key == "k"] == [(1, 1)]
 
 
@@ -531,25 +539,7 @@ def test_while_requests_arrive_faster_than_batches_complete_a_batch_waits_for_co
     now = time.perf_counter()
     # made-up history: a request every 0.5 s, batches of 10 s; the longest wait is 1 s
     policy = fed(AdaptiveWait(max_wait_s=1.0), "k", stream(now - 2.0, 0.5, 4), batch_s=10.0)
-
-    async def main() -> list[int]:
-        batcher = Batcher(max_size=2, max_wait_s=1.0, runners=2, policy=policy)
-        batcher.observers.append(records.append)
-        batcher.start()
-        try:
-            release = threading.Event()
-            busy = batcher.submit("busy", lambda payloads: [release.wait(30)], None, 1)
-            first = batcher.submit("k", _double, 1, 1)
-            await asyncio.sleep(0.05)
-            second = batcher.submit("k", _double, 2, 1)
-            answers = list(await asyncio.gather(first, second))
-            release.set()
-            await busy
-            return answers
-        finally:
-            batcher.stop()
-
-    assert asyncio.run(main()) == [2, 4]
+    assert two_requests_beside_a_busy_runner(policy, 2, records) == [2, 4]
     assert [r.sizes for r in records if r.key == "k"] == [(1, 1)]
 
 
